@@ -1,0 +1,385 @@
+package compat
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// Limits bound what a single schema document may cost to load. Zero fields
+// take the defaults below.
+type Limits struct {
+	MaxBytes    int // size of one document in bytes
+	MaxDepth    int // nesting of JSON objects and arrays
+	MaxNodes    int // JSON values (objects, arrays, scalars) in one document
+	MaxPattern  int // length of one regular expression (pattern, patternProperties keys)
+	MaxEnum     int // values in one enum
+	MaxRefDepth int // chain of referenced documents (references of references)
+}
+
+// DefaultLimits comfortably hold a 2,000-property, 5-level event schema
+// (about 100 KB) while refusing documents built to exhaust memory or time.
+var DefaultLimits = Limits{
+	MaxBytes:    4 << 20,
+	MaxDepth:    128,
+	MaxNodes:    250_000,
+	MaxPattern:  1_000,
+	MaxEnum:     10_000,
+	MaxRefDepth: 16,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxBytes > 0 {
+		d.MaxBytes = l.MaxBytes
+	}
+	if l.MaxDepth > 0 {
+		d.MaxDepth = l.MaxDepth
+	}
+	if l.MaxNodes > 0 {
+		d.MaxNodes = l.MaxNodes
+	}
+	if l.MaxPattern > 0 {
+		d.MaxPattern = l.MaxPattern
+	}
+	if l.MaxEnum > 0 {
+		d.MaxEnum = l.MaxEnum
+	}
+	if l.MaxRefDepth > 0 {
+		d.MaxRefDepth = l.MaxRefDepth
+	}
+	return d
+}
+
+// Resource is a schema document other than the root that $ref may point to,
+// such as a schema registered under another subject (Confluent "references").
+// Name is the URL or relative name the root uses in its $ref.
+type Resource struct {
+	Name   string
+	Schema []byte
+}
+
+// LoadOptions say where a schema comes from and what it may refer to.
+type LoadOptions struct {
+	// Source names the document in error messages (a file name, a subject).
+	Source string
+	// Resources are the only documents besides the root that $ref may reach.
+	// Nothing is ever loaded from files or the network.
+	Resources []Resource
+	Limits    Limits
+}
+
+// Schema is a compiled, validated JSON Schema. It is immutable and safe for
+// concurrent use; compile once and reuse it for checks and validation.
+type Schema struct {
+	root   *jsonschema.Schema
+	raw    []byte
+	source string
+}
+
+// Raw returns the document as it was given.
+func (s *Schema) Raw() []byte { return s.raw }
+
+// Source returns the name given at load time.
+func (s *Schema) Source() string { return s.source }
+
+// Compiled exposes the underlying compiled schema.
+func (s *Schema) Compiled() *jsonschema.Schema { return s.root }
+
+// Validate reports whether doc (decoded with json.Decoder.UseNumber, or from
+// DecodeJSON) is valid under the schema.
+func (s *Schema) Validate(doc any) error { return s.root.Validate(doc) }
+
+// LoadError describes why a schema could not be loaded: which document, where
+// in it (JSON Pointer and, for syntax errors, line and column) and what.
+type LoadError struct {
+	Source  string
+	Pointer string // JSON Pointer into the document, "" when unknown
+	Line    int    // 1-based; 0 when unknown
+	Column  int
+	Reason  string
+}
+
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	if e.Source != "" {
+		b.WriteString(e.Source)
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+	}
+	if e.Pointer != "" {
+		fmt.Fprintf(&b, " at %s", e.Pointer)
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// rootURL is the base of every loaded document. The host is reserved
+// (RFC 2606) so it can never be fetched even if a loader were misconfigured.
+const rootURL = "https://baton.invalid/schema.json"
+
+// errExternalRef is returned by the compiler's loader for every URL that is
+// not one of the documents handed in: schemas never read files or the network.
+var errExternalRef = errors.New("external $ref is not allowed")
+
+// Compile parses, checks limits, and compiles a schema document with the
+// locked-down loader. Documents without $schema are read as draft-07, the
+// default of Confluent's JSON Schema support.
+func Compile(data []byte, opts LoadOptions) (*Schema, error) {
+	lim := opts.Limits.withDefaults()
+	doc, err := decodeLimited(data, opts.Source, lim)
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	c.AssertFormat = true
+	c.AssertContent = false
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("%w: %s (only references registered with the schema can be used)", errExternalRef, s)
+	}
+	if err := c.AddResource(rootURL, bytes.NewReader(data)); err != nil {
+		return nil, &LoadError{Source: opts.Source, Reason: err.Error()}
+	}
+	base, _ := url.Parse(rootURL)
+	for _, r := range opts.Resources {
+		if _, err := decodeLimited(r.Schema, r.Name, lim); err != nil {
+			return nil, err
+		}
+		u, err := base.Parse(r.Name)
+		if err != nil {
+			return nil, &LoadError{Source: opts.Source, Reason: fmt.Sprintf("reference name %q is not a valid URL: %v", r.Name, err)}
+		}
+		u.Fragment = ""
+		if err := c.AddResource(u.String(), bytes.NewReader(r.Schema)); err != nil {
+			return nil, &LoadError{Source: r.Name, Reason: err.Error()}
+		}
+	}
+	if err := checkSchemaLimits(doc, opts.Source, lim); err != nil {
+		return nil, err
+	}
+	root, err := c.Compile(rootURL)
+	if err != nil {
+		return nil, compileError(opts.Source, err)
+	}
+	return &Schema{root: root, raw: data, source: opts.Source}, nil
+}
+
+// MustCompile is Compile for schemas known to be valid (tests, generated
+// data). It panics on error.
+func MustCompile(data string) *Schema {
+	s, err := Compile([]byte(data), LoadOptions{Source: "inline"})
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// compileError turns the compiler's nested error into one LoadError naming
+// the innermost location.
+func compileError(source string, err error) error {
+	var se *jsonschema.SchemaError
+	reason := err.Error()
+	ptr := ""
+	if errors.As(err, &se) {
+		reason = se.Err.Error()
+		var ve *jsonschema.ValidationError
+		if errors.As(se.Err, &ve) {
+			leaf := ve
+			for len(leaf.Causes) > 0 {
+				leaf = leaf.Causes[0]
+			}
+			ptr = leaf.InstanceLocation
+			reason = "not a valid JSON Schema: " + leaf.Message
+		}
+	}
+	if errors.Is(err, errExternalRef) {
+		reason = errExternalRefReason(reason)
+	}
+	if ptr == "" {
+		ptr = pointerIn(reason)
+	}
+	return &LoadError{Source: source, Pointer: ptr, Reason: reason}
+}
+
+func errExternalRefReason(reason string) string {
+	if i := strings.Index(reason, errExternalRef.Error()); i >= 0 {
+		return reason[i:]
+	}
+	return reason
+}
+
+// pointerIn extracts a "#/..." location the compiler put in its message.
+func pointerIn(msg string) string {
+	i := strings.Index(msg, rootURL+"#")
+	if i < 0 {
+		return ""
+	}
+	rest := msg[i+len(rootURL)+1:]
+	if j := strings.IndexAny(rest, " \"'"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// DecodeJSON decodes a JSON document the way the validator expects it
+// (numbers as json.Number, so big and decimal values stay exact).
+func DecodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, syntaxError("", data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		off := dec.InputOffset()
+		line, col := lineCol(data, off)
+		return nil, &LoadError{Line: line, Column: col, Reason: "unexpected data after the JSON value"}
+	}
+	return v, nil
+}
+
+func decodeLimited(data []byte, source string, lim Limits) (any, error) {
+	if len(data) > lim.MaxBytes {
+		return nil, &LoadError{Source: source, Reason: fmt.Sprintf("document is %d bytes; the limit is %d", len(data), lim.MaxBytes)}
+	}
+	if err := checkDepth(data, source, lim.MaxDepth); err != nil {
+		return nil, err
+	}
+	v, err := DecodeJSON(data)
+	if err != nil {
+		var le *LoadError
+		if errors.As(err, &le) {
+			le.Source = source
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// checkDepth scans the raw bytes before decoding so that a 10,000-level
+// document is refused without building it.
+func checkDepth(data []byte, source string, max int) error {
+	depth, inStr, esc := 0, false, false
+	for i, b := range data {
+		switch {
+		case inStr:
+			if esc {
+				esc = false
+			} else if b == '\\' {
+				esc = true
+			} else if b == '"' {
+				inStr = false
+			}
+		case b == '"':
+			inStr = true
+		case b == '{' || b == '[':
+			depth++
+			if depth > max {
+				line, col := lineCol(data, int64(i))
+				return &LoadError{Source: source, Line: line, Column: col, Reason: fmt.Sprintf("document nests deeper than %d levels", max)}
+			}
+		case b == '}' || b == ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+func syntaxError(source string, data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		off = int64(len(data))
+	}
+	le := &LoadError{Source: source, Reason: "invalid JSON: " + err.Error()}
+	if off >= 0 {
+		le.Line, le.Column = lineCol(data, off)
+	}
+	return le
+}
+
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, b := range data[:off] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// checkSchemaLimits walks the decoded document counting nodes and checking
+// regex and enum sizes, reporting the JSON Pointer of the first offender.
+func checkSchemaLimits(doc any, source string, lim Limits) error {
+	nodes := 0
+	var walk func(v any, ptr string, key string) error
+	walk = func(v any, ptr string, key string) error {
+		nodes++
+		if nodes > lim.MaxNodes {
+			return &LoadError{Source: source, Pointer: ptr, Reason: fmt.Sprintf("schema has more than %d JSON values", lim.MaxNodes)}
+		}
+		switch v := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if key == "patternProperties" && len(k) > lim.MaxPattern {
+					return &LoadError{Source: source, Pointer: ptr + "/" + escapePointer(k), Reason: fmt.Sprintf("regular expression is %d characters; the limit is %d", len(k), lim.MaxPattern)}
+				}
+				if err := walk(v[k], ptr+"/"+escapePointer(k), k); err != nil {
+					return err
+				}
+			}
+		case []any:
+			if key == "enum" && len(v) > lim.MaxEnum {
+				return &LoadError{Source: source, Pointer: ptr, Reason: fmt.Sprintf("enum has %d values; the limit is %d", len(v), lim.MaxEnum)}
+			}
+			for i, e := range v {
+				if err := walk(e, ptr+"/"+strconv.Itoa(i), ""); err != nil {
+					return err
+				}
+			}
+		case string:
+			if key == "pattern" && len(v) > lim.MaxPattern {
+				return &LoadError{Source: source, Pointer: ptr, Reason: fmt.Sprintf("regular expression is %d characters; the limit is %d", len(v), lim.MaxPattern)}
+			}
+		}
+		return nil
+	}
+	return walk(doc, "", "")
+}
+
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}

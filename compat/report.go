@@ -1,0 +1,154 @@
+package compat
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Policy decides how open content models are judged.
+type Policy int
+
+const (
+	// Strict (the default) follows set inclusion: a writer with an open
+	// content model may have produced any value for a property the reader
+	// now constrains, so adding such a property is breaking (as in Confluent).
+	Strict Policy = iota
+	// Lenient lets open content models gain optional properties and narrow
+	// additionalProperties: those findings are reported as not breaking.
+	Lenient
+)
+
+// ParsePolicy reads "strict" or "lenient" (any case; "" is strict).
+func ParsePolicy(s string) (Policy, error) {
+	switch strings.ToLower(s) {
+	case "", "strict":
+		return Strict, nil
+	case "lenient":
+		return Lenient, nil
+	}
+	return Strict, fmt.Errorf("unknown policy %q (want strict or lenient)", s)
+}
+
+func (p Policy) String() string {
+	if p == Lenient {
+		return "lenient"
+	}
+	return "strict"
+}
+
+// Options tune a check.
+type Options struct {
+	Policy Policy
+}
+
+// Finding is one reason the reader may reject a document the writer accepts.
+type Finding struct {
+	Rule       string `json:"rule"`                 // stable kebab-case rule ID
+	Path       string `json:"path"`                 // JSON Pointer into the reader schema
+	WriterPath string `json:"writerPath,omitempty"` // JSON Pointer into the writer schema
+	Breaking   bool   `json:"breaking"`
+	Message    string `json:"message"`
+	// Example is a witness: a document the writer schema accepts and the
+	// reader schema rejects, confirmed with the validator. Absent when no
+	// such document could be built and confirmed.
+	Example json.RawMessage `json:"example,omitempty"`
+	// Direction is set by the mode helpers: "backward" (old data, new
+	// schema) or "forward" (new data, old schema).
+	Direction string `json:"direction,omitempty"`
+	// Version is set by the transitive mode helpers: the earlier version
+	// (1-based position in the history) this finding was found against.
+	Version int `json:"version,omitempty"`
+}
+
+// Report is the verdict of a check.
+type Report struct {
+	Compatible bool      `json:"compatible"`
+	Findings   []Finding `json:"findings"`
+}
+
+func (r *Report) sortFindings() {
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Version != b.Version {
+			return a.Version < b.Version
+		}
+		if a.Direction != b.Direction {
+			return a.Direction < b.Direction
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Rule < b.Rule
+	})
+}
+
+// Mode is a Confluent compatibility level.
+type Mode string
+
+const (
+	None               Mode = "NONE"
+	Backward           Mode = "BACKWARD"
+	BackwardTransitive Mode = "BACKWARD_TRANSITIVE"
+	Forward            Mode = "FORWARD"
+	ForwardTransitive  Mode = "FORWARD_TRANSITIVE"
+	Full               Mode = "FULL"
+	FullTransitive     Mode = "FULL_TRANSITIVE"
+)
+
+// Modes lists every valid mode.
+var Modes = []Mode{None, Backward, BackwardTransitive, Forward, ForwardTransitive, Full, FullTransitive}
+
+// ParseMode reads a mode name, case-insensitively ("full-transitive" too).
+func ParseMode(s string) (Mode, error) {
+	m := Mode(strings.ToUpper(strings.ReplaceAll(s, "-", "_")))
+	for _, v := range Modes {
+		if v == m {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("unknown compatibility mode %q (want one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE)", s)
+}
+
+// Transitive reports whether the mode checks every earlier version.
+func (m Mode) Transitive() bool { return strings.HasSuffix(string(m), "_TRANSITIVE") }
+
+func (m Mode) backward() bool { return strings.HasPrefix(string(m), "BACKWARD") || strings.HasPrefix(string(m), "FULL") }
+func (m Mode) forward() bool  { return strings.HasPrefix(string(m), "FORWARD") || strings.HasPrefix(string(m), "FULL") }
+
+// CheckMode checks a proposed schema against the history of a subject
+// (oldest first) under a compatibility mode. Non-transitive modes compare
+// with the latest version only. Findings carry their direction and, for
+// transitive modes, the 1-based version they were found against.
+func CheckMode(mode Mode, history []*Schema, proposed *Schema, opts Options) Report {
+	out := Report{Compatible: true, Findings: []Finding{}}
+	if mode == None || len(history) == 0 {
+		return out
+	}
+	first := len(history) - 1
+	if mode.Transitive() {
+		first = 0
+	}
+	for i := first; i < len(history); i++ {
+		old := history[i]
+		add := func(dir string, r Report) {
+			for _, f := range r.Findings {
+				f.Direction = dir
+				if mode.Transitive() {
+					f.Version = i + 1
+				}
+				out.Findings = append(out.Findings, f)
+			}
+			out.Compatible = out.Compatible && r.Compatible
+		}
+		if mode.backward() {
+			add("backward", Check(old, proposed, opts))
+		}
+		if mode.forward() {
+			add("forward", Check(proposed, old, opts))
+		}
+	}
+	out.sortFindings()
+	return out
+}

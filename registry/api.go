@@ -1,0 +1,62 @@
+package registry
+
+import (
+	"context"
+
+	"github.com/batonhq/baton/compat"
+)
+
+// PublishRequest registers a schema under a subject (POST /subjects/{s}/versions).
+type PublishRequest struct {
+	Subject    string
+	Schema     string
+	SchemaType string // "" or "JSON"; AVRO and PROTOBUF are refused (42201)
+	References []Reference
+	// Force publishes even when registered consumers or senders would break
+	// (the subject's own compatibility mode still applies); it is recorded.
+	Force bool
+}
+
+// CheckRequest asks whether a schema could be registered
+// (POST /compatibility/subjects/{s}/versions/{v}).
+type CheckRequest struct {
+	Subject    string
+	Version    string // "latest", a number, or "" for every version the mode covers
+	Schema     string
+	SchemaType string
+	References []Reference
+}
+
+// Registry is the set of operations Baton offers. *Service implements it
+// over a Store; httpapi.Client implements it over HTTP, so the CLI and tests
+// work the same against either. Errors are *Error with Confluent codes.
+type Registry interface {
+	// Publish checks and registers; an identical schema returns the existing
+	// version. Incompatible: KindIncompatible (409) with Findings.
+	Publish(ctx context.Context, req PublishRequest) (SubjectVersion, error)
+	// Lookup finds the version of subject holding this schema. Unknown
+	// subject 40401; not registered under it 40403.
+	Lookup(ctx context.Context, req PublishRequest, deleted bool) (SubjectVersion, error)
+	// Check reports compatibility without writing. Unknown subject with an
+	// explicit version: 40401; unknown version: 40402.
+	Check(ctx context.Context, req CheckRequest) (compat.Report, error)
+
+	Subjects(ctx context.Context, deleted bool) ([]string, error)
+	Versions(ctx context.Context, subject string, deleted bool) ([]int, error)
+	// GetVersion accepts "latest" or a number (42202 if neither).
+	GetVersion(ctx context.Context, subject, version string, deleted bool) (SubjectVersion, error)
+	SchemaByID(ctx context.Context, id int64) (Schema, error)
+	// VersionsByID lists the subject/versions that use schema id.
+	VersionsByID(ctx context.Context, id int64) ([]Version, error)
+	DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error)
+	DeleteVersion(ctx context.Context, subject, version string, permanent bool) (int, error)
+	ReferencedBy(ctx context.Context, subject, version string) ([]int64, error)
+
+	// GetConfig returns the subject's config ("" = global); with
+	// defaultToGlobal a subject without its own config gets the global one.
+	// Subject without config and defaultToGlobal=false: 40408.
+	GetConfig(ctx context.Context, subject string, defaultToGlobal bool) (Config, error)
+	SetConfig(ctx context.Context, subject string, cfg Config) (Config, error)
+	// DeleteConfig returns the config that was removed.
+	DeleteConfig(ctx context.Context, subject string) (Config, error)
+}

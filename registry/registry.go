@@ -1,0 +1,134 @@
+// Package registry holds Baton's domain: subjects, versions, schemas,
+// compatibility modes, the Store interface that persistence adapters
+// implement, and Service, the only place where registry rules live.
+package registry
+
+import (
+	"context"
+	"time"
+
+	"github.com/batonhq/baton/compat"
+)
+
+// SchemaTypeJSON is the only schema type Baton registers.
+const SchemaTypeJSON = "JSON"
+
+// Reference names another registered schema that a schema may $ref
+// (Confluent "references"): Name is what the $ref uses.
+type Reference struct {
+	Name    string `json:"name"`
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+// Schema is an immutable registered schema. The same schema text (by
+// canonical fingerprint, references included) has one global ID.
+type Schema struct {
+	ID          int64
+	Type        string // always SchemaTypeJSON
+	Text        string // the schema as first registered
+	References  []Reference
+	Fingerprint string // hex SHA-256 of the canonical form, see Fingerprint
+}
+
+// Version is one version of a subject.
+type Version struct {
+	Subject  string
+	Version  int
+	SchemaID int64
+	Deleted  bool // soft-deleted: hidden unless asked for
+}
+
+// SubjectVersion is a version joined with its schema, as the API returns it.
+type SubjectVersion struct {
+	Version
+	Schema Schema
+}
+
+// Config is the compatibility configuration of a subject or of the registry
+// ("" subject). Mode "" means "not set here, inherit".
+type Config struct {
+	Mode   compat.Mode
+	Policy compat.Policy
+}
+
+// ImpactedService is a service that a proposed change breaks (used by the
+// impact analysis and in incompatible-publish errors).
+type ImpactedService struct {
+	Service  string           `json:"service"`
+	Role     string           `json:"role"` // consumes | sends
+	Findings []compat.Finding `json:"findings"`
+}
+
+// Store persists the registry. It never decides compatibility: Service does.
+// Implementations: boltstore (embedded), redisstore (distributed). Every
+// implementation passes registry/storetest.
+//
+// Errors: store failures are returned as *Error of KindUnavailable (see
+// Unavailable); lookups of missing things return ErrNotFound kinds with the
+// Confluent code named on each method.
+type Store interface {
+	// Append registers s under subject as version expected+1 iff the highest
+	// version number ever used by the subject (soft- or hard-deleted ones
+	// included, so numbers are never reused) is still expected (0: none).
+	// If s's fingerprint is already registered globally, its existing ID is
+	// reused; otherwise a new global ID (never reused) is allocated.
+	// If a non-deleted version of subject already has s's fingerprint, that
+	// version is returned and nothing is written (existing=true).
+	// If the subject moved on, returns ErrStale and writes nothing.
+	// The write is durable when Append returns nil.
+	Append(ctx context.Context, subject string, expected int, s Schema) (v Version, existing bool, err error)
+
+	// Latest returns the highest version number ever used by subject (0 if
+	// none), the value Append's expected must match.
+	Latest(ctx context.Context, subject string) (int, error)
+
+	// Subjects lists subject names, sorted; deleted=true includes subjects
+	// whose versions are all soft-deleted.
+	Subjects(ctx context.Context, deleted bool) ([]string, error)
+
+	// Versions lists the subject's versions in ascending order; soft-deleted
+	// ones only if deleted=true. Unknown subject (or nothing visible): 40401.
+	Versions(ctx context.Context, subject string, deleted bool) ([]Version, error)
+
+	// Version returns one version; deleted=true also finds soft-deleted ones.
+	// Unknown subject: 40401; unknown version: 40402.
+	Version(ctx context.Context, subject string, version int, deleted bool) (Version, error)
+
+	// SchemaByID returns a schema by global ID. Unknown: 40403.
+	SchemaByID(ctx context.Context, id int64) (Schema, error)
+
+	// FindByFingerprint returns the non-deleted version of subject holding a
+	// schema with this fingerprint. None: 40403 (subject exists) or 40401.
+	FindByFingerprint(ctx context.Context, subject, fingerprint string) (Version, error)
+
+	// DeleteVersion soft-deletes (permanent=false) a visible version, or
+	// hard-deletes (permanent=true) a version that is already soft-deleted
+	// (Confluent: 40407 otherwise). A schema whose last version disappears
+	// keeps its ID reserved forever.
+	DeleteVersion(ctx context.Context, subject string, version int, permanent bool) error
+
+	// DeleteSubject soft- or hard-deletes every version of subject and
+	// returns the version numbers affected. Hard delete requires a prior soft
+	// delete (40405 otherwise) and also removes the subject's config.
+	DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error)
+
+	// ReferencedBy returns the IDs of schemas whose references name
+	// subject/version, ascending.
+	ReferencedBy(ctx context.Context, subject string, version int) ([]int64, error)
+
+	// Config returns the config set for subject ("" = global). Not set:
+	// ok=false.
+	Config(ctx context.Context, subject string) (cfg Config, ok bool, err error)
+	SetConfig(ctx context.Context, subject string, cfg Config) error
+	// DeleteConfig removes a subject's (or the global) config. Not set: 40408
+	// for a subject; the global config silently returns to defaults.
+	DeleteConfig(ctx context.Context, subject string) error
+
+	// Ping reports whether the store is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Clock is injected so tests can pin time.
+type Clock func() time.Time
