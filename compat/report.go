@@ -114,8 +114,12 @@ func ParseMode(s string) (Mode, error) {
 // Transitive reports whether the mode checks every earlier version.
 func (m Mode) Transitive() bool { return strings.HasSuffix(string(m), "_TRANSITIVE") }
 
-func (m Mode) backward() bool { return strings.HasPrefix(string(m), "BACKWARD") || strings.HasPrefix(string(m), "FULL") }
-func (m Mode) forward() bool  { return strings.HasPrefix(string(m), "FORWARD") || strings.HasPrefix(string(m), "FULL") }
+func (m Mode) backward() bool {
+	return strings.HasPrefix(string(m), "BACKWARD") || strings.HasPrefix(string(m), "FULL")
+}
+func (m Mode) forward() bool {
+	return strings.HasPrefix(string(m), "FORWARD") || strings.HasPrefix(string(m), "FULL")
+}
 
 // CheckMode checks a proposed schema against the history of a subject
 // (oldest first) under a compatibility mode. Non-transitive modes compare

@@ -46,24 +46,24 @@ func (k Kind) String() string {
 
 // Confluent error codes (error_code in response bodies).
 const (
-	CodeSubjectNotFound        = 40401
-	CodeVersionNotFound        = 40402
-	CodeSchemaNotFound         = 40403
-	CodeSubjectSoftDeleted     = 40404
-	CodeSubjectNotSoftDeleted  = 40405
-	CodeVersionSoftDeleted     = 40406
-	CodeVersionNotSoftDeleted  = 40407
-	CodeSubjectConfigNotFound  = 40408
-	CodeIncompatible           = 409
-	CodeInvalidSchema          = 42201
-	CodeInvalidVersion         = 42202
-	CodeInvalidCompatibility   = 42203
-	CodeReferenceExists        = 42206
-	CodeStoreError             = 50001
-	CodeUnauthorized           = 40101
-	CodeForbidden              = 40301
-	CodeRequestTooLarge        = 41301
-	CodeInvalidRequest         = 42200
+	CodeSubjectNotFound       = 40401
+	CodeVersionNotFound       = 40402
+	CodeSchemaNotFound        = 40403
+	CodeSubjectSoftDeleted    = 40404
+	CodeSubjectNotSoftDeleted = 40405
+	CodeVersionSoftDeleted    = 40406
+	CodeVersionNotSoftDeleted = 40407
+	CodeSubjectConfigNotFound = 40408
+	CodeIncompatible          = 409
+	CodeInvalidSchema         = 42201
+	CodeInvalidVersion        = 42202
+	CodeInvalidCompatibility  = 42203
+	CodeReferenceExists       = 42206
+	CodeStoreError            = 50001
+	CodeUnauthorized          = 40101
+	CodeForbidden             = 40301
+	CodeRequestTooLarge       = 41301
+	CodeInvalidRequest        = 42200
 )
 
 // Error is the one error type the registry returns. Message is safe to show
