@@ -98,6 +98,10 @@ type Store interface {
 	// SchemaByID returns a schema by global ID. Unknown: 40403.
 	SchemaByID(ctx context.Context, id int64) (Schema, error)
 
+	// VersionsByID lists the subject versions (non-deleted) that use schema
+	// id, sorted by subject then version. Unknown id: 40403.
+	VersionsByID(ctx context.Context, id int64) ([]Version, error)
+
 	// FindByFingerprint returns the non-deleted version of subject holding a
 	// schema with this fingerprint. None: 40403 (subject exists) or 40401.
 	FindByFingerprint(ctx context.Context, subject, fingerprint string) (Version, error)
