@@ -1,12 +1,588 @@
 package compat
 
-import "bytes"
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	js "github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// maxSteps bounds the work of one Check. Real schemas need a few node pairs
+// per keyword; the bound only stops pathological combinator explosions,
+// which are then reported as undecidable (never as compatible).
+const maxSteps = 2_000_000
+
+// maxBranchedNodes bounds how many writer anyOf/oneOf/if nodes are split
+// into cases along one path. Past it, further writer alternatives are
+// dropped, which only enlarges the writer's set: still sound.
+const maxBranchedNodes = 6
 
 // Check reports whether every document the writer accepts is accepted by
-// the reader. Placeholder until the engine lands: identical documents only.
+// the reader (L(writer) ⊆ L(reader)). It never answers compatible when such
+// a document exists; when it cannot decide it answers incompatible with an
+// undecidable-* rule. Every finding's Example has been validated: the writer
+// accepts it and the reader rejects it.
 func Check(writer, reader *Schema, opts Options) Report {
-	if bytes.Equal(writer.raw, reader.raw) {
-		return Report{Compatible: true, Findings: []Finding{}}
+	c := &checker{
+		opts: opts,
+		ids:  map[*js.Schema]int{},
+		memo: map[string][]finding{},
+		busy: map[string]bool{},
 	}
-	return Report{Compatible: false, Findings: []Finding{{Rule: "undecidable-schema", Path: "", Breaking: true, Message: "engine not ready"}}}
+	fs := c.incl(wset{{s: writer.root}}, reader.root)
+	return c.report(fs, writer, reader)
+}
+
+// wnode is one conjunct of the writer: the writer's values are valid under
+// s (or, when neg, invalid under s).
+type wnode struct {
+	s    *js.Schema
+	neg  bool
+	done uint8 // applicators of s already split into cases: doneAnyOf|doneOneOf|doneIf
+}
+
+const (
+	doneAnyOf uint8 = 1 << iota
+	doneOneOf
+	doneIf
+)
+
+// wset is a conjunction of writer nodes. An empty wset accepts everything.
+type wset []wnode
+
+func (ws wset) with(n ...wnode) wset {
+	out := make(wset, 0, len(ws)+len(n))
+	out = append(out, ws...)
+	return append(out, n...)
+}
+
+// positives returns the schemas the writer's values are valid under.
+func (ws wset) positives() []*js.Schema {
+	out := make([]*js.Schema, 0, len(ws))
+	for _, n := range ws {
+		if !n.neg {
+			out = append(out, n.s)
+		}
+	}
+	return out
+}
+
+// finding is a Finding under construction: its witness is local to the
+// instance position of the pair that produced it and is wrapped into the
+// parent's document on the way up.
+type finding struct {
+	rule    *Rule
+	path    string // JSON Pointer into the reader schema
+	wpath   string // JSON Pointer into the writer schema
+	msg     string
+	lenient bool // not breaking under the Lenient policy
+	wit     any
+	hasWit  bool
+}
+
+type checker struct {
+	opts  Options
+	ids   map[*js.Schema]int
+	memo  map[string][]finding
+	busy  map[string]bool
+	steps int
+}
+
+func (c *checker) id(s *js.Schema) int {
+	if i, ok := c.ids[s]; ok {
+		return i
+	}
+	i := len(c.ids) + 1
+	c.ids[s] = i
+	return i
+}
+
+func (c *checker) key(ws wset, r *js.Schema) string {
+	var b []byte
+	for _, n := range ws {
+		b = strconv.AppendInt(b, int64(c.id(n.s)), 36)
+		if n.neg {
+			b = append(b, '!')
+		}
+		if n.done != 0 {
+			b = append(b, '~', '0'+n.done)
+		}
+		b = append(b, ',')
+	}
+	b = append(b, '|')
+	b = strconv.AppendInt(b, int64(c.id(r)), 36)
+	return string(b)
+}
+
+// incl returns the findings for L(ws) ⊄ L(r); none means inclusion holds.
+// Pairs are memoized; a pair met again while it is being checked is assumed
+// to hold (coinduction), which is sound because every document is finite.
+func (c *checker) incl(ws wset, r *js.Schema) []finding {
+	if r == nil || isTrueSchema(r) {
+		return nil
+	}
+	ws, empty := c.flatten(ws)
+	if empty {
+		return nil
+	}
+	k := c.key(ws, r)
+	if f, ok := c.memo[k]; ok {
+		return f
+	}
+	if c.busy[k] {
+		return nil
+	}
+	c.steps++
+	if c.steps > maxSteps {
+		return []finding{{rule: &RuleTooComplex, path: ptrOf(r), msg: "the comparison is too complex to decide within the work budget; treat it as breaking or simplify the schemas"}}
+	}
+	c.busy[k] = true
+	f := c.inclFlat(ws, r)
+	delete(c.busy, k)
+	c.memo[k] = f
+	return f
+}
+
+// flatten expands $ref and allOf of positive writer nodes and moves `not`
+// into negative nodes, so the rest of the checker sees plain conjuncts.
+// empty reports that the conjunction provably accepts nothing.
+func (c *checker) flatten(ws wset) (wset, bool) {
+	out := make(wset, 0, len(ws)+2)
+	seen := map[wkey]bool{}
+	var add func(n wnode) bool
+	add = func(n wnode) bool {
+		k := wkey{n.s, n.neg}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		s := n.s
+		if n.neg {
+			if isTrueSchema(s) {
+				return false // not true: nothing
+			}
+			if s.Always != nil && !*s.Always {
+				return true // not false: everything
+			}
+			out = append(out, n)
+			return true
+		}
+		if s.Always != nil {
+			return *s.Always
+		}
+		for _, t := range []*js.Schema{s.Ref, s.RecursiveRef, s.DynamicRef} {
+			if t != nil && !add(wnode{s: t}) {
+				return false
+			}
+		}
+		for _, a := range s.AllOf {
+			if !add(wnode{s: a}) {
+				return false
+			}
+		}
+		if s.Not != nil && !add(wnode{s: s.Not, neg: true}) {
+			return false
+		}
+		out = append(out, n)
+		return true
+	}
+	for _, n := range ws {
+		if !add(n) {
+			return nil, true
+		}
+	}
+	// Keep a stable order so equal sets share a memo entry.
+	sort.SliceStable(out, func(i, j int) bool { return c.id(out[i].s) < c.id(out[j].s) })
+	return out, false
+}
+
+type wkey struct {
+	s   *js.Schema
+	neg bool
+}
+
+// inclFlat checks a flattened writer against one reader node.
+func (c *checker) inclFlat(ws wset, r *js.Schema) []finding {
+	if cases, ok := c.splitWriter(ws); ok {
+		var out []finding
+		for _, cs := range cases {
+			out = append(out, c.incl(cs, r)...)
+		}
+		return out
+	}
+	wv := newWriterView(ws)
+	if wv.types == 0 {
+		return nil // the writer's types contradict each other: it accepts nothing
+	}
+	if vals, ok := c.finiteWriter(ws); ok {
+		return c.enumerate(ws, vals, r)
+	}
+	if r.Always != nil {
+		if *r.Always {
+			return nil
+		}
+		return []finding{c.rejectAll(ws, r)}
+	}
+	var out []finding
+	for _, t := range []*js.Schema{r.Ref, r.RecursiveRef, r.DynamicRef} {
+		if t != nil {
+			out = append(out, c.incl(ws, t)...)
+		}
+	}
+	for _, a := range r.AllOf {
+		out = append(out, c.incl(ws, a)...)
+	}
+	if len(r.AnyOf) > 0 {
+		out = append(out, c.anyOf(ws, r)...)
+	}
+	if len(r.OneOf) > 0 {
+		out = append(out, c.oneOf(ws, r)...)
+	}
+	if r.Not != nil {
+		out = append(out, c.not(ws, r)...)
+	}
+	if r.If != nil {
+		out = append(out, c.ifThenElse(ws, r)...)
+	}
+	out = append(out, c.atom(ws, wv, r)...)
+	return out
+}
+
+// splitWriter distributes the first unsplit writer anyOf, oneOf or if into
+// cases: the writer is the union of the cases, so inclusion holds iff it
+// holds for each. oneOf is over-approximated by anyOf and the else-case of
+// an if keeps `not if`, both of which only enlarge the writer (sound).
+func (c *checker) splitWriter(ws wset) ([]wset, bool) {
+	split := 0
+	for _, n := range ws {
+		if n.done != 0 {
+			split++
+		}
+	}
+	for i, n := range ws {
+		if n.neg {
+			continue
+		}
+		s := n.s
+		var bit uint8
+		var branches [][]wnode
+		switch {
+		case len(s.AnyOf) > 0 && n.done&doneAnyOf == 0:
+			bit = doneAnyOf
+			for _, b := range s.AnyOf {
+				branches = append(branches, []wnode{{s: b}})
+			}
+		case len(s.OneOf) > 0 && n.done&doneOneOf == 0:
+			bit = doneOneOf
+			for _, b := range s.OneOf {
+				branches = append(branches, []wnode{{s: b}})
+			}
+		case s.If != nil && n.done&doneIf == 0:
+			bit = doneIf
+			yes := []wnode{{s: s.If}}
+			if s.Then != nil {
+				yes = append(yes, wnode{s: s.Then})
+			}
+			no := []wnode{{s: s.If, neg: true}}
+			if s.Else != nil {
+				no = append(no, wnode{s: s.Else})
+			}
+			branches = [][]wnode{yes, no}
+		default:
+			continue
+		}
+		marked := make(wset, len(ws))
+		copy(marked, ws)
+		marked[i].done |= bit
+		if split >= maxBranchedNodes {
+			// Too many cases: drop this alternative (enlarges the writer).
+			return []wset{marked}, true
+		}
+		cases := make([]wset, 0, len(branches))
+		for _, b := range branches {
+			cases = append(cases, marked.with(b...))
+		}
+		return cases, true
+	}
+	return nil, false
+}
+
+// anyOf: the writer must fit one branch. (Writer alternatives were already
+// split, so a writer anyOf meets the reader's branch by branch.)
+func (c *checker) anyOf(ws wset, r *js.Schema) []finding {
+	best := -1
+	var bestF []finding
+	for i, b := range r.AnyOf {
+		f := c.incl(ws, b)
+		if len(f) == 0 {
+			return nil
+		}
+		if best < 0 || len(f) < len(bestF) {
+			best, bestF = i, f
+		}
+	}
+	return []finding{c.summarize(ws, r, &RuleAnyOfNarrowed, ptrOf(r)+"/anyOf",
+		"no branch of anyOf accepts every value the writer produces", bestF)}
+}
+
+// oneOf: the writer must fit exactly one branch and be disjoint from the
+// others; when disjointness cannot be proven it is reported as undecidable.
+func (c *checker) oneOf(ws wset, r *js.Schema) []finding {
+	var bestF []finding
+	best := -1
+	for i, b := range r.OneOf {
+		f := c.incl(ws, b)
+		if len(f) > 0 {
+			if best < 0 || len(f) < len(bestF) {
+				best, bestF = i, f
+			}
+			continue
+		}
+		for j, o := range r.OneOf {
+			if j == i || c.disjoint(ws, o) {
+				continue
+			}
+			fs := []finding{{rule: &RuleUndecidableOneOf, path: ptrOf(r) + "/oneOf/" + strconv.Itoa(j),
+				msg: "writer values fit oneOf branch " + strconv.Itoa(i) + " but may also match branch " + strconv.Itoa(j) + ", which would make them fail oneOf"}}
+			if w, ok := c.sampleIn(ws.with(wnode{s: o})); ok {
+				fs[0].wit, fs[0].hasWit = w, true
+			}
+			return fs
+		}
+		return nil
+	}
+	return []finding{c.summarize(ws, r, &RuleOneOfNarrowed, ptrOf(r)+"/oneOf",
+		"no branch of oneOf accepts every value the writer produces", bestF)}
+}
+
+// not: the writer must be disjoint from the excluded schema.
+func (c *checker) not(ws wset, r *js.Schema) []finding {
+	if c.disjoint(ws, r.Not) {
+		return nil
+	}
+	f := finding{rule: &RuleUndecidableNot, path: ptrOf(r) + "/not",
+		msg: "the reader's `not` may exclude values the writer produces; disjointness could not be proven"}
+	if w, ok := c.sampleIn(ws.with(wnode{s: r.Not})); ok {
+		f.rule, f.wit, f.hasWit = &RuleNotAdded, w, true
+		f.msg = "the reader's `not` excludes values the writer produces"
+	}
+	return []finding{f}
+}
+
+// ifThenElse: if the writer is inside `if`, then must hold; if it is
+// disjoint from `if`, else must hold; otherwise both must hold.
+func (c *checker) ifThenElse(ws wset, r *js.Schema) []finding {
+	inIf := len(c.incl(ws, r.If)) == 0
+	if inIf {
+		return c.incl(ws, r.Then)
+	}
+	if c.disjoint(ws, r.If) {
+		return c.incl(ws, r.Else)
+	}
+	// Split the writer on the reader's condition: values matching `if` must
+	// satisfy `then`, the others `else`.
+	out := c.incl(ws.with(wnode{s: r.If}), r.Then)
+	out = append(out, c.incl(ws.with(wnode{s: r.If, neg: true}), r.Else)...)
+	return out
+}
+
+// summarize turns the findings of the closest branch into one finding for
+// the combinator, keeping a witness that the whole reader node rejects.
+func (c *checker) summarize(ws wset, r *js.Schema, rule *Rule, path, msg string, nested []finding) finding {
+	f := finding{rule: rule, path: path, msg: msg}
+	for _, n := range nested {
+		if n.hasWit && c.writerAccepts(ws, n.wit) && r.Validate(n.wit) != nil {
+			f.wit, f.hasWit = n.wit, true
+			break
+		}
+	}
+	if !f.hasWit {
+		if w, ok := c.sampleIn(ws); ok && r.Validate(w) != nil {
+			f.wit, f.hasWit = w, true
+		}
+	}
+	if len(nested) > 0 {
+		f.msg += " (closest branch: " + nested[0].msg + ")"
+	}
+	return f
+}
+
+func (c *checker) rejectAll(ws wset, r *js.Schema) finding {
+	f := finding{rule: &RuleRejectsAll, path: ptrOf(r), msg: "the reader schema is false and rejects every value the writer produces"}
+	if w, ok := c.sampleIn(ws); ok {
+		f.wit, f.hasWit = w, true
+	}
+	return f
+}
+
+// finiteWriter returns the writer's values when an enum or const bounds
+// them: the pair is then decided exactly by validating each value.
+func (c *checker) finiteWriter(ws wset) ([]any, bool) {
+	for _, s := range ws.positives() {
+		if len(s.Constant) > 0 {
+			return s.Constant[:1], true
+		}
+		if s.Enum != nil {
+			return s.Enum, true
+		}
+	}
+	return nil, false
+}
+
+func (c *checker) enumerate(ws wset, vals []any, r *js.Schema) []finding {
+	var out []finding
+	for _, v := range vals {
+		if !c.writerAccepts(ws, v) {
+			continue
+		}
+		err := r.Validate(v)
+		if err == nil {
+			continue
+		}
+		rule, at := ruleFromError(err)
+		out = append(out, finding{rule: rule, path: ptrOf(r) + at,
+			msg: "value " + compactValue(v) + " allowed by the writer is rejected by the reader", wit: v, hasWit: true})
+	}
+	return out
+}
+
+// writerAccepts validates a candidate against every writer conjunct.
+func (c *checker) writerAccepts(ws wset, v any) bool {
+	for _, n := range ws {
+		ok := n.s.Validate(v) == nil
+		if ok == n.neg {
+			return false
+		}
+	}
+	return true
+}
+
+// report turns internal findings into the public Report: witnesses are
+// validated against the whole writer and reader, findings deduplicated and
+// sorted.
+func (c *checker) report(fs []finding, writer, reader *Schema) Report {
+	rep := Report{Compatible: true, Findings: []Finding{}}
+	seen := map[string]int{}
+	for _, f := range fs {
+		out := Finding{Rule: f.rule.ID, Path: f.path, WriterPath: f.wpath, Message: f.msg,
+			Breaking: !(f.lenient && c.opts.Policy == Lenient)}
+		if f.hasWit && writer.root.Validate(f.wit) == nil && reader.root.Validate(f.wit) != nil {
+			if b, err := json.Marshal(f.wit); err == nil {
+				out.Example = b
+			}
+		}
+		k := out.Rule + "\x00" + out.Path
+		if i, dup := seen[k]; dup {
+			if rep.Findings[i].Example == nil && out.Example != nil {
+				rep.Findings[i].Example = out.Example
+			}
+			continue
+		}
+		seen[k] = len(rep.Findings)
+		rep.Findings = append(rep.Findings, out)
+		if out.Breaking {
+			rep.Compatible = false
+		}
+	}
+	rep.sortFindings()
+	return rep
+}
+
+// ptrOf is the JSON Pointer of a compiled node within its document; nodes
+// of referenced documents keep their document name in front.
+func ptrOf(s *js.Schema) string {
+	loc := s.Location
+	if strings.HasPrefix(loc, rootURL) {
+		loc = loc[len(rootURL):]
+		return strings.TrimPrefix(loc, "#")
+	}
+	if i := strings.Index(loc, "#"); i >= 0 {
+		base := loc[:i]
+		if j := strings.LastIndex(base, "/"); j >= 0 && strings.HasPrefix(base, "https://baton.invalid/") {
+			base = base[j+1:]
+		}
+		return base + "#" + loc[i+1:]
+	}
+	return loc
+}
+
+func isTrueSchema(s *js.Schema) bool {
+	if s.Always != nil {
+		return *s.Always
+	}
+	return s.Ref == nil && s.RecursiveRef == nil && s.DynamicRef == nil && len(s.Types) == 0 &&
+		s.Constant == nil && s.Enum == nil && s.Not == nil && s.AllOf == nil && s.AnyOf == nil &&
+		s.OneOf == nil && s.If == nil && s.MinProperties < 0 && s.MaxProperties < 0 && len(s.Required) == 0 &&
+		len(s.Properties) == 0 && s.PropertyNames == nil && len(s.PatternProperties) == 0 &&
+		isTrueAP(s.AdditionalProperties) && len(s.Dependencies) == 0 && len(s.DependentRequired) == 0 &&
+		len(s.DependentSchemas) == 0 && s.UnevaluatedProperties == nil && s.MinItems < 0 && s.MaxItems < 0 &&
+		!s.UniqueItems && s.Items == nil && isTrueAP(s.AdditionalItems) && len(s.PrefixItems) == 0 &&
+		s.Items2020 == nil && s.Contains == nil && s.UnevaluatedItems == nil && s.MinLength < 0 &&
+		s.MaxLength < 0 && s.Pattern == nil && !assertsFormat(s) && s.Minimum == nil &&
+		s.ExclusiveMinimum == nil && s.Maximum == nil && s.ExclusiveMaximum == nil && s.MultipleOf == nil &&
+		len(s.Extensions) == 0
+}
+
+func isTrueAP(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return v
+	case *js.Schema:
+		return isTrueSchema(v)
+	}
+	return false
+}
+
+// assertsFormat reports whether s has a format the validator checks
+// (unknown format names are annotations only).
+func assertsFormat(s *js.Schema) bool {
+	if s.Format == "" {
+		return false
+	}
+	_, ok := js.Formats[s.Format]
+	return ok
+}
+
+// ruleFromError names the rule for the innermost reader keyword that
+// rejected a value, and its pointer relative to the reader node.
+func ruleFromError(err error) (*Rule, string) {
+	ve, ok := err.(*js.ValidationError)
+	if !ok {
+		return &RuleEnumValueRemoved, ""
+	}
+	for len(ve.Causes) > 0 {
+		ve = ve.Causes[0]
+	}
+	loc := ve.KeywordLocation
+	kw := loc
+	if i := strings.LastIndex(loc, "/"); i >= 0 {
+		kw = loc[i+1:]
+	}
+	if r, ok := ruleForKeyword[kw]; ok {
+		return r, loc
+	}
+	// A numeric last segment is an index inside an applicator, e.g. /allOf/0.
+	parts := strings.Split(loc, "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if r, ok := ruleForKeyword[parts[i]]; ok {
+			return r, loc
+		}
+	}
+	return &RuleEnumValueRemoved, loc
+}
+
+func compactValue(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	s := string(b)
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
 }

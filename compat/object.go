@@ -1,0 +1,765 @@
+package compat
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+
+	js "github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// checkObject compares the object keywords. Properties are compared name by
+// name (regexes are run on concrete names, so that part is exact); names
+// nobody declares are compared through additionalProperties and
+// patternProperties, where only textually equal patterns are paired.
+func (c *checker) checkObject(ws wset, wv *writerView, r *js.Schema) []finding {
+	o := &objectCheck{c: c, ws: ws, wv: wv, r: r}
+	o.required()
+	o.properties()
+	o.generic(r.AdditionalProperties, &RuleAdditionalNarrowed, "/additionalProperties")
+	o.unevaluated()
+	o.propertyNames()
+	o.counts()
+	o.dependencies()
+	return o.out
+}
+
+type objectCheck struct {
+	c     *checker
+	ws    wset
+	wv    *writerView
+	r     *js.Schema
+	out   []finding
+	base  map[string]any
+	based bool
+}
+
+func (o *objectCheck) add(f finding) { o.out = append(o.out, f) }
+
+// baseObject is a small object the writer accepts, into which witnesses of
+// nested findings are placed.
+func (o *objectCheck) baseObject() (map[string]any, bool) {
+	if !o.based {
+		o.based = true
+		if v, ok := o.c.sampleTyped(o.ws, o.wv, tObject); ok {
+			o.base, _ = v.(map[string]any)
+		}
+	}
+	return o.base, o.base != nil
+}
+
+// withProp returns a writer object holding name: value.
+func (o *objectCheck) withProp(name string, value any) (map[string]any, bool) {
+	base, ok := o.baseObject()
+	if !ok {
+		return nil, false
+	}
+	obj := make(map[string]any, len(base)+1)
+	for k, v := range base {
+		obj[k] = v
+	}
+	obj[name] = value
+	return obj, true
+}
+
+// wrap moves nested findings' witnesses into an object under name.
+func (o *objectCheck) wrap(name string, fs []finding) []finding {
+	out := make([]finding, len(fs))
+	for i, f := range fs {
+		if f.hasWit {
+			f.wit, f.hasWit = o.withProp(name, f.wit)
+		}
+		out[i] = f
+	}
+	return out
+}
+
+func (o *objectCheck) required() {
+	for _, name := range o.r.Required {
+		if o.wv.required[name] {
+			continue
+		}
+		f := finding{rule: &RuleRequiredAdded, path: ptrOf(o.r) + "/required",
+			msg: "property `" + name + "` is now required; writers may omit it"}
+		if base, ok := o.baseObject(); ok {
+			if _, has := base[name]; !has {
+				f.wit, f.hasWit = base, true
+			}
+		}
+		o.add(f)
+	}
+}
+
+// writerProp returns the writer's constraints on property name: the
+// schemas it must satisfy, whether the writer can never send it (absent),
+// and whether nothing in the writer mentions it (open: an open content
+// model lets writers send any value).
+func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
+	declared := false
+	for _, s := range o.wv.pos {
+		if s.PropertyNames != nil && s.PropertyNames.Validate(name) != nil {
+			return nil, true, false
+		}
+		if p, ok := s.Properties[name]; ok {
+			subs = append(subs, wnode{s: p})
+			declared = true
+			continue
+		}
+		matched := false
+		for re, p := range s.PatternProperties {
+			if re.MatchString(name) {
+				subs = append(subs, wnode{s: p})
+				matched = true
+			}
+		}
+		if matched {
+			declared = true
+			continue
+		}
+		switch ap := s.AdditionalProperties.(type) {
+		case bool:
+			if !ap {
+				return nil, true, false
+			}
+		case *js.Schema:
+			subs = append(subs, wnode{s: ap})
+			declared = true
+			continue
+		}
+		if s.AdditionalProperties == nil && s.UnevaluatedProperties != nil && !o.writerEvaluates(name) {
+			subs = append(subs, wnode{s: s.UnevaluatedProperties})
+			declared = true
+		}
+	}
+	return subs, false, !declared
+}
+
+// writerEvaluates reports whether some writer conjunct declares name.
+func (o *objectCheck) writerEvaluates(name string) bool {
+	for _, s := range o.wv.pos {
+		if _, ok := s.Properties[name]; ok {
+			return true
+		}
+		for re := range s.PatternProperties {
+			if re.MatchString(name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readerProp returns the reader's schemas for property name and the
+// keyword they come from; closed means additionalProperties is false.
+func readerProp(r *js.Schema, name string) (subs []*js.Schema, closed bool, via string) {
+	if p, ok := r.Properties[name]; ok {
+		return []*js.Schema{p}, false, "/properties/" + escapePointer(name)
+	}
+	for _, re := range sortedPatterns(r.PatternProperties) {
+		if re.MatchString(name) {
+			subs = append(subs, r.PatternProperties[re])
+			via = "/patternProperties/" + escapePointer(re.String())
+		}
+	}
+	if len(subs) > 0 {
+		return subs, false, via
+	}
+	switch ap := r.AdditionalProperties.(type) {
+	case bool:
+		return nil, !ap, "/additionalProperties"
+	case *js.Schema:
+		if ap.Always != nil && !*ap.Always {
+			return nil, true, "/additionalProperties"
+		}
+		return []*js.Schema{ap}, false, "/additionalProperties"
+	}
+	return nil, false, ""
+}
+
+func (o *objectCheck) properties() {
+	names := map[string]bool{}
+	for n := range o.r.Properties {
+		names[n] = true
+	}
+	for _, s := range o.wv.pos {
+		for n := range s.Properties {
+			names[n] = true
+		}
+	}
+	for _, name := range sortedKeys(names) {
+		rsubs, closed, via := readerProp(o.r, name)
+		if len(rsubs) == 0 && !closed {
+			continue
+		}
+		wsubs, absent, open := o.writerProp(name)
+		if absent {
+			continue
+		}
+		if closed {
+			f := finding{rule: &RulePropertyRemovedClosed, path: ptrOf(o.r) + via,
+				msg: "property `" + name + "` is not allowed by the reader's closed content model; writers may send it"}
+			if v, ok := o.c.sampleIn(wsubs); ok {
+				f.wit, f.hasWit = o.withProp(name, v)
+			}
+			o.add(f)
+			continue
+		}
+		for _, rs := range rsubs {
+			fs := o.c.incl(wsubs, rs)
+			if len(fs) == 0 {
+				continue
+			}
+			if open {
+				rule, msg := &RulePropertyAddedOpen, "property `"+name+"` is now constrained; writers with an open content model may send any value for it"
+				if via != "/properties/"+escapePointer(name) {
+					rule, msg = &RuleAdditionalNarrowed, "property `"+name+"` is now constrained by "+via[1:]+"; the writer's open content model allows any value"
+				}
+				f := finding{rule: rule, path: ptrOf(o.r) + via, msg: msg, lenient: true}
+				for _, n := range fs {
+					if n.hasWit {
+						f.wit, f.hasWit = o.withProp(name, n.wit)
+						break
+					}
+				}
+				o.add(f)
+				continue
+			}
+			o.out = append(o.out, o.wrap(name, fs)...)
+		}
+	}
+}
+
+// generic compares what the writer allows for property names nobody
+// declares with the reader's additionalProperties (or, from unevaluated,
+// unevaluatedProperties) rest schema.
+func (o *objectCheck) generic(rest any, rule *Rule, kw string) {
+	o.genericWith(rest, rule, kw, o.r.Properties, o.r.PatternProperties)
+}
+
+func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) {
+	// Reader patterns first: names matching them are governed by them.
+	for _, re := range sortedPatterns(o.r.PatternProperties) {
+		if kw != "/additionalProperties" {
+			break // patterns are compared once, with additionalProperties
+		}
+		rs := o.r.PatternProperties[re]
+		wsubs, absent, open := o.writerGeneric(re.String())
+		if absent {
+			continue
+		}
+		fs := o.c.incl(wsubs, rs)
+		if len(fs) == 0 {
+			continue
+		}
+		path := ptrOf(o.r) + "/patternProperties/" + escapePointer(re.String())
+		f := finding{rule: &RuleAdditionalNarrowed, path: path, lenient: open,
+			msg: "properties matching " + strconv.Quote(re.String()) + " are now constrained; the writer allows other values for them"}
+		if !open && !o.writerHasPattern(re.String()) {
+			f.rule, f.lenient = &RuleUndecidablePatternProperties, false
+			f.msg = "properties matching " + strconv.Quote(re.String()) + " are constrained by the reader; the writer's patterns differ and their overlap is not decided"
+		}
+		if name, ok := o.extraName(re, declared, patterns); ok {
+			for _, n := range fs {
+				if n.hasWit {
+					f.wit, f.hasWit = o.withProp(name, n.wit)
+					break
+				}
+			}
+		}
+		o.add(f)
+	}
+	var rs *js.Schema
+	closed := false
+	switch v := rest.(type) {
+	case bool:
+		closed = !v
+	case *js.Schema:
+		if v.Always != nil && !*v.Always {
+			closed = true
+		} else if isTrueSchema(v) {
+			return
+		} else {
+			rs = v
+		}
+	default:
+		return
+	}
+	if !closed && rs == nil {
+		return
+	}
+	path := ptrOf(o.r) + kw
+	// Names matching a writer pattern the reader lacks.
+	for _, s := range o.wv.pos {
+		for _, re := range sortedPatterns(s.PatternProperties) {
+			if hasPattern(patterns, re.String()) {
+				continue
+			}
+			f := finding{rule: &RuleUndecidablePatternProperties, path: path,
+				msg: "the writer allows properties matching " + strconv.Quote(re.String()) + " that the reader's " + kw[1:] + " may reject"}
+			if closed {
+				o.add(f)
+				continue
+			}
+			if len(o.c.incl(wset{{s: s.PatternProperties[re]}}, rs)) > 0 {
+				o.add(f)
+			}
+		}
+	}
+	// Names matching no pattern on either side.
+	wsubs, absent, open := o.writerGeneric("")
+	if absent {
+		return
+	}
+	var fs []finding
+	if !closed {
+		fs = o.c.incl(wsubs, rs)
+		if len(fs) == 0 {
+			return
+		}
+	}
+	f := finding{rule: rule, path: path, lenient: open && !closed}
+	switch {
+	case closed:
+		f.msg = "the reader no longer allows additional properties (" + kw[1:] + " is false); the writer allows them"
+	case open:
+		f.msg = "the reader now constrains additional properties with " + kw[1:] + "; the writer's open content model allows any value"
+	default:
+		f.msg = "the reader's " + kw[1:] + " rejects additional property values the writer allows"
+	}
+	if name, ok := o.extraName(nil, declared, patterns); ok {
+		if closed {
+			if v, ok := o.c.sampleIn(wsubs); ok {
+				f.wit, f.hasWit = o.withProp(name, v)
+			}
+		} else {
+			for _, n := range fs {
+				if n.hasWit {
+					f.wit, f.hasWit = o.withProp(name, n.wit)
+					break
+				}
+			}
+		}
+	}
+	o.add(f)
+}
+
+// writerGeneric returns the writer's constraints on an undeclared name. With
+// pattern set, the name matches that pattern (shared with the reader);
+// conjuncts whose other patterns might apply are dropped, which only
+// enlarges the writer.
+func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open bool) {
+	for _, s := range o.wv.pos {
+		if pattern != "" {
+			if p := patternNamed(s.PatternProperties, pattern); p != nil {
+				subs = append(subs, wnode{s: p})
+				continue
+			}
+			if len(s.PatternProperties) > 0 {
+				continue
+			}
+		}
+		switch ap := s.AdditionalProperties.(type) {
+		case bool:
+			if !ap {
+				return nil, true, false
+			}
+			continue
+		case *js.Schema:
+			if ap.Always != nil && !*ap.Always {
+				return nil, true, false
+			}
+			subs = append(subs, wnode{s: ap})
+			continue
+		}
+		if u := s.UnevaluatedProperties; u != nil {
+			if u.Always != nil && !*u.Always {
+				return nil, true, false
+			}
+			subs = append(subs, wnode{s: u})
+		}
+	}
+	return subs, false, len(subs) == 0
+}
+
+func (o *objectCheck) writerHasPattern(p string) bool {
+	for _, s := range o.wv.pos {
+		if patternNamed(s.PatternProperties, p) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func patternNamed(m map[*regexp.Regexp]*js.Schema, p string) *js.Schema {
+	for re, s := range m {
+		if re.String() == p {
+			return s
+		}
+	}
+	return nil
+}
+
+func hasPattern(m map[*regexp.Regexp]*js.Schema, p string) bool { return patternNamed(m, p) != nil }
+
+// extraName picks a property name for a witness: undeclared on both sides,
+// matching want (if given) and no other reader pattern.
+func (o *objectCheck) extraName(want *regexp.Regexp, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) (string, bool) {
+	cands := []string{"extra", "x-extra", "zzz", "_extra", "a1", "x", "A", "0", "extra-property", "_", "-"}
+next:
+	for _, n := range cands {
+		if _, ok := declared[n]; ok {
+			continue
+		}
+		if o.writerEvaluates(n) && want == nil {
+			continue
+		}
+		if want != nil && !want.MatchString(n) {
+			continue
+		}
+		for re := range patterns {
+			if re != want && re.MatchString(n) {
+				continue next
+			}
+		}
+		for _, s := range o.wv.pos {
+			if s.PropertyNames != nil && s.PropertyNames.Validate(n) != nil {
+				continue next
+			}
+			if _, ok := s.Properties[n]; ok {
+				continue next
+			}
+		}
+		return n, true
+	}
+	return "", false
+}
+
+// unevaluated applies the reader's unevaluatedProperties to the names its
+// always-applied subschemas (itself, allOf, $ref) do not declare. Names
+// declared only in conditional branches count as unevaluated, which can
+// only add findings.
+func (o *objectCheck) unevaluated() {
+	u := o.r.UnevaluatedProperties
+	if u == nil || isTrueSchema(u) {
+		return
+	}
+	declared := map[string]*js.Schema{}
+	patterns := map[*regexp.Regexp]*js.Schema{}
+	everything := false
+	visit(o.r, func(s *js.Schema) {
+		for n, p := range s.Properties {
+			declared[n] = p
+		}
+		for re, p := range s.PatternProperties {
+			patterns[re] = p
+		}
+		if s.AdditionalProperties != nil {
+			everything = true
+		}
+	})
+	if everything {
+		return
+	}
+	var rest any = u
+	for _, s := range o.wv.pos {
+		for name := range s.Properties {
+			if _, ok := declared[name]; ok || matchesAny(patterns, name) {
+				continue
+			}
+			wsubs, absent, _ := o.writerProp(name)
+			if absent {
+				continue
+			}
+			fs := o.c.incl(wsubs, u)
+			if len(fs) == 0 {
+				continue
+			}
+			f := finding{rule: &RuleUnevaluatedPropsNarrowed, path: ptrOf(o.r) + "/unevaluatedProperties",
+				msg: "property `" + name + "` is not evaluated by the reader and its unevaluatedProperties rejects it"}
+			for _, n := range fs {
+				if n.hasWit {
+					f.wit, f.hasWit = o.withProp(name, n.wit)
+					break
+				}
+			}
+			o.add(f)
+		}
+	}
+	o.genericWith(rest, &RuleUnevaluatedPropsNarrowed, "/unevaluatedProperties", declared, patterns)
+}
+
+// visit calls fn on s and the subschemas that always apply with it.
+func visit(s *js.Schema, fn func(*js.Schema)) {
+	seen := map[*js.Schema]bool{}
+	var walk func(*js.Schema)
+	walk = func(s *js.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		fn(s)
+		walk(s.Ref)
+		walk(s.RecursiveRef)
+		walk(s.DynamicRef)
+		for _, a := range s.AllOf {
+			walk(a)
+		}
+	}
+	walk(s)
+}
+
+func matchesAny(m map[*regexp.Regexp]*js.Schema, name string) bool {
+	for re := range m {
+		if re.MatchString(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *objectCheck) propertyNames() {
+	pn := o.r.PropertyNames
+	if pn == nil || isTrueSchema(pn) {
+		return
+	}
+	for _, s := range o.wv.pos {
+		for _, name := range sortedSchemaKeys(s.Properties) {
+			if _, absent, _ := o.writerProp(name); absent || pn.Validate(name) == nil {
+				continue
+			}
+			f := finding{rule: &RulePropertyNamesNarrowed, path: ptrOf(o.r) + "/propertyNames",
+				msg: "property name `" + name + "` is rejected by the reader's propertyNames"}
+			if v, ok := o.c.sampleIn(wset{{s: s.Properties[name]}}); ok {
+				f.wit, f.hasWit = o.withProp(name, v)
+			}
+			o.add(f)
+		}
+	}
+	if _, absent, _ := o.writerGeneric(""); absent && !o.writerHasPatterns() {
+		return
+	}
+	var wpn wset
+	for _, s := range o.wv.pos {
+		if s.PropertyNames != nil {
+			wpn = append(wpn, wnode{s: s.PropertyNames})
+		}
+	}
+	if len(wpn) > 0 && len(o.c.incl(wpn, pn)) == 0 {
+		return
+	}
+	f := finding{rule: &RulePropertyNamesNarrowed, path: ptrOf(o.r) + "/propertyNames",
+		msg: "the reader's propertyNames rejects property names the writer allows"}
+	for _, n := range []string{"", "A", "0", "-", "x y", "_", "é", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"} {
+		if pn.Validate(n) == nil || !o.c.writerAccepts(wpn, n) {
+			continue
+		}
+		if obj, ok := o.withProp(n, nil); ok {
+			f.wit, f.hasWit = obj, true
+			break
+		}
+	}
+	o.add(f)
+}
+
+func (o *objectCheck) writerHasPatterns() bool {
+	for _, s := range o.wv.pos {
+		if len(s.PatternProperties) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *objectCheck) counts() {
+	if o.r.MinProperties > o.wv.minProps {
+		f := finding{rule: &RuleMinPropertiesIncreased, path: ptrOf(o.r) + "/minProperties",
+			msg: "minProperties raised from " + strconv.Itoa(o.wv.minProps) + " to " + strconv.Itoa(o.r.MinProperties)}
+		if base, ok := o.baseObject(); ok && len(base) < o.r.MinProperties {
+			f.wit, f.hasWit = base, true
+		}
+		o.add(f)
+	}
+	if o.r.MaxProperties >= 0 {
+		wmax := o.wv.maxProps
+		if n, ok := o.closedCount(); ok {
+			wmax = minBound(wmax, n)
+		}
+		if wmax < 0 || wmax > o.r.MaxProperties {
+			f := finding{rule: &RuleMaxPropertiesDecreased, path: ptrOf(o.r) + "/maxProperties",
+				msg: "maxProperties lowered to " + strconv.Itoa(o.r.MaxProperties) + "; the writer allows " + countString(wmax)}
+			if obj, ok := o.objectWithCount(o.r.MaxProperties + 1); ok {
+				f.wit, f.hasWit = obj, true
+			}
+			o.add(f)
+		}
+	}
+}
+
+func countString(n int) string {
+	if n < 0 {
+		return "any number"
+	}
+	return strconv.Itoa(n)
+}
+
+// closedCount is how many properties a closed writer can have at most.
+func (o *objectCheck) closedCount() (int, bool) {
+	if _, absent, _ := o.writerGeneric(""); !absent || o.writerHasPatterns() {
+		return 0, false
+	}
+	names := map[string]bool{}
+	for _, s := range o.wv.pos {
+		for n := range s.Properties {
+			if _, absent, _ := o.writerProp(n); !absent {
+				names[n] = true
+			}
+		}
+	}
+	return len(names), true
+}
+
+// objectWithCount builds a writer object with n properties.
+func (o *objectCheck) objectWithCount(n int) (map[string]any, bool) {
+	base, ok := o.baseObject()
+	if !ok {
+		return nil, false
+	}
+	obj := make(map[string]any, n)
+	for k, v := range base {
+		obj[k] = v
+	}
+	for _, s := range o.wv.pos {
+		for _, name := range sortedSchemaKeys(s.Properties) {
+			if len(obj) >= n {
+				break
+			}
+			if _, has := obj[name]; has {
+				continue
+			}
+			if v, ok := o.c.sampleIn(wset{{s: s.Properties[name]}}); ok {
+				obj[name] = v
+			}
+		}
+	}
+	for i := 0; len(obj) < n && i < n+8; i++ {
+		obj["extra"+strconv.Itoa(i)] = nil
+	}
+	return obj, len(obj) == n
+}
+
+func (o *objectCheck) dependencies() {
+	dr := map[string][]string{}
+	ds := map[string]*js.Schema{}
+	collectDeps(o.r, dr, ds)
+	wdr := map[string]map[string]bool{}
+	wds := map[string][]*js.Schema{}
+	for _, s := range o.wv.pos {
+		sdr := map[string][]string{}
+		sds := map[string]*js.Schema{}
+		collectDeps(s, sdr, sds)
+		for p, qs := range sdr {
+			if wdr[p] == nil {
+				wdr[p] = map[string]bool{}
+			}
+			for _, q := range qs {
+				wdr[p][q] = true
+			}
+		}
+		for p, d := range sds {
+			wds[p] = append(wds[p], d)
+		}
+	}
+	for _, p := range sortedKeysOf(dr) {
+		if _, absent, _ := o.writerProp(p); absent {
+			continue
+		}
+		for _, q := range dr[p] {
+			if o.wv.required[q] || wdr[p][q] {
+				continue
+			}
+			f := finding{rule: &RuleDependentRequiredAdded, path: ptrOf(o.r) + "/dependentRequired/" + escapePointer(p),
+				msg: "when `" + p + "` is present the reader now requires `" + q + "`; writers may omit it"}
+			wsubs, _, _ := o.writerProp(p)
+			if v, ok := o.c.sampleIn(wsubs); ok {
+				if obj, ok := o.withProp(p, v); ok {
+					delete(obj, q)
+					f.wit, f.hasWit = obj, true
+				}
+			}
+			o.add(f)
+		}
+	}
+	for _, p := range sortedKeysOf(ds) {
+		if _, absent, _ := o.writerProp(p); absent {
+			continue
+		}
+		w := o.ws
+		for _, d := range wds[p] {
+			w = w.with(wnode{s: d})
+		}
+		fs := o.c.incl(w, ds[p])
+		if len(fs) == 0 {
+			continue
+		}
+		f := finding{rule: &RuleDependentSchemaAdded, path: ptrOf(o.r) + "/dependentSchemas/" + escapePointer(p),
+			msg: "when `" + p + "` is present the reader now applies a schema the writer's objects need not satisfy (" + fs[0].msg + ")"}
+		for _, n := range fs {
+			if n.hasWit {
+				if obj, ok := n.wit.(map[string]any); ok {
+					if _, has := obj[p]; has {
+						f.wit, f.hasWit = obj, true
+						break
+					}
+				}
+			}
+		}
+		o.add(f)
+	}
+}
+
+// collectDeps merges draft-4..7 dependencies into the 2019-09 split form.
+func collectDeps(s *js.Schema, dr map[string][]string, ds map[string]*js.Schema) {
+	for p, qs := range s.DependentRequired {
+		dr[p] = append(dr[p], qs...)
+	}
+	for p, d := range s.DependentSchemas {
+		ds[p] = d
+	}
+	for p, d := range s.Dependencies {
+		switch d := d.(type) {
+		case []string:
+			dr[p] = append(dr[p], d...)
+		case *js.Schema:
+			ds[p] = d
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedSchemaKeys(m map[string]*js.Schema) []string { return sortedKeysOf(m) }
+
+func sortedPatterns(m map[*regexp.Regexp]*js.Schema) []*regexp.Regexp {
+	out := make([]*regexp.Regexp, 0, len(m))
+	for re := range m {
+		out = append(out, re)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}

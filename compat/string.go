@@ -1,0 +1,150 @@
+package compat
+
+import (
+	"strconv"
+	"strings"
+
+	js "github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// checkString compares length bounds, pattern and format. Regular
+// expression inclusion is not decided: a reader pattern is accepted only
+// when a writer conjunct has the very same pattern; otherwise the finding
+// is pattern-added (the writer has none) or undecidable-pattern.
+func (c *checker) checkString(ws wset, wv *writerView, r *js.Schema) []finding {
+	var out []finding
+	if r.MinLength > wv.minLen {
+		f := finding{rule: &RuleMinLengthIncreased, path: ptrOf(r) + "/minLength",
+			msg: "minLength raised from " + strconv.Itoa(wv.minLen) + " to " + strconv.Itoa(r.MinLength)}
+		for n := r.MinLength - 1; n >= wv.minLen && n >= r.MinLength-3; n-- {
+			if s, ok := c.stringOfLength(ws, n); ok {
+				f.wit, f.hasWit = s, true
+				break
+			}
+		}
+		out = append(out, f)
+	}
+	if r.MaxLength >= 0 && (wv.maxLen < 0 || wv.maxLen > r.MaxLength) {
+		f := finding{rule: &RuleMaxLengthDecreased, path: ptrOf(r) + "/maxLength",
+			msg: "maxLength lowered to " + strconv.Itoa(r.MaxLength) + "; the writer allows " + lengthString(wv.maxLen)}
+		for n := r.MaxLength + 1; n <= r.MaxLength+3 && (wv.maxLen < 0 || n <= wv.maxLen); n++ {
+			if s, ok := c.stringOfLength(ws, n); ok {
+				f.wit, f.hasWit = s, true
+				break
+			}
+		}
+		out = append(out, f)
+	}
+	if r.Pattern != nil {
+		out = append(out, c.checkPattern(ws, wv, r)...)
+	}
+	if assertsFormat(r) {
+		out = append(out, c.checkFormat(ws, wv, r)...)
+	}
+	return out
+}
+
+func lengthString(n int) string {
+	if n < 0 {
+		return "any length"
+	}
+	return "up to " + strconv.Itoa(n)
+}
+
+func (c *checker) checkPattern(ws wset, wv *writerView, r *js.Schema) []finding {
+	want := r.Pattern.String()
+	var writerPatterns []string
+	for _, s := range wv.pos {
+		if s.Pattern != nil {
+			if s.Pattern.String() == want {
+				return nil
+			}
+			writerPatterns = append(writerPatterns, s.Pattern.String())
+		}
+	}
+	f := finding{rule: &RulePatternAdded, path: ptrOf(r) + "/pattern",
+		msg: "strings must now match pattern " + strconv.Quote(want) + "; the writer's need not"}
+	if len(writerPatterns) > 0 {
+		f.rule = &RuleUndecidablePattern
+		f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; inclusion of regular expressions is not decided"
+	}
+	for _, s := range c.stringCandidates(ws, wv) {
+		if !r.Pattern.MatchString(s) {
+			f.wit, f.hasWit = s, true
+			if f.rule == &RuleUndecidablePattern {
+				f.rule = &RulePatternAdded
+				f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; some strings the writer allows no longer match"
+			}
+			break
+		}
+	}
+	if !f.hasWit && len(writerPatterns) == 0 && matchesEverything(r.Pattern.String()) {
+		return nil
+	}
+	return []finding{f}
+}
+
+// matchesEverything recognizes patterns that match every string, which
+// some schemas use as documentation.
+func matchesEverything(p string) bool {
+	switch p {
+	case "", ".*", "^.*", "(?s).*", "^(?s).*", "[\\s\\S]*", "^[\\s\\S]*", "^[\\s\\S]*$", "^(?s).*$":
+		return true
+	}
+	return false
+}
+
+func (c *checker) checkFormat(ws wset, wv *writerView, r *js.Schema) []finding {
+	for _, s := range wv.pos {
+		if s.Format == r.Format {
+			return nil
+		}
+	}
+	f := finding{rule: &RuleFormatAdded, path: ptrOf(r) + "/format",
+		msg: "strings must now be in format " + strconv.Quote(r.Format) + "; the writer's need not"}
+	for _, s := range c.stringCandidates(ws, wv) {
+		if r.Validate(s) != nil {
+			f.wit, f.hasWit = s, true
+			break
+		}
+	}
+	return []finding{f}
+}
+
+// stringOfLength returns a writer string of exactly n characters.
+func (c *checker) stringOfLength(ws wset, n int) (any, bool) {
+	for _, s := range c.stringCandidates(ws, nil) {
+		if len([]rune(s)) == n {
+			return s, true
+		}
+	}
+	for _, ch := range []string{"a", "0", "A", "x"} {
+		s := strings.Repeat(ch, n)
+		if c.writerAccepts(ws, s) {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// stringCandidates lists strings the writer accepts, tried in order when a
+// witness string is needed.
+func (c *checker) stringCandidates(ws wset, wv *writerView) []string {
+	cands := []string{"", "a", "A", "0", "x", " ", "-", "_", "\n", "a b", "é", "zz", "a@example.com", "https://example.com/x",
+		"2024-01-31T12:00:00Z", "2024-01-31", "12:00:00Z", "127.0.0.1", "::1", "example.com", "00000000-0000-0000-0000-000000000000",
+		"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+	if wv != nil {
+		for _, n := range []int{wv.minLen, wv.maxLen} {
+			if n > 0 && n < 4096 {
+				cands = append(cands, strings.Repeat("a", n), strings.Repeat("0", n))
+			}
+		}
+	}
+	var out []string
+	for _, s := range cands {
+		if c.writerAccepts(ws, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
