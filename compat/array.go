@@ -53,9 +53,15 @@ func isFalse(s *js.Schema) bool { return s != nil && s.Always != nil && !*s.Alwa
 
 // writerItem is the conjunction of the writer's schemas for position i;
 // absent means the writer cannot have an item there.
+// Positions no conjunct evaluates (beyond every prefix, with no rest
+// schema anywhere) get the conjuncts' unevaluatedItems.
 func writerItem(wv *writerView, i int) (wset, bool) {
 	var out wset
+	evaluated, rest := 0, false
 	for _, s := range wv.pos {
+		p, r, _ := itemsOf(s)
+		evaluated = max(evaluated, len(p))
+		rest = rest || r != nil
 		it, _ := itemAt(s, i)
 		if it == nil {
 			continue
@@ -64,6 +70,16 @@ func writerItem(wv *writerView, i int) (wset, bool) {
 			return nil, true
 		}
 		out = append(out, wnode{s: it})
+	}
+	if !rest && i >= evaluated {
+		for _, s := range wv.pos {
+			if u := s.UnevaluatedItems; u != nil {
+				if isFalse(u) {
+					return nil, true
+				}
+				out = append(out, wnode{s: u})
+			}
+		}
 	}
 	return out, false
 }

@@ -101,6 +101,9 @@ func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
 			return nil, true, false
 		}
 		if p, ok := s.Properties[name]; ok {
+			if isFalse(p) {
+				return nil, true, false
+			}
 			subs = append(subs, wnode{s: p})
 			declared = true
 			continue
@@ -317,7 +320,9 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			return
 		}
 	}
-	f := finding{rule: rule, path: path, lenient: open && !closed}
+	// Like Confluent's lenient policy, closing or narrowing an open content
+	// model is not breaking under Lenient; under Strict it is.
+	f := finding{rule: rule, path: path, lenient: open}
 	switch {
 	case closed:
 		f.msg = "the reader no longer allows additional properties (" + kw[1:] + " is false); the writer allows them"
