@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/internal/golden"
+)
+
+// runCLI runs the CLI in-process like main does.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(string) string { return "" }
+	code = run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+const (
+	v1         = "testdata/order-v1.json"
+	v2Breaking = "testdata/order-v2-breaking.json"
+	v2Compat   = "testdata/order-v2-compatible.json"
+)
+
+func TestDiffExitCodes(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string // file whose contents are fed to standard input
+		want       int
+		stderrHas  []string       // substrings of stderr
+		stderrLike *regexp.Regexp // nil: not checked
+	}{
+		{name: "compatible", args: []string{"diff", v1, v2Compat}, want: 0},
+		{name: "breaking", args: []string{"diff", v1, v2Breaking}, want: 1},
+		{name: "identical", args: []string{"diff", v1, v1}, want: 0},
+		{name: "flags after files", args: []string{"diff", v1, v2Compat, "--mode", "backward", "--format", "json"}, want: 0},
+		{name: "forward sees the added enum value", args: []string{"diff", "--mode", "forward", v1, v2Compat}, want: 1},
+		{name: "full", args: []string{"diff", "--mode", "full", v1, v2Compat}, want: 1},
+		{name: "full identical", args: []string{"diff", "--mode=full", v1, v1}, want: 0},
+		{name: "strict open model gains property", args: []string{"diff", "testdata/open-v1.json", "testdata/open-v2.json"}, want: 1},
+		{name: "lenient open model gains property", args: []string{"diff", "--policy", "lenient", "testdata/open-v1.json", "testdata/open-v2.json"}, want: 0},
+		{name: "stdin as OLD", args: []string{"diff", "-", v2Breaking}, stdin: v1, want: 1},
+		{name: "stdin as NEW", args: []string{"diff", v1, "-"}, stdin: v2Compat, want: 0},
+		{name: "help", args: []string{"diff", "-h"}, want: 0},
+
+		{name: "no command", args: nil, want: 2, stderrHas: []string{"usage"}},
+		{name: "unknown command", args: []string{"frobnicate"}, want: 2, stderrHas: []string{"unknown command"}},
+		{name: "missing both files", args: []string{"diff"}, want: 2, stderrHas: []string{"two schema files"}},
+		{name: "missing NEW", args: []string{"diff", v1}, want: 2, stderrHas: []string{"two schema files"}},
+		{name: "three files", args: []string{"diff", v1, v1, v1}, want: 2, stderrHas: []string{"two schema files"}},
+		{name: "bad mode", args: []string{"diff", "--mode", "sideways", v1, v1}, want: 2, stderrHas: []string{"--mode"}},
+		{name: "transitive mode", args: []string{"diff", "--mode", "backward_transitive", v1, v1}, want: 2, stderrHas: []string{"--mode"}},
+		{name: "bad format", args: []string{"diff", "--format", "xml", v1, v1}, want: 2, stderrHas: []string{"--format"}},
+		{name: "bad policy", args: []string{"diff", "--policy", "loose", v1, v1}, want: 2, stderrHas: []string{"policy"}},
+		{name: "unknown flag", args: []string{"diff", "--colour", v1, v1}, want: 2},
+		{name: "both stdin", args: []string{"diff", "-", "-"}, stdin: v1, want: 2, stderrHas: []string{"standard input"}},
+		{name: "unreadable file", args: []string{"diff", v1, "testdata/no-such-file.json"}, want: 2,
+			stderrHas: []string{"testdata/no-such-file.json", "no such file"}},
+		{name: "invalid JSON names file:line:col", args: []string{"diff", v1, "testdata/invalid-json.json"}, want: 2,
+			stderrLike: regexp.MustCompile(`testdata/invalid-json\.json:4:\d+`)},
+		{name: "invalid JSON on stdin", args: []string{"diff", v1, "-"}, stdin: "testdata/invalid-json.json", want: 2,
+			stderrLike: regexp.MustCompile(`<stdin>:4:\d+`)},
+		{name: "invalid schema names pointer", args: []string{"diff", "testdata/invalid-schema.json", v1}, want: 2,
+			stderrHas: []string{"testdata/invalid-schema.json", "/properties/a/type"}},
+		{name: "file $ref refused", args: []string{"diff", "testdata/ref-file.json", v1}, want: 2,
+			stderrHas: []string{"testdata/ref-file.json", "file:///etc/passwd", "not allowed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdin := ""
+			if tt.stdin != "" {
+				stdin = readFile(t, tt.stdin)
+			}
+			code, stdout, stderr := runCLI(t, stdin, tt.args...)
+			if code != tt.want {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.want, stdout, stderr)
+			}
+			for _, s := range tt.stderrHas {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			if tt.stderrLike != nil && !tt.stderrLike.MatchString(stderr) {
+				t.Errorf("stderr does not match %s:\n%s", tt.stderrLike.String(), stderr)
+			}
+			if tt.want == 2 && stdout != "" {
+				t.Errorf("a failed invocation printed a report: %s", stdout)
+			}
+			if strings.Contains(stderr, "/etc/passwd") && strings.Contains(stderr, "root:") {
+				t.Errorf("the file behind a $ref was read: %s", stderr)
+			}
+		})
+	}
+}
+
+// TestDiffGolden pins the text and JSON reports of a breaking and a
+// compatible pair. Regenerate with `go test ./cmd/baton -run TestDiffGolden -update`.
+func TestDiffGolden(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		old, new string
+		want     int
+	}{{"breaking", v1, v2Breaking, 1}, {"compatible", v1, v2Compat, 0}} {
+		for _, format := range []string{"text", "json"} {
+			t.Run(c.name+"/"+format, func(t *testing.T) {
+				code, stdout, stderr := runCLI(t, "", "diff", "--format", format, c.old, c.new)
+				if code != c.want {
+					t.Fatalf("exit %d, want %d; stderr: %s", code, c.want, stderr)
+				}
+				if stderr != "" {
+					t.Errorf("stderr: %s", stderr)
+				}
+				if format == "json" {
+					checkJSONReport(t, []byte(stdout), c.want == 0, c.old, c.new)
+				}
+				golden.Assert(t, "testdata/diff."+c.name+"."+format+".golden", []byte(stdout))
+			})
+		}
+	}
+}
+
+// checkJSONReport holds the documented shape of `baton diff --format json`
+// exactly, and proves every example with the validator.
+func checkJSONReport(t *testing.T, out []byte, compatible bool, oldFile, newFile string) {
+	t.Helper()
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(out, &top); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if got := sortedFields(top); got != "changes,compatible,mode" {
+		t.Errorf("top-level fields %s, want changes,compatible,mode", got)
+	}
+	var rep struct {
+		Compatible bool                         `json:"compatible"`
+		Mode       string                       `json:"mode"`
+		Changes    []map[string]json.RawMessage `json:"changes"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Compatible != compatible || rep.Mode != "backward" || rep.Changes == nil {
+		t.Errorf("compatible=%v mode=%q changes=%v", rep.Compatible, rep.Mode, rep.Changes)
+	}
+	if !compatible && len(rep.Changes) == 0 {
+		t.Errorf("incompatible report without changes")
+	}
+	oldS, err := compat.Compile([]byte(readFile(t, oldFile)), compat.LoadOptions{Source: oldFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newS, err := compat.Compile([]byte(readFile(t, newFile)), compat.LoadOptions{Source: newFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ch := range rep.Changes {
+		fields := sortedFields(ch)
+		if fields != "breaking,message,path,rule" && fields != "breaking,example,message,path,rule" {
+			t.Errorf("change %d has fields %s", i, fields)
+		}
+		var rule, msg string
+		if json.Unmarshal(ch["rule"], &rule) != nil || !regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`).MatchString(rule) {
+			t.Errorf("change %d: rule %s is not kebab-case", i, ch["rule"])
+		}
+		if json.Unmarshal(ch["message"], &msg) != nil || strings.TrimSpace(msg) == "" {
+			t.Errorf("change %d: empty message", i)
+		}
+		if ex, ok := ch["example"]; ok {
+			doc, err := compat.DecodeJSON(ex)
+			if err != nil {
+				t.Fatalf("change %d: example: %v", i, err)
+			}
+			if err := oldS.Validate(doc); err != nil {
+				t.Errorf("change %d: example %s is invalid under OLD: %v", i, ex, err)
+			}
+			doc, _ = compat.DecodeJSON(ex)
+			if newS.Validate(doc) == nil {
+				t.Errorf("change %d: example %s is valid under NEW, so it proves nothing", i, ex)
+			}
+		}
+	}
+}
+
+func sortedFields(m map[string]json.RawMessage) string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ",")
+}
+
+// TestDiffStdinMatchesFile: reading a schema from "-" gives the same report
+// as reading it from the file.
+func TestDiffStdinMatchesFile(t *testing.T) {
+	_, fromFile, _ := runCLI(t, "", "diff", "--format", "json", v1, v2Breaking)
+	code, fromStdin, stderr := runCLI(t, readFile(t, v2Breaking), "diff", "--format", "json", v1, "-")
+	if code != 1 || fromStdin != fromFile {
+		t.Errorf("exit %d; stdin report differs from file report\nfile:  %s\nstdin: %s\nstderr: %s", code, fromFile, fromStdin, stderr)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		stdin     string
+		want      int
+		stdoutHas []string
+		stderrHas []string
+	}{
+		{name: "valid", args: []string{"validate", v1, "testdata/order-valid.json"}, want: 0,
+			stdoutHas: []string{"testdata/order-valid.json: valid"}},
+		{name: "invalid names location", args: []string{"validate", v1, "testdata/order-invalid.json"}, want: 1,
+			stdoutHas: []string{"testdata/order-invalid.json: invalid", "/qty", "maximum"}},
+		{name: "one of two invalid", args: []string{"validate", v1, "testdata/order-valid.json", "testdata/order-invalid.json"}, want: 1,
+			stdoutHas: []string{"order-valid.json: valid", "order-invalid.json: invalid"}},
+		{name: "document from stdin", args: []string{"validate", v1, "-"}, stdin: "testdata/order-valid.json", want: 0,
+			stdoutHas: []string{"<stdin>: valid"}},
+		{name: "invalid document from stdin", args: []string{"validate", v1, "-"}, stdin: "testdata/order-invalid.json", want: 1,
+			stdoutHas: []string{"<stdin>: invalid", "/qty"}},
+		{name: "missing document", args: []string{"validate", v1}, want: 2, stderrHas: []string{"at least one document"}},
+		{name: "missing everything", args: []string{"validate"}, want: 2},
+		{name: "unreadable document", args: []string{"validate", v1, "testdata/none.json"}, want: 2, stderrHas: []string{"testdata/none.json"}},
+		{name: "document is not JSON", args: []string{"validate", v1, "testdata/invalid-json.json"}, want: 2,
+			stderrHas: []string{"testdata/invalid-json.json:4:"}},
+		{name: "schema is not a schema", args: []string{"validate", "testdata/invalid-schema.json", "testdata/order-valid.json"}, want: 2,
+			stderrHas: []string{"/properties/a/type"}},
+		{name: "schema with file $ref", args: []string{"validate", "testdata/ref-file.json", "testdata/order-valid.json"}, want: 2,
+			stderrHas: []string{"not allowed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdin := ""
+			if tt.stdin != "" {
+				stdin = readFile(t, tt.stdin)
+			}
+			code, stdout, stderr := runCLI(t, stdin, tt.args...)
+			if code != tt.want {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.want, stdout, stderr)
+			}
+			for _, s := range tt.stdoutHas {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.stderrHas {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}
