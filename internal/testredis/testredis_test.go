@@ -1,0 +1,80 @@
+package testredis
+
+import (
+	"bufio"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// do sends one inline command and returns the first reply line (and, for
+// a bulk string, its payload line).
+func do(t *testing.T, addr, cmd string) (string, error) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte(cmd + "\r\n")); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimSpace(line)
+	if strings.HasPrefix(line, "$") && line != "$-1" {
+		payload, err := r.ReadString('\n')
+		return strings.TrimSpace(payload), err
+	}
+	return line, nil
+}
+
+func TestAOFSurvivesKill(t *testing.T) {
+	s := Start(t, WithAOF())
+	if !strings.HasPrefix(s.Addr(), "127.0.0.1:") || s.Addr() == "127.0.0.1:6379" {
+		t.Fatalf("Addr() = %q, want a private 127.0.0.1 port", s.Addr())
+	}
+	if got, want := s.URL(), "redis://"+s.Addr()+"/0"; got != want {
+		t.Fatalf("URL() = %q, want %q", got, want)
+	}
+	if got, err := do(t, s.Addr(), "SET k v1"); err != nil || got != "+OK" {
+		t.Fatalf("SET: %q, %v", got, err)
+	}
+	s.Kill()
+	if _, err := do(t, s.Addr(), "PING"); err == nil {
+		t.Fatal("PING succeeded after Kill")
+	}
+	s.Restart()
+	if got, err := do(t, s.Addr(), "GET k"); err != nil || got != "v1" {
+		t.Fatalf("GET after restart: %q, %v; want v1 (AOF replayed)", got, err)
+	}
+}
+
+func TestNoAOFForgets(t *testing.T) {
+	s := Start(t)
+	if got, err := do(t, s.Addr(), "SET k v1"); err != nil || got != "+OK" {
+		t.Fatalf("SET: %q, %v", got, err)
+	}
+	s.Restart() // kills the running server first
+	if got, err := do(t, s.Addr(), "GET k"); err != nil || got != "$-1" {
+		t.Fatalf("GET after restart without AOF: %q, %v; want nil", got, err)
+	}
+}
+
+func TestTwoServersAreIsolated(t *testing.T) {
+	a, b := Start(t), Start(t)
+	if a.Addr() == b.Addr() || a.Dir() == b.Dir() {
+		t.Fatalf("servers share %s / %s", a.Addr(), a.Dir())
+	}
+	if _, err := do(t, a.Addr(), "SET only-a 1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := do(t, b.Addr(), "EXISTS only-a"); err != nil || got != ":0" {
+		t.Fatalf("EXISTS on b: %q, %v", got, err)
+	}
+}
