@@ -1,0 +1,336 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/registry"
+)
+
+// Client is the registry over HTTP: it implements registry.Registry against
+// a Baton (or, for the Confluent subset, any Confluent-compatible) server.
+// Error answers come back as *registry.Error of the kind the server had, so
+// errors.Is(err, registry.ErrNotFound) works the same over HTTP; a server
+// that cannot be reached is KindUnavailable.
+type Client struct {
+	BaseURL string       // e.g. http://127.0.0.1:8081
+	HTTP    *http.Client // never http.DefaultClient: NewClient sets timeouts
+	Token   string       // sent as "Authorization: Bearer <Token>" when set
+}
+
+var _ registry.Registry = (*Client)(nil)
+
+// ClientOption configures NewClient.
+type ClientOption func(*Client)
+
+// WithToken sends token as a bearer token.
+func WithToken(token string) ClientOption { return func(c *Client) { c.Token = token } }
+
+// WithHTTPClient replaces the default HTTP client (30 s timeout).
+func WithHTTPClient(h *http.Client) ClientOption { return func(c *Client) { c.HTTP = h } }
+
+// NewClient returns a client for the registry at baseURL.
+func NewClient(baseURL string, opts ...ClientOption) *Client {
+	c := &Client{BaseURL: strings.TrimRight(baseURL, "/"), HTTP: newHTTPClient()}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+func newHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:          64,
+			MaxIdleConnsPerHost:   64,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   5 * time.Second,
+			ResponseHeaderTimeout: 20 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		},
+	}
+}
+
+// schemaBody is what publish, lookup and check send.
+type schemaBody struct {
+	Schema     string               `json:"schema"`
+	SchemaType string               `json:"schemaType,omitempty"`
+	References []registry.Reference `json:"references,omitempty"`
+}
+
+func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (registry.SubjectVersion, error) {
+	var resp struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+	}
+	q := url.Values{}
+	if req.Force {
+		q.Set("force", "true")
+	}
+	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject)+"/versions", q, schemaBody{req.Schema, req.SchemaType, req.References}, &resp); err != nil {
+		return registry.SubjectVersion{}, err
+	}
+	if resp.Version == 0 {
+		// A Confluent server answers only the id: ask which version it is.
+		return c.Lookup(ctx, req, false)
+	}
+	return registry.SubjectVersion{
+		Version: registry.Version{Subject: req.Subject, Version: resp.Version, SchemaID: resp.ID},
+		Schema:  registry.Schema{ID: resp.ID, Type: schemaType(req.SchemaType), Text: req.Schema, References: req.References},
+	}, nil
+}
+
+func (c *Client) Lookup(ctx context.Context, req registry.PublishRequest, deleted bool) (registry.SubjectVersion, error) {
+	var resp subjectVersionResponse
+	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject), boolQuery("deleted", deleted), schemaBody{req.Schema, req.SchemaType, req.References}, &resp); err != nil {
+		return registry.SubjectVersion{}, err
+	}
+	return fromSubjectVersion(resp), nil
+}
+
+func (c *Client) Check(ctx context.Context, req registry.CheckRequest) (compat.Report, error) {
+	var resp struct {
+		IsCompatible bool             `json:"is_compatible"`
+		Findings     []compat.Finding `json:"findings"`
+	}
+	path := "/compatibility/subjects/" + esc(req.Subject) + "/versions"
+	if req.Version != "" {
+		path += "/" + esc(req.Version)
+	}
+	if err := c.do(ctx, http.MethodPost, path, url.Values{"verbose": {"true"}}, schemaBody{req.Schema, req.SchemaType, req.References}, &resp); err != nil {
+		return compat.Report{}, err
+	}
+	return compat.Report{Compatible: resp.IsCompatible, Findings: nonNil(resp.Findings)}, nil
+}
+
+func (c *Client) Subjects(ctx context.Context, deleted bool) ([]string, error) {
+	var out []string
+	err := c.do(ctx, http.MethodGet, "/subjects", boolQuery("deleted", deleted), nil, &out)
+	return out, err
+}
+
+func (c *Client) Versions(ctx context.Context, subject string, deleted bool) ([]int, error) {
+	var out []int
+	err := c.do(ctx, http.MethodGet, "/subjects/"+esc(subject)+"/versions", boolQuery("deleted", deleted), nil, &out)
+	return out, err
+}
+
+func (c *Client) GetVersion(ctx context.Context, subject, version string, deleted bool) (registry.SubjectVersion, error) {
+	var resp subjectVersionResponse
+	if err := c.do(ctx, http.MethodGet, "/subjects/"+esc(subject)+"/versions/"+esc(version), boolQuery("deleted", deleted), nil, &resp); err != nil {
+		return registry.SubjectVersion{}, err
+	}
+	return fromSubjectVersion(resp), nil
+}
+
+func (c *Client) SchemaByID(ctx context.Context, id int64) (registry.Schema, error) {
+	var resp struct {
+		Schema     string               `json:"schema"`
+		SchemaType string               `json:"schemaType"`
+		References []registry.Reference `json:"references"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/schemas/ids/"+strconv.FormatInt(id, 10), nil, nil, &resp); err != nil {
+		return registry.Schema{}, err
+	}
+	return registry.Schema{ID: id, Type: schemaType(resp.SchemaType), Text: resp.Schema, References: resp.References}, nil
+}
+
+func (c *Client) VersionsByID(ctx context.Context, id int64) ([]registry.Version, error) {
+	var resp []struct {
+		Subject string `json:"subject"`
+		Version int    `json:"version"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/schemas/ids/"+strconv.FormatInt(id, 10)+"/versions", nil, nil, &resp); err != nil {
+		return nil, err
+	}
+	out := make([]registry.Version, len(resp))
+	for i, v := range resp {
+		out[i] = registry.Version{Subject: v.Subject, Version: v.Version, SchemaID: id}
+	}
+	return out, nil
+}
+
+func (c *Client) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
+	var out []int
+	err := c.do(ctx, http.MethodDelete, "/subjects/"+esc(subject), boolQuery("permanent", permanent), nil, &out)
+	return out, err
+}
+
+func (c *Client) DeleteVersion(ctx context.Context, subject, version string, permanent bool) (int, error) {
+	var out int
+	err := c.do(ctx, http.MethodDelete, "/subjects/"+esc(subject)+"/versions/"+esc(version), boolQuery("permanent", permanent), nil, &out)
+	return out, err
+}
+
+func (c *Client) ReferencedBy(ctx context.Context, subject, version string) ([]int64, error) {
+	var out []int64
+	err := c.do(ctx, http.MethodGet, "/subjects/"+esc(subject)+"/versions/"+esc(version)+"/referencedby", nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) GetConfig(ctx context.Context, subject string, defaultToGlobal bool) (registry.Config, error) {
+	var resp configResponse
+	if err := c.do(ctx, http.MethodGet, configPath(subject), boolQuery("defaultToGlobal", defaultToGlobal), nil, &resp); err != nil {
+		return registry.Config{}, err
+	}
+	return fromConfigResponse(resp.CompatibilityLevel, resp.CompatibilityPolicy), nil
+}
+
+func (c *Client) SetConfig(ctx context.Context, subject string, cfg registry.Config) (registry.Config, error) {
+	req := struct {
+		Compatibility       compat.Mode `json:"compatibility"`
+		CompatibilityPolicy string      `json:"compatibilityPolicy"`
+	}{cfg.Mode, strings.ToUpper(cfg.Policy.String())}
+	var resp struct {
+		Compatibility       compat.Mode `json:"compatibility"`
+		CompatibilityPolicy string      `json:"compatibilityPolicy"`
+	}
+	if err := c.do(ctx, http.MethodPut, configPath(subject), nil, req, &resp); err != nil {
+		return registry.Config{}, err
+	}
+	return fromConfigResponse(resp.Compatibility, resp.CompatibilityPolicy), nil
+}
+
+func (c *Client) DeleteConfig(ctx context.Context, subject string) (registry.Config, error) {
+	var resp configResponse
+	if err := c.do(ctx, http.MethodDelete, configPath(subject), nil, nil, &resp); err != nil {
+		return registry.Config{}, err
+	}
+	return fromConfigResponse(resp.CompatibilityLevel, resp.CompatibilityPolicy), nil
+}
+
+func configPath(subject string) string {
+	if subject == "" {
+		return "/config"
+	}
+	return "/config/" + esc(subject)
+}
+
+func fromConfigResponse(mode compat.Mode, policy string) registry.Config {
+	p, _ := compat.ParsePolicy(policy) // a server without the extension: strict
+	return registry.Config{Mode: mode, Policy: p}
+}
+
+func fromSubjectVersion(r subjectVersionResponse) registry.SubjectVersion {
+	return registry.SubjectVersion{
+		Version: registry.Version{Subject: r.Subject, Version: r.Version, SchemaID: r.ID, Deleted: r.Deleted},
+		Schema:  registry.Schema{ID: r.ID, Type: schemaType(r.SchemaType), Text: r.Schema, References: r.References},
+	}
+}
+
+func esc(s string) string { return url.PathEscape(s) }
+
+func boolQuery(name string, v bool) url.Values {
+	if !v {
+		return nil
+	}
+	return url.Values{name: {"true"}}
+}
+
+// maxAnswerBytes bounds what the client reads from a server.
+const maxAnswerBytes = 64 << 20
+
+// do sends one request and decodes a 2xx answer into out, or turns an
+// error answer into a *registry.Error.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	u := c.BaseURL + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return &registry.Error{Kind: registry.KindInternal, Message: "cannot encode request", Err: err}
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "invalid registry URL %q: %v", c.BaseURL, err)
+	}
+	req.Header.Set("Accept", contentType+", application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = defaultHTTPClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return &registry.Error{Kind: registry.KindUnavailable, Code: registry.CodeStoreError,
+				Message: fmt.Sprintf("registry request to %s cancelled: %v", c.BaseURL, ctxErr), Err: err}
+		}
+		return &registry.Error{Kind: registry.KindUnavailable, Code: registry.CodeStoreError,
+			Message: fmt.Sprintf("registry unreachable at %s: %v", c.BaseURL, rootCause(err)), Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil {
+		return &registry.Error{Kind: registry.KindUnavailable, Code: registry.CodeStoreError,
+			Message: fmt.Sprintf("registry at %s broke off its answer: %v", c.BaseURL, err), Err: err}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return answerError(resp.StatusCode, data)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &registry.Error{Kind: registry.KindInternal, Message: fmt.Sprintf("unexpected answer from %s %s", method, path), Err: err}
+	}
+	return nil
+}
+
+var defaultHTTPClient = newHTTPClient()
+
+// answerError rebuilds the server's *registry.Error from an error answer.
+func answerError(status int, data []byte) error {
+	var body errorBody
+	if err := json.Unmarshal(data, &body); err != nil || (body.ErrorCode == 0 && body.Message == "") {
+		msg := strings.TrimSpace(string(data))
+		if len(msg) > 200 {
+			msg = msg[:200] + "..."
+		}
+		if msg == "" {
+			msg = http.StatusText(status)
+		}
+		return &registry.Error{Kind: kindOf(status, 0), Code: status, Message: fmt.Sprintf("registry answered %d: %s", status, msg)}
+	}
+	return &registry.Error{
+		Kind:     kindOf(status, body.ErrorCode),
+		Code:     body.ErrorCode,
+		Message:  body.Message,
+		Findings: body.Findings,
+		Impacted: body.Impacted,
+	}
+}
+
+// rootCause strips url.Error's "Get \"http://...\":" prefix, which repeats
+// what the message already says.
+func rootCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

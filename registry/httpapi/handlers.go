@@ -1,0 +1,480 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/registry"
+)
+
+// schemaRequest is the body of publish, lookup and compatibility requests
+// (Confluent's RegisterSchemaRequest; unknown fields are ignored).
+type schemaRequest struct {
+	Schema     *string              `json:"schema"`
+	SchemaType string               `json:"schemaType"`
+	References []registry.Reference `json:"references"`
+}
+
+func (s schemaRequest) valid() error {
+	if s.Schema == nil {
+		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, `request body has no "schema" field: expected {"schema": "<the JSON Schema as a string>"}`)
+	}
+	return nil
+}
+
+// subjectVersionResponse is a registered version as Confluent returns it
+// (GET /subjects/{s}/versions/{v}, POST /subjects/{s}). Deleted is a Baton
+// extension, present only for soft-deleted versions read with ?deleted=true.
+type subjectVersionResponse struct {
+	Subject    string               `json:"subject"`
+	Version    int                  `json:"version"`
+	ID         int64                `json:"id"`
+	SchemaType string               `json:"schemaType"`
+	References []registry.Reference `json:"references,omitempty"`
+	Schema     string               `json:"schema"`
+	Deleted    bool                 `json:"deleted,omitempty"`
+}
+
+func toSubjectVersion(sv registry.SubjectVersion) subjectVersionResponse {
+	return subjectVersionResponse{
+		Subject:    sv.Subject,
+		Version:    sv.Version.Version,
+		ID:         sv.SchemaID,
+		SchemaType: schemaType(sv.Schema.Type),
+		References: sv.Schema.References,
+		Schema:     sv.Schema.Text,
+		Deleted:    sv.Deleted,
+	}
+}
+
+func schemaType(t string) string {
+	if t == "" {
+		return registry.SchemaTypeJSON
+	}
+	return t
+}
+
+func handleListSubjects(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		subjects, err := reg.Subjects(r.Context(), queryBool(r, "deleted"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, nonNil(subjects))
+	})
+}
+
+func handleListVersions(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		versions, err := reg.Versions(r.Context(), pathVar(r, "subject"), queryBool(r, "deleted"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, nonNil(versions))
+	})
+}
+
+func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
+	// Confluent answers {"id": n}; version is a Baton extension that
+	// Confluent clients ignore and Client uses.
+	type response struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decodeSchemaRequest(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		sv, err := reg.Publish(r.Context(), registry.PublishRequest{
+			Subject:    pathVar(r, "subject"),
+			Schema:     *req.Schema,
+			SchemaType: req.SchemaType,
+			References: req.References,
+			Force:      queryBool(r, "force"),
+		})
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, response{ID: sv.SchemaID, Version: sv.Version.Version})
+	})
+}
+
+func decodeSchemaRequest(r *http.Request) (schemaRequest, error) {
+	req, err := decode[schemaRequest](r)
+	if err != nil {
+		return req, err
+	}
+	return req, req.valid()
+}
+
+func handleLookup(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decodeSchemaRequest(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		sv, err := reg.Lookup(r.Context(), registry.PublishRequest{
+			Subject:    pathVar(r, "subject"),
+			Schema:     *req.Schema,
+			SchemaType: req.SchemaType,
+			References: req.References,
+		}, queryBool(r, "deleted"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, toSubjectVersion(sv))
+	})
+}
+
+func handleGetVersion(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sv, err := reg.GetVersion(r.Context(), pathVar(r, "subject"), pathVar(r, "version"), queryBool(r, "deleted"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, toSubjectVersion(sv))
+	})
+}
+
+// handleGetVersionSchema answers the schema text itself, unescaped.
+func handleGetVersionSchema(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sv, err := reg.GetVersion(r.Context(), pathVar(r, "subject"), pathVar(r, "version"), queryBool(r, "deleted"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		writeBody(w, http.StatusOK, []byte(sv.Schema.Text))
+	})
+}
+
+func handleDeleteSubject(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		versions, err := reg.DeleteSubject(r.Context(), pathVar(r, "subject"), queryBool(r, "permanent"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, nonNil(versions))
+	})
+}
+
+func handleDeleteVersion(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := reg.DeleteVersion(r.Context(), pathVar(r, "subject"), pathVar(r, "version"), queryBool(r, "permanent"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, v)
+	})
+}
+
+func handleReferencedBy(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ids, err := reg.ReferencedBy(r.Context(), pathVar(r, "subject"), pathVar(r, "version"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, nonNil(ids))
+	})
+}
+
+func handleSchemaTypes() http.Handler {
+	types := []string{registry.SchemaTypeJSON}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, types)
+	})
+}
+
+// schemaID parses the {id} path variable; anything but a positive integer
+// cannot name a schema (40403).
+func schemaID(r *http.Request) (int64, error) {
+	raw := pathVar(r, "id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "schema %q not found: ids are positive integers", raw)
+	}
+	return id, nil
+}
+
+// handleSchemaByID answers {"schema", "schemaType", "references"}. The
+// ?subject= parameter Confluent uses to pick a schema context is accepted
+// and ignored: Baton has a single context.
+func handleSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
+	type response struct {
+		Schema     string               `json:"schema"`
+		SchemaType string               `json:"schemaType"`
+		References []registry.Reference `json:"references,omitempty"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := schemaID(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		s, err := reg.SchemaByID(r.Context(), id)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, response{Schema: s.Text, SchemaType: schemaType(s.Type), References: s.References})
+	})
+}
+
+func handleRawSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := schemaID(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		s, err := reg.SchemaByID(r.Context(), id)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		writeBody(w, http.StatusOK, []byte(s.Text))
+	})
+}
+
+func handleVersionsByID(reg registry.Registry, log *slog.Logger) http.Handler {
+	type subjectVersion struct {
+		Subject string `json:"subject"`
+		Version int    `json:"version"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := schemaID(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		versions, err := reg.VersionsByID(r.Context(), id)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		out := make([]subjectVersion, 0, len(versions))
+		for _, v := range versions {
+			out = append(out, subjectVersion{Subject: v.Subject, Version: v.Version})
+		}
+		encode(w, http.StatusOK, out)
+	})
+}
+
+// handleCheck answers {"is_compatible": b}; with ?verbose=true also
+// Confluent's "messages" and Baton's "findings" (rule, path, message and
+// witness of each).
+func handleCheck(reg registry.Registry, log *slog.Logger) http.Handler {
+	type response struct {
+		IsCompatible bool `json:"is_compatible"`
+	}
+	type verboseResponse struct {
+		IsCompatible bool             `json:"is_compatible"`
+		Messages     []string         `json:"messages"`
+		Findings     []compat.Finding `json:"findings"` // Baton extension
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decodeSchemaRequest(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		rep, err := reg.Check(r.Context(), registry.CheckRequest{
+			Subject:    pathVar(r, "subject"),
+			Version:    pathVar(r, "version"), // "" on the all-versions route
+			Schema:     *req.Schema,
+			SchemaType: req.SchemaType,
+			References: req.References,
+		})
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if !queryBool(r, "verbose") {
+			encode(w, http.StatusOK, response{IsCompatible: rep.Compatible})
+			return
+		}
+		resp := verboseResponse{IsCompatible: rep.Compatible, Messages: make([]string, 0, len(rep.Findings)), Findings: nonNil(rep.Findings)}
+		for _, f := range rep.Findings {
+			resp.Messages = append(resp.Messages, findingMessage(f))
+		}
+		encode(w, http.StatusOK, resp)
+	})
+}
+
+// findingMessage renders a finding as one line for Confluent's "messages".
+func findingMessage(f compat.Finding) string {
+	var b strings.Builder
+	if !f.Breaking {
+		b.WriteString("(not breaking) ")
+	}
+	path := f.Path
+	if path == "" {
+		path = "/"
+	}
+	fmt.Fprintf(&b, "%s at %s: %s", f.Rule, path, f.Message)
+	if f.Version > 0 {
+		fmt.Fprintf(&b, " [against version %d]", f.Version)
+	}
+	if f.Direction != "" {
+		fmt.Fprintf(&b, " [%s]", f.Direction)
+	}
+	if len(f.Example) > 0 {
+		fmt.Fprintf(&b, "; example: %s", f.Example)
+	}
+	return b.String()
+}
+
+// configResponse is GET and DELETE /config: compatibilityPolicy is a Baton
+// extension (STRICT or LENIENT).
+type configResponse struct {
+	CompatibilityLevel  compat.Mode `json:"compatibilityLevel"`
+	CompatibilityPolicy string      `json:"compatibilityPolicy,omitempty"`
+}
+
+func toConfigResponse(c registry.Config) configResponse {
+	return configResponse{CompatibilityLevel: c.Mode, CompatibilityPolicy: strings.ToUpper(c.Policy.String())}
+}
+
+func handleGetConfig(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := reg.GetConfig(r.Context(), pathVar(r, "subject"), queryBool(r, "defaultToGlobal"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, toConfigResponse(c))
+	})
+}
+
+func handleSetConfig(reg registry.Registry, log *slog.Logger) http.Handler {
+	// Confluent reads "compatibility"; newer clients may send
+	// "compatibilityLevel". compatibilityPolicy is Baton's.
+	type request struct {
+		Compatibility       string `json:"compatibility"`
+		CompatibilityLevel  string `json:"compatibilityLevel"`
+		CompatibilityPolicy string `json:"compatibilityPolicy"`
+	}
+	type response struct {
+		Compatibility       compat.Mode `json:"compatibility"`
+		CompatibilityPolicy string      `json:"compatibilityPolicy,omitempty"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decode[request](r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		level := req.Compatibility
+		if level == "" {
+			level = req.CompatibilityLevel
+		}
+		if level == "" {
+			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
+				`missing "compatibility": expected one of %s`, modeList()))
+			return
+		}
+		mode, err := compat.ParseMode(level)
+		if err != nil {
+			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
+				"invalid compatibility level %q: expected one of %s", level, modeList()))
+			return
+		}
+		policy, err := compat.ParsePolicy(req.CompatibilityPolicy)
+		if err != nil {
+			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
+				"invalid compatibilityPolicy %q: expected STRICT or LENIENT", req.CompatibilityPolicy))
+			return
+		}
+		c, err := reg.SetConfig(r.Context(), pathVar(r, "subject"), registry.Config{Mode: mode, Policy: policy})
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		resp := response{Compatibility: c.Mode}
+		if req.CompatibilityPolicy != "" {
+			resp.CompatibilityPolicy = strings.ToUpper(c.Policy.String())
+		}
+		encode(w, http.StatusOK, resp)
+	})
+}
+
+func modeList() string {
+	names := make([]string, len(compat.Modes))
+	for i, m := range compat.Modes {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ", ")
+}
+
+func handleDeleteConfig(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := reg.DeleteConfig(r.Context(), pathVar(r, "subject"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, toConfigResponse(c))
+	})
+}
+
+func handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+// handleReadyz answers 503 (50001) while ready fails, e.g. the store is
+// unreachable.
+func handleReadyz(ready func(context.Context) error, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := ready(ctx); err != nil {
+			if registry.ErrorKind(err) != registry.KindUnavailable {
+				err = registry.Unavailable("readiness check", err)
+			}
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+func handleNoRoute(log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, log, &protocolError{status: http.StatusNotFound,
+			message: fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
+	})
+}
+
+func handleWrongMethod(log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, log, &protocolError{status: http.StatusMethodNotAllowed,
+			message: fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path)})
+	})
+}
+
+// nonNil makes empty lists encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,175 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/batonhq/baton/registry"
+)
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	requestInfoKey
+)
+
+// requestInfo is filled in while a request is served and read by observe
+// afterwards: the router runs inside it, so the matched route template is
+// only known through this shared pointer.
+type requestInfo struct {
+	route string
+}
+
+// requestID returns the request's id ("" outside a request).
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+var (
+	idPrefix = func() string {
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		return hex.EncodeToString(b)
+	}()
+	idCounter atomic.Uint64
+)
+
+// requestIDs takes X-Request-Id from the request when it is sane, makes
+// one otherwise, puts it in the context and echoes it in the response.
+func requestIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !saneID(id) {
+			id = idPrefix + "-" + strconv.FormatUint(idCounter.Add(1), 36)
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+func saneID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// statusWriter remembers the status written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe writes the access log line and counts the request by route
+// template and status.
+func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		route := info.route
+		if route == "" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		m.request(r.Method, route, sw.status)
+		if log.Enabled(r.Context(), slog.LevelInfo) {
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.Int("status", sw.status),
+				slog.Int("bytes", sw.bytes),
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+				slog.String("request_id", requestID(r.Context())))
+		}
+	})
+}
+
+// recordRoute runs inside the router once a route matched and tells
+// observe its template.
+func recordRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+			if rt := mux.CurrentRoute(r); rt != nil {
+				info.route, _ = rt.GetPathTemplate()
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverPanics turns a panicking handler into a logged 500.
+func recoverPanics(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			// writeError logs the cause (with the stack) and answers a
+			// generic 500; if the handler had already written a header the
+			// client sees a truncated answer at worst.
+			writeError(w, r, log, &registry.Error{Kind: registry.KindInternal, Message: "panic",
+				Err: fmt.Errorf("panic: %v\n%s", v, debug.Stack())})
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody refuses bodies over max: at once when Content-Length says so,
+// otherwise when decode reads past the limit.
+func limitBody(next http.Handler, max int64, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			writeError(w, r, log, tooLarge(max))
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/batonhq/baton/registry"
+)
+
+// addRoutes is the whole HTTP API surface; nothing else registers a route.
+func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
+	log := opts.Logger
+	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+
+	// Subjects and versions.
+	r.Handle("/subjects", handleListSubjects(reg, log)).Methods(get)
+	r.Handle("/subjects/{subject}", handleLookup(reg, log)).Methods(post)
+	r.Handle("/subjects/{subject}", handleDeleteSubject(reg, log)).Methods(del)
+	r.Handle("/subjects/{subject}/versions", handleListVersions(reg, log)).Methods(get)
+	r.Handle("/subjects/{subject}/versions", timed(m.publish, handlePublish(reg, log))).Methods(post)
+	r.Handle("/subjects/{subject}/versions/{version}", handleGetVersion(reg, log)).Methods(get)
+	r.Handle("/subjects/{subject}/versions/{version}", handleDeleteVersion(reg, log)).Methods(del)
+	r.Handle("/subjects/{subject}/versions/{version}/schema", handleGetVersionSchema(reg, log)).Methods(get)
+	r.Handle("/subjects/{subject}/versions/{version}/referencedby", handleReferencedBy(reg, log)).Methods(get)
+
+	// Schemas by global id.
+	r.Handle("/schemas/types", handleSchemaTypes()).Methods(get)
+	r.Handle("/schemas/ids/{id}", handleSchemaByID(reg, log)).Methods(get)
+	r.Handle("/schemas/ids/{id}/schema", handleRawSchemaByID(reg, log)).Methods(get)
+	r.Handle("/schemas/ids/{id}/versions", handleVersionsByID(reg, log)).Methods(get)
+
+	// Compatibility checks: against one version, or every version the mode covers.
+	r.Handle("/compatibility/subjects/{subject}/versions/{version}", timed(m.check, handleCheck(reg, log))).Methods(post)
+	r.Handle("/compatibility/subjects/{subject}/versions", timed(m.check, handleCheck(reg, log))).Methods(post)
+
+	// Compatibility configuration, global and per subject.
+	r.Handle("/config", handleGetConfig(reg, log)).Methods(get)
+	r.Handle("/config", handleSetConfig(reg, log)).Methods(put)
+	r.Handle("/config", handleDeleteConfig(reg, log)).Methods(del)
+	r.Handle("/config/{subject}", handleGetConfig(reg, log)).Methods(get)
+	r.Handle("/config/{subject}", handleSetConfig(reg, log)).Methods(put)
+	r.Handle("/config/{subject}", handleDeleteConfig(reg, log)).Methods(del)
+
+	// Operations.
+	r.Handle("/healthz", handleHealthz()).Methods(get)
+	r.Handle("/readyz", handleReadyz(opts.Ready, log)).Methods(get)
+	r.Handle("/metrics", handleMetrics(opts.Gatherer)).Methods(get)
+}

@@ -1,0 +1,247 @@
+// Package httpapi serves the registry over HTTP with Confluent Schema
+// Registry's REST API (for schemaType JSON) plus Baton's extensions, and
+// provides Client, the same registry.Registry operations over HTTP.
+//
+// The layout follows Mat Ryer's: NewServer takes every dependency, routes.go
+// is the whole API surface, handler makers return closures, encode/decode
+// are the only places JSON is read or written, and writeError (errors.go) is
+// the only place an error becomes a status.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/batonhq/baton/registry"
+)
+
+// DefaultMaxBodyBytes limits request bodies unless Options says otherwise.
+const DefaultMaxBodyBytes = 4 << 20
+
+// contentType is what every JSON answer is labelled with (Confluent's).
+const contentType = "application/vnd.schemaregistry.v1+json"
+
+// acceptedContentTypes are the request body types the server reads. A
+// request without a Content-Type is read as JSON too (curl -d does that
+// with form encoding, which is refused; most clients send none or JSON).
+var acceptedContentTypes = []string{
+	"application/vnd.schemaregistry.v1+json",
+	"application/vnd.schemaregistry+json",
+	"application/json",
+}
+
+// Options configures NewServer. The zero value works.
+type Options struct {
+	// Logger receives access logs and the causes of 5xx answers
+	// (default: discard).
+	Logger *slog.Logger
+	// MaxBodyBytes limits request bodies; larger ones get 413
+	// (default DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// Ready reports whether the server can serve (typically Store.Ping);
+	// /readyz answers 503 while it fails. Nil: always ready.
+	Ready func(ctx context.Context) error
+	// Registerer receives the server's metrics and Gatherer is what
+	// /metrics exposes. Nil: a fresh registry (with Go runtime and process
+	// collectors) serves as both, so several servers can run in one process.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.Ready == nil {
+		o.Ready = func(context.Context) error { return nil }
+	}
+	if o.Registerer == nil && o.Gatherer == nil {
+		r := prometheus.NewRegistry()
+		r.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		o.Registerer, o.Gatherer = r, r
+	} else if o.Gatherer == nil {
+		o.Gatherer = prometheus.DefaultGatherer
+		if g, ok := o.Registerer.(prometheus.Gatherer); ok {
+			o.Gatherer = g
+		}
+	} else if o.Registerer == nil {
+		o.Registerer = prometheus.NewRegistry() // metrics go nowhere visible
+	}
+	return o
+}
+
+// NewServer returns the registry's HTTP handler: the Confluent-compatible
+// API over reg, /healthz, /readyz and /metrics, wrapped in request ids,
+// access logging, metrics, panic recovery and a body size limit.
+func NewServer(reg registry.Registry, opts Options) http.Handler {
+	opts = opts.withDefaults()
+	log := opts.Logger
+	m := newMetrics(opts.Registerer)
+
+	r := mux.NewRouter()
+	r.UseEncodedPath() // subjects may contain %2F; pathVar unescapes
+	addRoutes(r, reg, opts, m)
+	r.NotFoundHandler = handleNoRoute(log)
+	r.MethodNotAllowedHandler = handleWrongMethod(log)
+	r.Use(recordRoute)
+
+	var h http.Handler = r
+	h = limitBody(h, opts.MaxBodyBytes, log)
+	h = recoverPanics(h, log)
+	h = observe(h, log, m)
+	h = requestIDs(h)
+	return h
+}
+
+// encode writes v as the JSON answer with status.
+func encode(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error_code":500,"message":"internal server error"}` + "\n")
+	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// writeBody writes an already-encoded JSON answer (raw schema endpoints).
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// decode reads the JSON request body into a T. It refuses foreign content
+// types (415), bodies over the limit (413), and malformed JSON (422 42201,
+// with the line and column of the problem).
+func decode[T any](r *http.Request) (T, error) {
+	var v T
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return v, err
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return v, tooLarge(mbe.Limit)
+		}
+		return v, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "cannot read request body: %v", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return v, registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "request body is empty: expected a JSON object")
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, bodyJSONError(data, err)
+	}
+	return v, nil
+}
+
+func tooLarge(limit int64) error {
+	return registry.Errorf(registry.KindTooLarge, registry.CodeRequestTooLarge,
+		"request body too large: the limit is %d bytes", limit)
+}
+
+func checkContentType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil {
+		for _, ok := range acceptedContentTypes {
+			if strings.EqualFold(mt, ok) {
+				return nil
+			}
+		}
+	}
+	return &protocolError{status: http.StatusUnsupportedMediaType,
+		message: fmt.Sprintf("unsupported Content-Type %q: send %s", ct, strings.Join(acceptedContentTypes, ", "))}
+}
+
+// bodyJSONError names where in the body the JSON went wrong.
+func bodyJSONError(data []byte, err error) error {
+	var off int64 = -1
+	problem, what := "malformed JSON in request body", err.Error()
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		off, what = se.Offset-1, se.Error() // Offset is just past the bad byte
+	} else if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		off, problem = te.Offset, "invalid request body"
+		field := te.Field
+		if field == "" {
+			field = "request body"
+		} else {
+			field = fmt.Sprintf("field %q", field)
+		}
+		what = fmt.Sprintf("%s must be %s, not %s", field, jsonKind(te.Type.Kind().String()), te.Value)
+	}
+	if off < 0 {
+		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "%s: %s", problem, what)
+	}
+	line, col := lineCol(data, off)
+	return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema,
+		"%s at line %d, column %d: %s", problem, line, col, what)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "bool":
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// lineCol turns a byte offset into a 1-based line and column.
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, b := range data[:off] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// pathVar returns a path variable, unescaped (the router matches the
+// encoded path so that a subject may contain a slash).
+func pathVar(r *http.Request, name string) string {
+	v := mux.Vars(r)[name]
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
+}
+
+// queryBool reads a Confluent boolean query parameter ("true" or not).
+func queryBool(r *http.Request, name string) bool {
+	b, _ := strconv.ParseBool(r.URL.Query().Get(name))
+	return b
+}
