@@ -37,6 +37,7 @@ type command struct {
 // commands is the whole CLI surface.
 var commands = map[string]command{
 	"diff":     {"compare two schema files and report breaking changes", cmdDiff},
+	"serve":    {"run the registry server", cmdServe},
 	"validate": {"validate JSON documents against a schema", cmdValidate},
 }
 

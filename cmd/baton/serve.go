@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/httpapi"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after
+// SIGTERM before the server closes their connections.
+const shutdownGrace = 20 * time.Second
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "serve", "[--addr 127.0.0.1:8081] [--data ./baton-data] [--max-body BYTES] [--log-level info]")
+	addr := fs.String("addr", serveFlagEnv(e, "BATON_ADDR", "127.0.0.1:8081"), "address to listen on; port 0 picks a free one (env BATON_ADDR)")
+	data := fs.String("data", serveFlagEnv(e, "BATON_DATA", "./baton-data"), "data directory of the embedded store (env BATON_DATA)")
+	maxBody := fs.String("max-body", serveFlagEnv(e, "BATON_MAX_BODY", strconv.Itoa(httpapi.DefaultMaxBodyBytes)), "largest request body accepted, in bytes (env BATON_MAX_BODY)")
+	logLevel := fs.String("log-level", serveFlagEnv(e, "BATON_LOG_LEVEL", "info"), "debug, info (logs every request), warn or error (env BATON_LOG_LEVEL)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("serve takes no arguments, got %q", strings.Join(pos, " "))
+	}
+	limit, err := strconv.ParseInt(*maxBody, 10, 64)
+	if err != nil || limit <= 0 {
+		return usagef("--max-body must be a positive number of bytes, not %q", *maxBody)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usagef("--log-level must be debug, info, warn or error, not %q", *logLevel)
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	store, err := openStore(ctx, storeOptions{dataDir: *data})
+	if err != nil {
+		return err
+	}
+	svc := registry.NewService(store, registry.ServiceOptions{Logger: log})
+	handler := httpapi.NewServer(svc, httpapi.Options{Logger: log, MaxBodyBytes: limit, Ready: svc.Ping})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return errors.Join(fmt.Errorf("cannot listen on %s: %w", *addr, err), store.Close())
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stderr, "baton: listening on http://%s\n", ln.Addr())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served: // the listener failed; nothing is in flight
+		return errors.Join(fmt.Errorf("server stopped: %w", err), store.Close())
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	shutdownErr := srv.Shutdown(sctx)
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		shutdownErr = errors.Join(shutdownErr, err)
+	}
+	// Only now, with no request left, is it safe to close the store.
+	if err := store.Close(); err != nil {
+		return errors.Join(shutdownErr, fmt.Errorf("closing the store: %w", err))
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
+	}
+	fmt.Fprintln(e.stderr, "baton: stopped")
+	return nil
+}
+
+// serveFlagEnv returns the environment variable name, or def when it is unset.
+func serveFlagEnv(e env, name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
