@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonhq/baton/compat"
@@ -53,6 +54,9 @@ type Service struct {
 	// concurrent publishes queue instead of losing Append's compare-and-set
 	// and retrying; across replicas correctness comes from the CAS itself.
 	locks [lockStripes]sync.Mutex
+	// compiles counts schema compilations, so tests can prove that a
+	// repeated check is served from the caches.
+	compiles atomic.Int64
 }
 
 var _ Registry = (*Service)(nil)
@@ -206,6 +210,7 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 	if err := s.resolveRefs(ctx, refs, false, &res, map[string]string{}, 1); err != nil {
 		return nil, "", err
 	}
+	s.compiles.Add(1)
 	c, err := compat.Compile([]byte(text), compat.LoadOptions{Source: subject, Resources: res, Limits: s.limits})
 	if err != nil {
 		var le *compat.LoadError
@@ -236,6 +241,7 @@ func (s *Service) compiledByID(ctx context.Context, id int64) (*compat.Schema, e
 	if err := s.resolveRefs(ctx, sch.References, true, &res, map[string]string{}, 1); err != nil {
 		return nil, err
 	}
+	s.compiles.Add(1)
 	// Stored schemas were valid when registered; no size limits here so a
 	// later, stricter limit cannot make history unreadable.
 	c, err := compat.Compile([]byte(sch.Text), compat.LoadOptions{Source: fmt.Sprintf("schema id %d", id), Resources: res,
