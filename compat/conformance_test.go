@@ -184,6 +184,9 @@ func TestConfluentConformance(t *testing.T) {
 						t.Errorf("%s (%s): finding %s at %q has a wrong example %s: %s", name, policy, f.Rule, f.Path, f.Example, why)
 					}
 				}
+				if got && policy == compat.Strict {
+					probeSoundness(t, name, orig, upd, c.Original, c.Update, uint64(i))
+				}
 				total[policy.String()]++
 				key := deviation{File: file, Index: i, Policy: policy.String()}.key()
 				d, listed := devs[key]
@@ -246,6 +249,37 @@ func TestConfluentConformance(t *testing.T) {
 	for _, k := range stale {
 		t.Errorf("%s: stale deviation: no such disagreement (unknown case, or the case agrees now); remove it from %s", k, deviationsFile)
 	}
+}
+
+// probeSoundness tries documents generated from both schemas of a case Baton
+// calls compatible: none may be valid under the original and invalid under
+// the update.
+func probeSoundness(t *testing.T, name string, orig, upd *compat.Schema, origRaw, updRaw json.RawMessage, seed uint64) {
+	t.Helper()
+	w, okW := decodeObject(origRaw)
+	r, okR := decodeObject(updRaw)
+	if !okW || !okR {
+		return
+	}
+	g := &gen{src: newRandSource(seed, uint64(len(origRaw))), draft: draft7}
+	dg := newDocGen(g, w, r)
+	for i := 0; i < 200; i++ {
+		dg.root = w
+		doc := marshal(dg.doc(w, 0))
+		if why := witnessHolds(orig, upd, doc); why == "" {
+			t.Errorf("%s: UNSOUND: Baton says compatible, but %s is valid under the original and invalid under the update", name, doc)
+			return
+		}
+	}
+}
+
+func decodeObject(raw json.RawMessage) (map[string]any, bool) {
+	v, err := compat.DecodeJSON(raw)
+	if err != nil {
+		return nil, false
+	}
+	m, ok := v.(map[string]any)
+	return m, ok
 }
 
 func pct(a, n int) float64 {
