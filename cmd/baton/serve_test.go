@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/boltstore"
+	"github.com/batonhq/baton/registry/httpapi"
+)
+
+// buildBaton builds the real binary into a temp dir.
+func buildBaton(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := filepath.Join(t.TempDir(), "baton")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// server is a running `baton serve` process.
+type server struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	URL    string
+	done   chan struct{} // closed when the process has exited
+	mu     sync.Mutex
+	stderr strings.Builder
+}
+
+var listeningRE = regexp.MustCompile(`^baton: listening on (http://\S+)$`)
+
+// startProcess starts `baton serve` with args and env (added to ours) and
+// stops it, if still running, when the test ends.
+func startProcess(t *testing.T, bin string, env []string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, cmd: cmd, done: make(chan struct{})}
+	listening := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			s.mu.Lock()
+			s.stderr.WriteString(line + "\n")
+			s.mu.Unlock()
+			if m := listeningRE.FindStringSubmatch(line); m != nil {
+				listening <- m[1]
+			}
+		}
+		cmd.Wait() // after the pipe is drained, as os/exec requires
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	s.waitListening(listening)
+	return s
+}
+
+func (s *server) waitListening(listening chan string) {
+	select {
+	case s.URL = <-listening:
+	case <-s.done:
+	case <-time.After(15 * time.Second):
+		s.t.Fatalf("server did not report its address; stderr:\n%s", s.logs())
+	}
+}
+
+func (s *server) logs() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stderr.String()
+}
+
+// wait returns the exit code once the process has exited.
+func (s *server) wait(timeout time.Duration) int {
+	s.t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(timeout):
+		s.t.Fatalf("process still running after %s; stderr:\n%s", timeout, s.logs())
+	}
+	return s.cmd.ProcessState.ExitCode()
+}
+
+func TestServeKeepsAcknowledgedWritesAcrossKill9(t *testing.T) {
+	bin := buildBaton(t)
+	data := t.TempDir()
+	ctx := context.Background()
+
+	srv := startProcess(t, bin, nil, "--addr", "127.0.0.1:0", "--data", data)
+	if srv.URL == "" {
+		t.Fatalf("server exited early:\n%s", srv.logs())
+	}
+	c := httpapi.NewClient(srv.URL)
+	type written struct {
+		subject string
+		version int
+		id      int64
+		schema  string
+	}
+	var acked []written
+	for i, subject := range []string{"OrderPlaced", "InventoryReserved", "PaymentCompleted", "OrderShipped"} {
+		schema := `{"type":"object","properties":{"id":{"type":"string"},"n` + string(rune('a'+i)) + `":{"type":"integer"}}}`
+		sv, err := c.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acked = append(acked, written{subject, sv.Version.Version, sv.SchemaID, schema})
+	}
+	// A compatible second version (widening) and a subject config.
+	v2 := `{"type":"object","properties":{"id":{"type":["string","null"]},"na":{"type":"integer"}}}`
+	sv, err := c.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: v2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked = append(acked, written{"OrderPlaced", sv.Version.Version, sv.SchemaID, v2})
+	if _, err := c.SetConfig(ctx, "OrderShipped", registry.Config{Mode: compat.Full, Policy: compat.Lenient}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteVersion(ctx, "PaymentCompleted", "1", false); err != nil {
+		t.Fatal(err)
+	}
+
+	// kill -9: no chance to flush or close anything.
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.wait(10 * time.Second)
+
+	// Restart on the same data, configured through the environment.
+	srv = startProcess(t, bin, []string{"BATON_ADDR=127.0.0.1:0", "BATON_DATA=" + data})
+	if srv.URL == "" {
+		t.Fatalf("restarted server exited early:\n%s", srv.logs())
+	}
+	c = httpapi.NewClient(srv.URL)
+	for _, w := range acked {
+		got, err := c.GetVersion(ctx, w.subject, strconv.Itoa(w.version), true)
+		if err != nil {
+			t.Errorf("%s v%d lost: %v", w.subject, w.version, err)
+			continue
+		}
+		if got.SchemaID != w.id || got.Schema.Text != w.schema {
+			t.Errorf("%s v%d: got id %d %s, want id %d %s", w.subject, w.version, got.SchemaID, got.Schema.Text, w.id, w.schema)
+		}
+		if s, err := c.SchemaByID(ctx, w.id); err != nil || s.Text != w.schema {
+			t.Errorf("schema %d: %q %v", w.id, s.Text, err)
+		}
+	}
+	subjects, err := c.Subjects(ctx, false)
+	if err != nil || !cmp.Equal(subjects, []string{"InventoryReserved", "OrderPlaced", "OrderShipped"}) {
+		t.Errorf("subjects after restart: %v %v (PaymentCompleted was soft-deleted)", subjects, err)
+	}
+	if vs, err := c.Versions(ctx, "OrderPlaced", false); err != nil || !cmp.Equal(vs, []int{1, 2}) {
+		t.Errorf("OrderPlaced versions: %v %v", vs, err)
+	}
+	if cfg, err := c.GetConfig(ctx, "OrderShipped", false); err != nil || cfg != (registry.Config{Mode: compat.Full, Policy: compat.Lenient}) {
+		t.Errorf("config after restart: %+v %v", cfg, err)
+	}
+	// Ids continue after the highest acknowledged one.
+	next, err := c.Publish(ctx, registry.PublishRequest{Subject: "New", Schema: `{"type":"boolean"}`})
+	if err != nil || next.SchemaID != acked[len(acked)-1].id+1 {
+		t.Errorf("id after restart: %d %v, want %d", next.SchemaID, err, acked[len(acked)-1].id+1)
+	}
+
+	// A second server on the same data exits 2 with a clear message.
+	second := startProcess(t, bin, nil, "--addr", "127.0.0.1:0", "--data", data)
+	if code := second.wait(15 * time.Second); code != 2 {
+		t.Errorf("second server on locked data: exit %d, want 2", code)
+	}
+	if !strings.Contains(second.logs(), "locked by another baton process") {
+		t.Errorf("second server's message:\n%s", second.logs())
+	}
+	if second.URL != "" {
+		t.Errorf("second server listened on %s", second.URL)
+	}
+
+	// SIGTERM: a clean exit that releases the data file.
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := srv.wait(30 * time.Second); code != 0 {
+		t.Errorf("exit after SIGTERM: %d, want 0\n%s", code, srv.logs())
+	}
+	if !strings.Contains(srv.logs(), "baton: stopped") {
+		t.Errorf("no shutdown message:\n%s", srv.logs())
+	}
+	third := startProcess(t, bin, nil, "--addr", "127.0.0.1:0", "--data", data)
+	if third.URL == "" {
+		t.Fatalf("data file still locked after SIGTERM:\n%s", third.logs())
+	}
+	if ss, err := httpapi.NewClient(third.URL).Subjects(ctx, false); err != nil || len(ss) != 4 {
+		t.Errorf("after SIGTERM restart: %v %v", ss, err)
+	}
+}
+
+// TestServeGracefulShutdownOnContext runs cmdServe in-process: cancelling
+// the context (what SIGTERM does through run) finishes and returns nil.
+func TestServeGracefulShutdownOnContext(t *testing.T) {
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: pw}
+	result := make(chan error, 1)
+	go func() {
+		result <- cmdServe(ctx, e, []string{"--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"})
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var url string
+	for url == "" && sc.Scan() {
+		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		t.Fatalf("no address reported: %v", <-result)
+	}
+	go func() { // keep draining so the server never blocks on stderr
+		for sc.Scan() {
+		}
+	}()
+	c := httpapi.NewClient(url)
+	if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "s", Schema: `{"type":"string"}`}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-result:
+		if err != nil {
+			t.Fatalf("cmdServe after cancel: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("cmdServe did not return after its context was cancelled")
+	}
+	if _, err := c.Subjects(context.Background(), false); !errors.Is(err, registry.ErrUnavailable) {
+		t.Errorf("server still answering after shutdown: %v", err)
+	}
+}
+
+func TestServeUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "extra"},
+		{"serve", "--max-body", "lots"},
+		{"serve", "--max-body", "0"},
+		{"serve", "--log-level", "loud"},
+		{"serve", "--nope"},
+	} {
+		code, _, stderr := runCLI(t, "", args...)
+		if code != 2 || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 with a message", args, code, stderr)
+		}
+	}
+	// A port already in use: exit 2, and the store is closed again.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := t.TempDir()
+	code, _, stderr := runCLI(t, "", "serve", "--addr", ln.Addr().String(), "--data", data)
+	if code != 2 || !strings.Contains(stderr, "cannot listen on "+ln.Addr().String()) {
+		t.Errorf("port in use: exit %d, stderr %q", code, stderr)
+	}
+	st, err := boltstore.Open(data, boltstore.Options{LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("data left locked after a failed start: %v", err)
+	}
+	st.Close()
+}
