@@ -11,8 +11,9 @@ import (
 
 // maxSteps bounds the work of one Check. Real schemas need a few node pairs
 // per keyword; the bound only stops pathological combinator explosions,
-// which are then reported as undecidable (never as compatible).
-const maxSteps = 2_000_000
+// which are then reported as undecidable (never as compatible). A variable
+// so that the rule's test can reach it with a small schema.
+var maxSteps = 2_000_000
 
 // maxBranchedNodes bounds how many writer anyOf/oneOf/if nodes are split
 // into cases along one path. Past it, further writer alternatives are
@@ -30,6 +31,7 @@ func Check(writer, reader *Schema, opts Options) Report {
 		ids:  map[*js.Schema]int{},
 		memo: map[string][]finding{},
 		busy: map[string]bool{},
+		eq:   map[[2]*js.Schema]bool{},
 	}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)
 	return c.report(fs, writer, reader)
@@ -87,6 +89,7 @@ type checker struct {
 	ids   map[*js.Schema]int
 	memo  map[string][]finding
 	busy  map[string]bool
+	eq    map[[2]*js.Schema]bool
 	steps int
 }
 
@@ -127,6 +130,11 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 	if empty {
 		return nil
 	}
+	for _, n := range ws {
+		if !n.neg && c.equal(n.s, r) {
+			return nil // the writer is inside a conjunct identical to the reader
+		}
+	}
 	k := c.key(ws, r)
 	if f, ok := c.memo[k]; ok {
 		return f
@@ -150,14 +158,23 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 // empty reports that the conjunction provably accepts nothing.
 func (c *checker) flatten(ws wset) (wset, bool) {
 	out := make(wset, 0, len(ws)+2)
-	seen := map[wkey]bool{}
+	seen := map[wkey]int{} // index in out, or -1 while its children are added
+	pending := map[wkey]uint8{}
 	var add func(n wnode) bool
 	add = func(n wnode) bool {
 		k := wkey{n.s, n.neg}
-		if seen[k] {
+		if i, ok := seen[k]; ok {
+			// The same node reached twice (given, and through an allOf):
+			// keep the record of which applicators were already split,
+			// or splitting would start over and never end.
+			if i >= 0 {
+				out[i].done |= n.done
+			} else {
+				pending[k] |= n.done
+			}
 			return true
 		}
-		seen[k] = true
+		seen[k] = -1
 		s := n.s
 		if n.neg {
 			if isTrueSchema(s) {
@@ -166,6 +183,7 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 			if s.Always != nil && !*s.Always {
 				return true // not false: everything
 			}
+			seen[k] = len(out)
 			out = append(out, n)
 			return true
 		}
@@ -185,6 +203,8 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 		if s.Not != nil && !add(wnode{s: s.Not, neg: true}) {
 			return false
 		}
+		n.done |= pending[k]
+		seen[k] = len(out)
 		out = append(out, n)
 		return true
 	}

@@ -353,6 +353,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 // conjuncts whose other patterns might apply are dropped, which only
 // enlarges the writer.
 func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open bool) {
+	dropped := false
 	for _, s := range o.wv.pos {
 		if pattern != "" {
 			if p := patternNamed(s.PatternProperties, pattern); p != nil {
@@ -360,6 +361,7 @@ func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open boo
 				continue
 			}
 			if len(s.PatternProperties) > 0 {
+				dropped = true
 				continue
 			}
 		}
@@ -383,7 +385,7 @@ func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open boo
 			subs = append(subs, wnode{s: u})
 		}
 	}
-	return subs, false, len(subs) == 0
+	return subs, false, len(subs) == 0 && !dropped
 }
 
 func (o *objectCheck) writerHasPattern(p string) bool {
@@ -708,13 +710,19 @@ func (o *objectCheck) dependencies() {
 		}
 		f := finding{rule: &RuleDependentSchemaAdded, path: ptrOf(o.r) + "/dependentSchemas/" + escapePointer(p),
 			msg: "when `" + p + "` is present the reader now applies a schema the writer's objects need not satisfy (" + fs[0].msg + ")"}
+		wsubs, _, _ := o.writerProp(p)
+		if v, ok := o.c.sampleIn(wsubs); ok {
+			if obj, ok := o.withProp(p, v); ok && ds[p].Validate(obj) != nil {
+				f.wit, f.hasWit = obj, true
+			}
+		}
 		for _, n := range fs {
-			if n.hasWit {
-				if obj, ok := n.wit.(map[string]any); ok {
-					if _, has := obj[p]; has {
-						f.wit, f.hasWit = obj, true
-						break
-					}
+			if f.hasWit {
+				break
+			}
+			if obj, ok := n.wit.(map[string]any); ok && n.hasWit {
+				if _, has := obj[p]; has {
+					f.wit, f.hasWit = obj, true
 				}
 			}
 		}

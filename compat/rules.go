@@ -86,8 +86,8 @@ var (
 		Purpose: "The reader's not excludes values the writer produces."}
 	RuleUndecidableNot = Rule{ID: "undecidable-not", Keyword: "combinator",
 		Purpose: "The reader's not may exclude writer values; disjointness is not proven."}
-	RuleUndecidableIf = Rule{ID: "undecidable-if", Keyword: "combinator",
-		Purpose: "The reader's if/then/else may reject writer values; neither branch is proven to apply."}
+	RuleConditionalNarrowed = Rule{ID: "conditional-narrowed", Keyword: "combinator",
+		Purpose: "A then or else branch of the reader's if/then/else rejects values the writer produces."}
 	RuleTooComplex = Rule{ID: "undecidable-complexity", Keyword: "combinator",
 		Purpose: "The check exceeded its work budget before reaching a verdict, so it is reported as incompatible."}
 )
@@ -103,7 +103,7 @@ var Rules = []Rule{
 	RuleDependentRequiredAdded, RuleDependentSchemaAdded, RuleUndecidablePatternProperties,
 	RuleItemsNarrowed, RuleMinItemsIncreased, RuleMaxItemsDecreased, RuleUniqueItemsAdded,
 	RuleContainsAdded, RuleMaxContainsDecreased, RuleUnevaluatedItemsNarrowed,
-	RuleAnyOfNarrowed, RuleOneOfNarrowed, RuleUndecidableOneOf, RuleNotAdded, RuleUndecidableNot, RuleUndecidableIf,
+	RuleAnyOfNarrowed, RuleOneOfNarrowed, RuleUndecidableOneOf, RuleNotAdded, RuleUndecidableNot, RuleConditionalNarrowed,
 	RuleTooComplex,
 }
 
@@ -133,6 +133,6 @@ var ruleForKeyword = map[string]*Rule{
 	"minItems": &RuleMinItemsIncreased, "maxItems": &RuleMaxItemsDecreased, "uniqueItems": &RuleUniqueItemsAdded,
 	"contains": &RuleContainsAdded, "minContains": &RuleContainsAdded, "maxContains": &RuleMaxContainsDecreased,
 	"unevaluatedItems": &RuleUnevaluatedItemsNarrowed, "anyOf": &RuleAnyOfNarrowed, "oneOf": &RuleOneOfNarrowed,
-	"not": &RuleNotAdded, "if": &RuleUndecidableIf, "then": &RuleUndecidableIf, "else": &RuleUndecidableIf,
+	"not": &RuleNotAdded, "if": &RuleConditionalNarrowed, "then": &RuleConditionalNarrowed, "else": &RuleConditionalNarrowed,
 	"false": &RuleRejectsAll,
 }
