@@ -31,12 +31,19 @@ const startTimeout = 15 * time.Second
 type Option func(*config)
 
 type config struct {
-	aof bool
+	aof     bool
+	cluster bool
 }
 
 // WithAOF turns on the append-only file with appendfsync always, so every
 // write Redis acknowledged survives Kill and comes back on Restart.
 func WithAOF() Option { return func(c *config) { c.aof = true } }
+
+// WithCluster starts the server in cluster mode as a one-node cluster that
+// owns all 16384 slots. Redis then refuses any command or script whose keys
+// span two hash slots (CROSSSLOT), which is how tests prove a store's slot
+// discipline without several machines. Use ClusterURL to connect.
+func WithCluster() Option { return func(c *config) { c.cluster = true } }
 
 // Server is a running (or killed) redis-server owned by one test.
 type Server struct {
@@ -44,6 +51,7 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	bus  int // cluster bus port (WithCluster)
 	cfg  config
 
 	mu     sync.Mutex
@@ -74,6 +82,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 		if s.port, err = freePort(); err != nil {
 			t.Fatalf("testredis: %v", err)
 		}
+		if s.cfg.cluster {
+			if s.bus, err = freePort(); err != nil {
+				t.Fatalf("testredis: %v", err)
+			}
+		}
 		if err = s.start(); err == nil {
 			return s
 		}
@@ -87,6 +100,9 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 
 // URL is "redis://127.0.0.1:<port>/0".
 func (s *Server) URL() string { return "redis://" + s.Addr() + "/0" }
+
+// ClusterURL is "redis+cluster://127.0.0.1:<port>" (see redisstore.ParseURL).
+func (s *Server) ClusterURL() string { return "redis+cluster://" + s.Addr() }
 
 // Dir is the server's working directory (AOF and log live there).
 func (s *Server) Dir() string { return s.dir }
@@ -129,6 +145,11 @@ func (s *Server) start() error {
 	} else {
 		args = append(args, "--appendonly", "no")
 	}
+	if s.cfg.cluster {
+		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			"--cluster-port", strconv.Itoa(s.bus),
+			"--cluster-announce-ip", "127.0.0.1")
+	}
 	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Kill reaches any child too
@@ -144,7 +165,12 @@ func (s *Server) start() error {
 	deadline := time.Now().Add(startTimeout)
 	for {
 		if err := ping(s.Addr(), cmd.Process.Pid); err == nil {
-			return nil
+			if !s.cfg.cluster {
+				return nil
+			}
+			if err := clusterReady(s.Addr()); err == nil {
+				return nil
+			}
 		}
 		select {
 		case <-exited:
@@ -183,6 +209,41 @@ func (s *Server) logTail() string {
 		b = b[len(b)-2000:]
 	}
 	return string(b)
+}
+
+// clusterReady gives a one-node cluster all slots (once: a restart reads
+// them back from nodes.conf) and reports whether cluster_state is ok.
+func clusterReady(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	// ADDSLOTSRANGE fails harmlessly ("already busy") when the slots are assigned.
+	if _, err := c.Write([]byte("CLUSTER ADDSLOTSRANGE 0 16383\r\nCLUSTER INFO\r\n")); err != nil {
+		return err
+	}
+	r := bufio.NewReader(c)
+	if _, err := r.ReadString('\n'); err != nil {
+		return err
+	}
+	head, err := r.ReadString('\n')
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(head, "$")))
+	if err != nil || n <= 0 || n > 1<<20 {
+		return fmt.Errorf("CLUSTER INFO answered %q", strings.TrimSpace(head))
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return err
+	}
+	if !strings.Contains(string(body), "cluster_state:ok") {
+		return fmt.Errorf("cluster not ready")
+	}
+	return nil
 }
 
 // freePort asks the kernel for a free 127.0.0.1 port.

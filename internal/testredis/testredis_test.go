@@ -78,3 +78,17 @@ func TestTwoServersAreIsolated(t *testing.T) {
 		t.Fatalf("EXISTS on b: %q, %v", got, err)
 	}
 }
+
+func TestClusterRefusesCrossSlot(t *testing.T) {
+	s := Start(t, WithCluster())
+	if got, err := do(t, s.Addr(), "SET {a}x 1"); err != nil || got != "+OK" {
+		t.Fatalf("SET in cluster mode: %q, %v", got, err)
+	}
+	got, err := do(t, s.Addr(), "MSET {a}x 1 {b}y 2")
+	if err != nil || !strings.HasPrefix(got, "-CROSSSLOT") {
+		t.Fatalf("MSET across slots: %q, %v; want -CROSSSLOT", got, err)
+	}
+	if got := s.ClusterURL(); got != "redis+cluster://"+s.Addr() {
+		t.Fatalf("ClusterURL() = %q", got)
+	}
+}
