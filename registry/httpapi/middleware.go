@@ -17,24 +17,27 @@ import (
 	"github.com/batonhq/baton/registry"
 )
 
-type ctxKey int
+type ctxKey struct{}
 
-const (
-	requestIDKey ctxKey = iota
-	requestInfoKey
-)
-
-// requestInfo is filled in while a request is served and read by observe
-// afterwards: the router runs inside it, so the matched route template is
-// only known through this shared pointer.
+// requestInfo travels in the request's context: requestIDs creates it,
+// recordRoute (inside the router) fills in the matched route template, and
+// observe reads both once the handler is done.
 type requestInfo struct {
+	id    string
 	route string
+}
+
+func infoOf(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(ctxKey{}).(*requestInfo)
+	return info
 }
 
 // requestID returns the request's id ("" outside a request).
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if info := infoOf(ctx); info != nil {
+		return info.id
+	}
+	return ""
 }
 
 var (
@@ -55,7 +58,7 @@ func requestIDs(next http.Handler) http.Handler {
 			id = idPrefix + "-" + strconv.FormatUint(idCounter.Add(1), 36)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &requestInfo{id: id})))
 	})
 }
 
@@ -97,17 +100,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe writes the access log line and counts the request by route
-// template and status.
+// template and status. It runs inside requestIDs.
 func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{}
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
+		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		route := info.route
+		route, id := "", ""
+		if info := infoOf(r.Context()); info != nil {
+			route, id = info.route, info.id
+		}
 		if route == "" {
 			route = "unmatched"
 		}
@@ -120,7 +125,7 @@ func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 				slog.Int("status", sw.status),
 				slog.Int("bytes", sw.bytes),
 				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-				slog.String("request_id", requestID(r.Context())))
+				slog.String("request_id", id))
 		}
 	})
 }
@@ -129,7 +134,7 @@ func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 // observe its template.
 func recordRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		if info := infoOf(r.Context()); info != nil {
 			if rt := mux.CurrentRoute(r); rt != nil {
 				info.route, _ = rt.GetPathTemplate()
 			}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/boltstore"
+	"github.com/batonhq/baton/registry/httpapi"
+)
+
+func TestOnlyLoopbackTargets(t *testing.T) {
+	for _, u := range []string{"http://10.0.0.1:8081", "http://example.com", "http://192.168.1.2", "ftp://127.0.0.1", "127.0.0.1:8081"} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"--url", u, "-n", "1"}, &out, &errOut); code != 2 {
+			t.Errorf("--url %s: exit %d, want 2 (%s)", u, code, errOut.String())
+		}
+	}
+	for _, u := range []string{"http://127.0.0.1:1", "http://localhost:1", "http://[::1]:1"} {
+		if err := (config{base: u, conc: 1, n: 1, properties: 1}).valid(); err != nil {
+			t.Errorf("--url %s refused: %v", u, err)
+		}
+	}
+}
+
+var countRE = regexp.MustCompile(` (\d+) requests in `)
+
+var resultRE = regexp.MustCompile(`(?m)^req/s \d+  p50 [\d.]+ms  p90 [\d.]+ms  p99 [\d.]+ms  max [\d.]+ms  errors 0$`)
+
+// TestScenarios runs every scenario briefly against a real server.
+func TestScenarios(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir(), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{}))
+	defer srv.Close()
+	for _, args := range [][]string{
+		{"--scenario", "get-by-id", "-c", "4", "-n", "200"},
+		{"--scenario", "compat", "-c", "4", "-n", "40"},
+		{"--scenario", "compat", "--fresh", "-c", "4", "-n", "20"},
+		{"--scenario", "register", "-c", "2", "-n", "10"},
+		{"--scenario", "get-by-id", "-c", "2", "--duration", "200ms"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"--url", srv.URL}, args...), &out, &errOut)
+		if code != 0 || !resultRE.MatchString(out.String()) {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out.String(), errOut.String())
+		}
+		if m := countRE.FindStringSubmatch(out.String()); args[len(args)-2] == "-n" && (m == nil || m[1] != args[len(args)-1]) {
+			t.Errorf("%v: ran %v requests, want %s", args, m, args[len(args)-1])
+		}
+	}
+	// Ten distinct subjects were registered.
+	subjects, err := st.Subjects(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := 0
+	for _, s := range subjects {
+		if strings.HasPrefix(s, "baton-load-reg-") {
+			reg++
+		}
+	}
+	if reg != 10 {
+		t.Errorf("register scenario made %d subjects, want 10", reg)
+	}
+}
