@@ -73,11 +73,28 @@ func (c *lru[K, V]) Len() int {
 // against history never recompiles them) and proposals by fingerprint (CI
 // re-checks the same schema on every build, and the second check compiles
 // nothing). Compiled schemas are immutable, so sharing them is safe.
+//
+// Two cheaper caches sit in front: rawFP maps a digest of the text exactly as
+// submitted to its canonical fingerprint (canonicalizing re-parses the JSON,
+// which costs more than the check on a cache hit), and schemas holds stored
+// schema records by ID (immutable: an ID is bound to one schema forever).
 type schemaCache struct {
-	byID *lru[int64, *compat.Schema]
-	byFP *lru[string, *compat.Schema]
+	byID    *lru[int64, *compat.Schema]
+	byFP    *lru[string, *compat.Schema]
+	rawFP   *lru[[32]byte, string]
+	schemas *lru[int64, Schema]
+	// reports memoizes verdicts: the engine is deterministic, so the same
+	// proposal against the same stored versions under the same mode and
+	// policy always yields the same report (see reportKey).
+	reports *lru[string, compat.Report]
 }
 
 func newSchemaCache(size int) *schemaCache {
-	return &schemaCache{byID: newLRU[int64, *compat.Schema](size), byFP: newLRU[string, *compat.Schema](size)}
+	return &schemaCache{
+		byID:    newLRU[int64, *compat.Schema](size),
+		byFP:    newLRU[string, *compat.Schema](size),
+		rawFP:   newLRU[[32]byte, string](size),
+		schemas: newLRU[int64, Schema](size),
+		reports: newLRU[string, compat.Report](size),
+	}
 }

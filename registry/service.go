@@ -2,10 +2,12 @@ package registry
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,7 +179,7 @@ func (s *Service) resolveRefs(ctx context.Context, refs []Reference, allowDelete
 			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: more than %d referenced schemas", maxResources)
 		}
 		seen[r.Name] = target
-		sch, err := s.store.SchemaByID(ctx, v.SchemaID)
+		sch, err := s.schemaByID(ctx, v.SchemaID)
 		if err != nil {
 			return err
 		}
@@ -189,6 +191,46 @@ func (s *Service) resolveRefs(ctx context.Context, refs []Reference, allowDelete
 	return nil
 }
 
+// fingerprint is Fingerprint behind a cache keyed by a digest of the exact
+// submitted bytes: CI sends the same text every build, and hashing it is far
+// cheaper than re-parsing it into canonical form.
+func (s *Service) fingerprint(text string, refs []Reference) (string, error) {
+	h := sha256.New()
+	h.Write([]byte(text))
+	for _, r := range refs {
+		// Quoted fields keep boundaries unambiguous.
+		h.Write([]byte("\x00" + strconv.Quote(r.Name) + strconv.Quote(r.Subject) + strconv.Itoa(r.Version)))
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	if fp, ok := s.cache.rawFP.Get(key); ok {
+		return fp, nil
+	}
+	fp, err := Fingerprint(text, refs)
+	if err != nil {
+		return "", err
+	}
+	s.cache.rawFP.Add(key, fp)
+	return fp, nil
+}
+
+// schemaByID reads a stored schema through the cache: records never change
+// once written (IDs are never rebound), so a hit is always current.
+func (s *Service) schemaByID(ctx context.Context, id int64) (Schema, error) {
+	if sch, ok := s.cache.schemas.Get(id); ok {
+		sch.References = slices.Clone(sch.References) // callers must not alias the cache
+		return sch, nil
+	}
+	sch, err := s.store.SchemaByID(ctx, id)
+	if err != nil {
+		return Schema{}, err
+	}
+	cached := sch
+	cached.References = slices.Clone(sch.References)
+	s.cache.schemas.Add(id, cached)
+	return sch, nil
+}
+
 // compileProposed validates the type, fingerprints and compiles a proposed
 // schema. Its references must exist (checked even on a cache hit: the cache
 // must not make a missing reference acceptable). Nothing is written.
@@ -196,7 +238,7 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 	if err := checkType(schemaType); err != nil {
 		return nil, "", err
 	}
-	fp, err := Fingerprint(text, refs)
+	fp, err := s.fingerprint(text, refs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -229,7 +271,7 @@ func (s *Service) compiledByID(ctx context.Context, id int64) (*compat.Schema, e
 	if c, ok := s.cache.byID.Get(id); ok {
 		return c, nil
 	}
-	sch, err := s.store.SchemaByID(ctx, id)
+	sch, err := s.schemaByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -299,15 +341,43 @@ func (s *Service) history(ctx context.Context, subject string, mode compat.Mode)
 }
 
 // check runs the mode over the given history and rewrites each finding's
-// Version from a position in the slice to the real version number.
-func check(mode compat.Mode, cfg Config, vs []Version, hist []*compat.Schema, proposed *compat.Schema) compat.Report {
+// Version from a position in the slice to the real version number. Verdicts
+// are memoized by (mode, policy, proposal fingerprint, version:id list):
+// CI re-checks the same schema on every build and that must cost nothing.
+func (s *Service) check(mode compat.Mode, cfg Config, vs []Version, hist []*compat.Schema, proposed *compat.Schema, fp string) compat.Report {
+	key := reportKey(mode, cfg.Policy, fp, vs)
+	if rep, ok := s.cache.reports.Get(key); ok {
+		rep.Findings = slices.Clone(rep.Findings) // callers must not alias the cache
+		return rep
+	}
 	rep := compat.CheckMode(mode, hist, proposed, compat.Options{Policy: cfg.Policy})
 	for i := range rep.Findings {
 		if p := rep.Findings[i].Version; p >= 1 && p <= len(vs) {
 			rep.Findings[i].Version = vs[p-1].Version
 		}
 	}
+	if rep.Findings == nil {
+		rep.Findings = []compat.Finding{}
+	}
+	s.cache.reports.Add(key, compat.Report{Compatible: rep.Compatible, Findings: slices.Clone(rep.Findings)})
 	return rep
+}
+
+func reportKey(mode compat.Mode, policy compat.Policy, fp string, vs []Version) string {
+	var b strings.Builder
+	b.Grow(len(mode) + len(fp) + 8 + 16*len(vs))
+	b.WriteString(string(mode))
+	b.WriteByte('|')
+	b.WriteString(policy.String())
+	b.WriteByte('|')
+	b.WriteString(fp)
+	for _, v := range vs {
+		b.WriteByte('|')
+		b.WriteString(strconv.Itoa(v.Version))
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatInt(v.SchemaID, 10))
+	}
+	return b.String()
 }
 
 // incompatible builds the 409 Confluent clients expect, one line per finding.
@@ -387,7 +457,7 @@ func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersi
 		if err != nil {
 			return SubjectVersion{}, err
 		}
-		if rep := check(cfg.Mode, cfg, vs, hist, proposed); !rep.Compatible {
+		if rep := s.check(cfg.Mode, cfg, vs, hist, proposed, fp); !rep.Compatible {
 			return SubjectVersion{}, incompatible(req.Subject, rep)
 		}
 		v, existing, err := s.store.Append(ctx, req.Subject, latest, Schema{
@@ -416,7 +486,7 @@ func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersi
 
 // join attaches the stored schema to a version.
 func (s *Service) join(ctx context.Context, v Version) (SubjectVersion, error) {
-	sch, err := s.store.SchemaByID(ctx, v.SchemaID)
+	sch, err := s.schemaByID(ctx, v.SchemaID)
 	if err != nil {
 		return SubjectVersion{}, err
 	}
@@ -433,7 +503,7 @@ func (s *Service) lookup(ctx context.Context, req PublishRequest, deleted bool) 
 	if err := checkType(req.SchemaType); err != nil {
 		return SubjectVersion{}, err
 	}
-	fp, err := Fingerprint(req.Schema, req.References)
+	fp, err := s.fingerprint(req.Schema, req.References)
 	if err != nil {
 		return SubjectVersion{}, err
 	}
@@ -451,7 +521,7 @@ func (s *Service) lookup(ctx context.Context, req PublishRequest, deleted bool) 
 		return SubjectVersion{}, verr
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
-		sch, serr := s.store.SchemaByID(ctx, vs[i].SchemaID)
+		sch, serr := s.schemaByID(ctx, vs[i].SchemaID)
 		if serr != nil {
 			return SubjectVersion{}, serr
 		}
@@ -490,7 +560,7 @@ func (s *Service) checkReq(ctx context.Context, req CheckRequest) (compat.Report
 		}
 		vs = []Version{v}
 	}
-	proposed, _, err := s.compileProposed(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
+	proposed, fp, err := s.compileProposed(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
 	if err != nil {
 		return compat.Report{}, err
 	}
@@ -510,7 +580,7 @@ func (s *Service) checkReq(ctx context.Context, req CheckRequest) (compat.Report
 	} else if vs, hist, err = s.history(ctx, req.Subject, mode); err != nil {
 		return compat.Report{}, err
 	}
-	rep := check(mode, cfg, vs, hist, proposed)
+	rep := s.check(mode, cfg, vs, hist, proposed, fp)
 	if n != 0 && cfg.Mode.Transitive() {
 		for i := range rep.Findings {
 			rep.Findings[i].Version = vs[0].Version
@@ -557,7 +627,7 @@ func (s *Service) GetVersion(ctx context.Context, subject, version string, delet
 
 // SchemaByID returns a schema by its global ID (40403 if unknown).
 func (s *Service) SchemaByID(ctx context.Context, id int64) (Schema, error) {
-	sch, err := s.store.SchemaByID(ctx, id)
+	sch, err := s.schemaByID(ctx, id)
 	return sch, s.fail(err)
 }
 

@@ -366,6 +366,16 @@ func TestCheck(t *testing.T) {
 	if got := versions(t, svc, "orders"); !slices.Equal(got, []int{1}) {
 		t.Errorf("Check wrote: versions %v", got)
 	}
+	// Verdicts are memoized; a config change must still change the verdict.
+	if _, err := svc.SetConfig(ctx, "orders", registry.Config{Mode: compat.None}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := svc.Check(ctx, registry.CheckRequest{Subject: "orders", Version: "latest", Schema: objARequired}); err != nil || !rep.Compatible {
+		t.Errorf("same check under NONE = %+v, %v; want compatible", rep, err)
+	}
+	if _, err := svc.DeleteConfig(ctx, "orders"); err != nil {
+		t.Fatal(err)
+	}
 
 	// Transitive: v1 string, v2 [string,null], then a proposal of null only
 	// is backward-compatible with v2? No: v2 data may be strings. Use a
