@@ -63,3 +63,14 @@ func TestConformanceCluster(t *testing.T) {
 		return s
 	})
 }
+
+func openOrErr(ctx context.Context, url string) (*redisstore.Store, error) {
+	s, err := redisstore.Open(ctx, url, redisstore.Options{KeyPrefix: freshPrefix()})
+	if err == nil {
+		s.Close()
+	}
+	return s, err
+}
+
+// startShared starts one private redis-server for a test.
+func startShared(t *testing.T) *testredis.Server { return testredis.Start(t) }
