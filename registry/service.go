@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -237,6 +238,11 @@ func (s *Service) schemaByID(ctx context.Context, id int64) (Schema, error) {
 func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text string, refs []Reference) (*compat.Schema, string, error) {
 	if err := checkType(schemaType); err != nil {
 		return nil, "", err
+	}
+	// Refuse oversize text before canonicalizing it (Compile would refuse it
+	// too, but only after the fingerprint had parsed all of it).
+	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {
+		return nil, "", Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: document is %d bytes; the limit is %d", len(text), max)
 	}
 	fp, err := s.fingerprint(text, refs)
 	if err != nil {

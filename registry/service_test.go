@@ -242,6 +242,26 @@ func TestReferences(t *testing.T) {
 	_ = base
 }
 
+// TestLimits: references nested deeper than MaxRefDepth and oversize text
+// are refused with 42201, and nothing is stored.
+func TestLimits(t *testing.T) {
+	svc := registry.NewService(newStore(t), registry.ServiceOptions{Limits: compat.Limits{MaxRefDepth: 1, MaxBytes: 200}})
+	publish(t, svc, "a", `{"type":"string"}`)
+	publish(t, svc, "b", `{"$ref":"a.json"}`, registry.Reference{Name: "a.json", Subject: "a", Version: 1})
+	_, err := svc.Publish(ctx, registry.PublishRequest{Subject: "c", Schema: `{"$ref":"b.json"}`,
+		References: []registry.Reference{{Name: "b.json", Subject: "b", Version: 1}}})
+	if e := wantCode(t, "references two levels deep with MaxRefDepth 1", err, registry.CodeInvalidSchema); !strings.Contains(e.Message, "deeper than 1") {
+		t.Errorf("message = %q", e.Message)
+	}
+	_, err = svc.Publish(ctx, registry.PublishRequest{Subject: "c", Schema: `{"description":"` + strings.Repeat("x", 300) + `"}`})
+	if e := wantCode(t, "oversize schema", err, registry.CodeInvalidSchema); !strings.Contains(e.Message, "limit is 200") {
+		t.Errorf("message = %q", e.Message)
+	}
+	if _, err := svc.Versions(ctx, "c", true); registry.ErrorKind(err) != registry.KindNotFound {
+		t.Errorf("refused publishes created subject c: %v", err)
+	}
+}
+
 func TestConfig(t *testing.T) {
 	svc := newService(t)
 	cfg, err := svc.GetConfig(ctx, "", false)

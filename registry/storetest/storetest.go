@@ -559,9 +559,13 @@ func concurrentAppends(t *testing.T, s registry.Store) {
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	ids := make([]int64, n)
+	schemas := make([]registry.Schema, n) // built here: t.Fatal must not run in a goroutine
+	for i := range n {
+		schemas[i] = schema(t, fmt.Sprint("concurrent-", i))
+	}
 	for i := range n {
 		wg.Go(func() {
-			v, err := appendRetrying(ctx, s, "orders", schema(t, fmt.Sprint("concurrent-", i)))
+			v, err := appendRetrying(ctx, s, "orders", schemas[i])
 			ids[i] = v.SchemaID
 			errs <- err
 		})
