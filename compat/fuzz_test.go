@@ -150,6 +150,19 @@ func TestSoundnessRandom(t *testing.T) {
 // soundnessSeed fixes TestSoundnessRandom's stream of pairs.
 const soundnessSeed = 20261123
 
+// skipKinds holds failure kinds FuzzCheck tolerates, from the comma-separated
+// BATON_FUZZ_SKIP (e.g. "self,self-copy" to hunt unsoundness while a known
+// completeness bug is open). Empty by default: every kind fails.
+var skipKinds = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range strings.Split(os.Getenv("BATON_FUZZ_SKIP"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			m[k] = true
+		}
+	}
+	return m
+}()
+
 // FuzzCheck draws a schema pair and documents from the fuzz input and checks
 // the soundness properties (see checkPair).
 func FuzzCheck(f *testing.F) {
@@ -166,8 +179,10 @@ func FuzzCheck(f *testing.F) {
 			return // choices beyond this add nothing but time
 		}
 		var st pairStats
-		if fails := checkPair(t, genPair(newByteSource(data)), &st); len(fails) > 0 {
-			t.Fatalf("%s: %s", fails[0].kind, fails[0].msg)
+		for _, f := range checkPair(t, genPair(newByteSource(data)), &st) {
+			if !skipKinds[f.kind] {
+				t.Fatalf("%s: %s", f.kind, f.msg)
+			}
 		}
 	})
 }

@@ -460,8 +460,9 @@ func (g *gen) array(depth int) map[string]any {
 
 // slot is a place in a schema tree that holds a schema.
 type slot struct {
-	node any
-	set  func(any)
+	node  any
+	set   func(any)
+	isDef bool // a definition: replacing it by a bare $ref could make a $ref loop
 }
 
 // schemaSlots lists every schema position under root (including the root
@@ -470,7 +471,7 @@ func schemaSlots(root map[string]any) []slot {
 	var out []slot
 	var walk func(v any, set func(any))
 	walk = func(v any, set func(any)) {
-		out = append(out, slot{v, set})
+		out = append(out, slot{node: v, set: set})
 		m, ok := v.(map[string]any)
 		if !ok {
 			return
@@ -501,7 +502,9 @@ func schemaSlots(root map[string]any) []slot {
 					if _, isList := sub[name].([]any); isList {
 						continue // dependencies' property-list form
 					}
+					at := len(out)
 					walk(sub[name], func(n any) { sub[name] = n })
+					out[at].isDef = k == "$defs" || k == "definitions"
 				}
 			}
 		}
@@ -606,10 +609,14 @@ func (g *gen) edit(sl slot, isRoot bool) string {
 		return "replace boolean schema"
 	}
 	if !isRoot && g.chance(8) {
-		sl.set(g.schema(2))
+		if sl.isDef {
+			sl.set(g.object(1))
+		} else {
+			sl.set(g.schema(2))
+		}
 		return "replace with new schema"
 	}
-	if !isRoot && g.chance(6) {
+	if !isRoot && !sl.isDef && g.chance(6) {
 		sl.set(map[string]any{pick(g, []string{"anyOf", "allOf", "oneOf"}): []any{m, g.schema(1)}})
 		return "wrap in combinator"
 	}
@@ -1104,6 +1111,60 @@ func (d *docGen) object(m map[string]any, depth int) any {
 	return out
 }
 
+// inPlace lists keywords whose subschemas apply to the same instance, so a
+// $ref reached only through them does not make progress.
+var inPlace = []string{"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "dependencies"}
+
+// hasRefLoop reports whether some $ref can reach itself through in-place
+// keywords only.
+func hasRefLoop(root map[string]any) bool {
+	var visit func(v any, stack map[string]bool) bool
+	visit = func(v any, stack map[string]bool) bool {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		if ref, ok := m["$ref"].(string); ok {
+			if stack[ref] {
+				return true
+			}
+			stack[ref] = true
+			loop := visit(resolvePointer(root, ref), stack)
+			delete(stack, ref)
+			if loop {
+				return true
+			}
+		}
+		for _, k := range inPlace {
+			switch sub := m[k].(type) {
+			case []any:
+				for _, e := range sub {
+					if visit(e, stack) {
+						return true
+					}
+				}
+			case map[string]any:
+				if k == "dependentSchemas" || k == "dependencies" {
+					for _, name := range sortedKeys(sub) {
+						if visit(sub[name], stack) {
+							return true
+						}
+					}
+				} else if visit(sub, stack) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, sl := range schemaSlots(root) {
+		if visit(sl.node, map[string]bool{}) {
+			return true
+		}
+	}
+	return false
+}
+
 // resolvePointer follows an in-document "#/a/b" reference.
 func resolvePointer(root map[string]any, ref string) any {
 	if !strings.HasPrefix(ref, "#/") {
@@ -1147,6 +1208,15 @@ func genPair(src source) pairCase {
 	w := g.root()
 	annotationsOnly := g.chance(8)
 	r, edits := g.mutate(w, 1+g.src.intn(3), annotationsOnly)
+	// An edit can put a $ref where it is reached again without descending
+	// into the instance (a loop the validator refuses): draw again.
+	for attempt := 0; hasRefLoop(r); attempt++ {
+		if attempt == 20 {
+			r, edits = g.mutate(w, 1, true)
+			break
+		}
+		r, edits = g.mutate(w, 1+g.src.intn(3), annotationsOnly)
+	}
 	pc := pairCase{Draft: g.draft, Writer: marshal(w), Reader: marshal(r), Edits: edits, AnnotationsOnly: annotationsOnly}
 	dg := newDocGen(g, w, r)
 	for i := 0; i < 24; i++ {
