@@ -88,7 +88,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "baton-load: unknown --scenario %q (want get-by-id, compat or register)\n", cfg.scenario)
 		return 2
 	}
-	lg := &loader{cfg: cfg, client: client, nonce: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	u, _ := url.Parse(cfg.base) // valid() parsed it already
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "80")
+	}
+	lg := &loader{cfg: cfg, client: client, nonce: strconv.FormatInt(time.Now().UnixNano(), 36),
+		addr: addr, host: u.Host, prefix: strings.TrimRight(u.Path, "/")}
 	next, err := sc(ctx, lg)
 	if err != nil {
 		fmt.Fprintln(stderr, "baton-load: setup:", err)
@@ -104,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func (c config) valid() error {
 	u, err := url.Parse(c.base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return fmt.Errorf("--url %q is not an http URL", c.base)
 	}
 	if !loopback(u.Hostname()) {
@@ -209,8 +215,11 @@ func schemaBody(schema string) []byte {
 
 type loader struct {
 	cfg    config
-	client *http.Client
+	client *http.Client // for setup; the measured requests use conn
 	nonce  string
+	addr   string // host:port of cfg.base
+	host   string // its Host header
+	prefix string // its path, without a trailing slash
 }
 
 // register publishes schema under subject and returns its id.
@@ -268,6 +277,10 @@ func (lg *loader) run(ctx context.Context, next func(int64) request) result {
 	}
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
+	deadline, _ := ctx.Deadline()
+	// ended is true once the run is over; connections time out exactly at
+	// the deadline, which may be a moment before ctx says it is done.
+	ended := func() bool { return ctx.Err() != nil || !time.Now().Before(deadline) }
 	var (
 		seq      atomic.Int64
 		errs     atomic.Int64
@@ -281,15 +294,19 @@ func (lg *loader) run(ctx context.Context, next func(int64) request) result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			cn := newConn(lg.addr, lg.host, lg.prefix)
+			defer cn.close()
+			stop := context.AfterFunc(ctx, cn.interrupt)
+			defer stop()
 			lat := make([]time.Duration, 0, 4096)
-			for ctx.Err() == nil {
+			for !ended() {
 				i := seq.Add(1) - 1
 				if lg.cfg.n > 0 && i >= lg.cfg.n {
 					break
 				}
 				t0 := time.Now()
-				status, body, err := lg.do(ctx, next(i))
-				if ctx.Err() != nil && err != nil {
+				status, body, err := cn.do(ctx, next(i))
+				if err != nil && ended() {
 					break // the run ended mid-request: not an error of the server
 				}
 				lat = append(lat, time.Since(t0))
