@@ -631,9 +631,12 @@ func (s *Service) GetVersion(ctx context.Context, subject, version string, delet
 	return sv, s.fail(err)
 }
 
-// SchemaByID returns a schema by its global ID (40403 if unknown).
+// SchemaByID returns a schema by its global ID (40403 if unknown). It reads
+// the store, not the record cache, so that a store outage is reported (503)
+// rather than masked and each backend's answer for hard-deleted schemas
+// holds; the cache serves internal reads that follow a store read.
 func (s *Service) SchemaByID(ctx context.Context, id int64) (Schema, error) {
-	sch, err := s.schemaByID(ctx, id)
+	sch, err := s.store.SchemaByID(ctx, id)
 	return sch, s.fail(err)
 }
 
