@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -20,9 +21,10 @@ import (
 const shutdownGrace = 20 * time.Second
 
 func cmdServe(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "serve", "[--addr 127.0.0.1:8081] [--data ./baton-data] [--max-body BYTES] [--log-level info]")
+	fs := newFlagSet(e, "serve", "[--addr 127.0.0.1:8081] [--data ./baton-data | --redis redis://host:6379/0] [--max-body BYTES] [--log-level info]")
 	addr := fs.String("addr", serveFlagEnv(e, "BATON_ADDR", "127.0.0.1:8081"), "address to listen on; port 0 picks a free one (env BATON_ADDR)")
 	data := fs.String("data", serveFlagEnv(e, "BATON_DATA", "./baton-data"), "data directory of the embedded store (env BATON_DATA)")
+	redisURL := fs.String("redis", e.getenv("BATON_REDIS"), "Redis URL of the shared store for several replicas, instead of --data:\nredis://, rediss://, redis+sentinel://h1,h2/master, redis+cluster://h1,h2 (env BATON_REDIS)")
 	maxBody := fs.String("max-body", serveFlagEnv(e, "BATON_MAX_BODY", strconv.Itoa(httpapi.DefaultMaxBodyBytes)), "largest request body accepted, in bytes (env BATON_MAX_BODY)")
 	logLevel := fs.String("log-level", serveFlagEnv(e, "BATON_LOG_LEVEL", "info"), "debug, info (logs every request), warn or error (env BATON_LOG_LEVEL)")
 	pos, err := parseFlags(fs, args)
@@ -42,7 +44,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
-	store, err := openStore(ctx, storeOptions{dataDir: *data})
+	dataSet := false
+	fs.Visit(func(f *flag.Flag) { dataSet = dataSet || f.Name == "data" })
+	if *redisURL != "" && dataSet {
+		return usagef("--data and --redis exclude each other: pick the embedded store or Redis")
+	}
+	store, err := openStore(ctx, storeOptions{dataDir: *data, redisURL: *redisURL})
 	if err != nil {
 		return err
 	}
