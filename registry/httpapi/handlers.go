@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -277,6 +278,28 @@ func handleVersionsByID(reg registry.Registry, log *slog.Logger) http.Handler {
 	})
 }
 
+// handleSubjectsByID lists, sorted and once each, the subjects using a schema.
+func handleSubjectsByID(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := schemaID(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		versions, err := reg.VersionsByID(r.Context(), id)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		out := make([]string, 0, len(versions))
+		for _, v := range versions {
+			out = append(out, v.Subject)
+		}
+		slices.Sort(out)
+		encode(w, http.StatusOK, slices.Compact(out))
+	})
+}
+
 // handleCheck answers {"is_compatible": b}; with ?verbose=true also
 // Confluent's "messages" and Baton's "findings" (rule, path, message and
 // witness of each).
@@ -431,6 +454,12 @@ func handleDeleteConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 			return
 		}
 		encode(w, http.StatusOK, toConfigResponse(c))
+	})
+}
+
+func handleRoot() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, struct{}{})
 	})
 }
 

@@ -29,6 +29,7 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
 	r.Handle("/schemas/ids/{id}", handleSchemaByID(reg, log)).Methods(get)
 	r.Handle("/schemas/ids/{id}/schema", handleRawSchemaByID(reg, log)).Methods(get)
 	r.Handle("/schemas/ids/{id}/versions", handleVersionsByID(reg, log)).Methods(get)
+	r.Handle("/schemas/ids/{id}/subjects", handleSubjectsByID(reg, log)).Methods(get)
 
 	// Compatibility checks: against one version, or every version the mode covers.
 	r.Handle("/compatibility/subjects/{subject}/versions/{version}", timed(m.check, handleCheck(reg, log))).Methods(post)
@@ -42,7 +43,8 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
 	r.Handle("/config/{subject}", handleSetConfig(reg, log)).Methods(put)
 	r.Handle("/config/{subject}", handleDeleteConfig(reg, log)).Methods(del)
 
-	// Operations.
+	// Operations. Confluent answers GET / with {}; some tools probe it.
+	r.Handle("/", handleRoot()).Methods(get)
 	r.Handle("/healthz", handleHealthz()).Methods(get)
 	r.Handle("/readyz", handleReadyz(opts.Ready, log)).Methods(get)
 	r.Handle("/metrics", handleMetrics(opts.Gatherer)).Methods(get)

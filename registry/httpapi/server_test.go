@@ -42,7 +42,9 @@ func TestPublishAndReadBack(t *testing.T) {
 	}
 	wantJSON(t, h.do("GET", "/schemas/ids/1/versions", ""), 200,
 		`[{"subject":"orders-value","version":1},{"subject":"payments-value","version":1}]`)
+	wantJSON(t, h.do("GET", "/schemas/ids/1/subjects", ""), 200, `["orders-value","payments-value"]`)
 	wantJSON(t, h.do("GET", "/schemas/types", ""), 200, `["JSON"]`)
+	wantJSON(t, h.do("GET", "/", ""), 200, `{}`)
 }
 
 func TestSubjectWithSlashAndEscapes(t *testing.T) {
@@ -238,6 +240,7 @@ func TestErrorCodes(t *testing.T) {
 		{"schema id not a number", "GET", "/schemas/ids/abc", "", nil, 404, 40403, `abc`},
 		{"raw schema not found", "GET", "/schemas/ids/999/schema", "", nil, 404, 40403, `999`},
 		{"versions of unknown id", "GET", "/schemas/ids/999/versions", "", nil, 404, 40403, `999`},
+		{"subjects of unknown id", "GET", "/schemas/ids/999/subjects", "", nil, 404, 40403, `999`},
 		{"invalid version", "GET", "/subjects/orders/versions/first", "", nil, 422, 42202, `first`},
 		{"version zero", "GET", "/subjects/orders/versions/0", "", nil, 422, 42202, `'0'`},
 		{"invalid version on delete", "DELETE", "/subjects/orders/versions/x", "", nil, 422, 42202, `x`},
@@ -294,7 +297,7 @@ func TestStoreUnavailableIs503(t *testing.T) {
 	for _, req := range [][3]string{
 		{"GET", "/subjects", ""},
 		{"GET", "/subjects/orders/versions/latest", ""},
-		{"GET", "/schemas/ids/1", ""},
+		{"GET", "/schemas/ids/1/versions", ""},
 		{"POST", "/subjects/orders/versions", schemaBody(schemaWidened)},
 		{"POST", "/compatibility/subjects/orders/versions/latest", schemaBody(schemaV1)},
 		{"GET", "/config", ""},
