@@ -2,6 +2,7 @@ package boltstore_test
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/boltstore"
 	"github.com/batonhq/baton/registry/storetest"
+	bolt "go.etcd.io/bbolt"
 )
 
 func open(t *testing.T, path string) *boltstore.Store {
@@ -153,5 +155,63 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 	}
 	if err := s.Ping(ctx); registry.ErrorKind(err) != registry.KindUnavailable {
 		t.Errorf("Ping on a closed store: %v, want unavailable", err)
+	}
+}
+
+// TestCorruptRecordsAreErrors damages records behind the store's back: every
+// read must answer an error naming the damage, never panic.
+func TestCorruptRecordsAreErrors(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := boltstore.Open(dir, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := s.Append(ctx, "orders", 0, testSchema(t, "v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetConfig(ctx, "orders", registry.Config{Mode: compat.Full}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	db, err := bolt.Open(filepath.Join(dir, boltstore.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		id := binary.BigEndian.AppendUint64(nil, uint64(v.SchemaID))
+		if err := tx.Bucket([]byte("schemas")).Put(id, []byte("{not json")); err != nil {
+			return err
+		}
+		sb := tx.Bucket([]byte("subjects")).Bucket([]byte("orders"))
+		if err := sb.Put([]byte("config"), []byte(`{"mode":"SIDEWAYS"}`)); err != nil {
+			return err
+		}
+		if err := sb.Put([]byte("latest"), []byte{1}); err != nil {
+			return err
+		}
+		return sb.Bucket([]byte("v")).Put(binary.BigEndian.AppendUint32(nil, 1), []byte("]"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s = open(t, dir)
+	checks := map[string]error{}
+	_, checks["SchemaByID"] = s.SchemaByID(ctx, v.SchemaID)
+	_, checks["Versions"] = s.Versions(ctx, "orders", true)
+	_, checks["Version"] = s.Version(ctx, "orders", 1, true)
+	_, checks["Latest"] = s.Latest(ctx, "orders")
+	_, _, checks["Config"] = s.Config(ctx, "orders")
+	_, checks["Subjects"] = s.Subjects(ctx, true)
+	_, checks["FindByFingerprint"] = s.FindByFingerprint(ctx, "orders", testSchema(t, "v1").Fingerprint)
+	_, _, checks["Append"] = s.Append(ctx, "orders", 1, testSchema(t, "v2"))
+	for name, err := range checks {
+		if err == nil || !strings.Contains(err.Error(), "corrupt") {
+			t.Errorf("%s on corrupt data: %v, want an error saying the data is corrupt", name, err)
+		}
 	}
 }
