@@ -67,13 +67,17 @@ func (s randSource) intn(n int) int {
 // Drafts the generator writes.
 const (
 	draft4    = 4
+	draft6    = 6
 	draft7    = 7
+	draft2019 = 2019
 	draft2020 = 2020
 )
 
 var schemaURI = map[int]string{
 	draft4:    "http://json-schema.org/draft-04/schema#",
+	draft6:    "http://json-schema.org/draft-06/schema#",
 	draft7:    "http://json-schema.org/draft-07/schema#",
+	draft2019: "https://json-schema.org/draft/2019-09/schema",
 	draft2020: "https://json-schema.org/draft/2020-12/schema",
 }
 
@@ -89,7 +93,7 @@ func (g *gen) chance(pct int) bool { return g.src.intn(100) < pct }
 func pick[T any](g *gen, xs []T) T { return xs[g.src.intn(len(xs))] }
 
 func (g *gen) defsKey() string {
-	if g.draft == draft2020 {
+	if g.draft >= draft2019 {
 		return "$defs"
 	}
 	return "definitions"
@@ -387,16 +391,16 @@ func (g *gen) object(depth int) map[string]any {
 	}
 	if g.chance(8) {
 		a, b := pick(g, propNames), pick(g, propNames)
-		if g.draft == draft2020 {
+		if g.draft >= draft2019 {
 			s["dependentRequired"] = map[string]any{a: []any{b}}
 		} else {
 			s["dependencies"] = map[string]any{a: []any{b}}
 		}
 	}
-	if g.chance(5) && g.draft == draft2020 {
+	if g.chance(5) && g.draft >= draft2019 {
 		s["dependentSchemas"] = map[string]any{pick(g, propNames): g.object(0)}
 	}
-	if g.chance(4) && g.draft == draft2020 {
+	if g.chance(4) && g.draft >= draft2019 {
 		s["unevaluatedProperties"] = false
 	}
 	if g.chance(20) {
@@ -446,10 +450,10 @@ func (g *gen) array(depth int) map[string]any {
 	}
 	if g.chance(10) && g.draft != draft4 {
 		s["contains"] = g.leaf()
-		if g.draft == draft2020 && g.chance(50) {
+		if g.draft >= draft2019 && g.chance(50) {
 			s["minContains"] = num(strconv.Itoa(g.src.intn(3)))
 		}
-		if g.draft == draft2020 && g.chance(30) {
+		if g.draft >= draft2019 && g.chance(30) {
 			s["maxContains"] = num(strconv.Itoa(1 + g.src.intn(3)))
 		}
 	}
@@ -1204,7 +1208,7 @@ func marshal(v any) []byte {
 // genPair draws a writer, a reader made from it by 1..3 edits (or by
 // annotation edits only, sometimes) and documents aimed at both.
 func genPair(src source) pairCase {
-	g := &gen{src: src, draft: pick(&gen{src: src}, []int{draft7, draft7, draft2020, draft2020, draft4})}
+	g := &gen{src: src, draft: pick(&gen{src: src}, []int{draft7, draft7, draft2020, draft2020, draft4, draft6, draft2019})}
 	w := g.root()
 	annotationsOnly := g.chance(8)
 	r, edits := g.mutate(w, 1+g.src.intn(3), annotationsOnly)
