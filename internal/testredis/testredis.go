@@ -116,6 +116,25 @@ func (s *Server) Kill() {
 	s.killLocked()
 }
 
+// Pause freezes the server with SIGSTOP: connections stay open but nothing
+// answers, as with a hung host. Resume (or Kill, or the test's end) undoes it.
+func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server with SIGCONT.
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		s.t.Fatalf("testredis: %v to a server that is not running", sig)
+	}
+	if err := syscall.Kill(-s.cmd.Process.Pid, sig); err != nil {
+		s.t.Fatalf("testredis: %v: %v", sig, err)
+	}
+}
+
 // Restart starts the server again on the same port and directory (so an
 // AOF is replayed) and waits until it answers PING. It kills a running one first.
 func (s *Server) Restart() {

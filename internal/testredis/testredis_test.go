@@ -92,3 +92,20 @@ func TestClusterRefusesCrossSlot(t *testing.T) {
 		t.Fatalf("ClusterURL() = %q", got)
 	}
 }
+
+func TestPauseResume(t *testing.T) {
+	s := Start(t)
+	s.Pause()
+	start := time.Now()
+	if _, err := do(t, s.Addr(), "PING"); err == nil {
+		t.Fatal("a paused server answered PING")
+	}
+	if took := time.Since(start); took < time.Second {
+		t.Fatalf("PING to a paused server failed after %v, want the 2s read deadline (it must hang, not refuse)", took)
+	}
+	s.Resume()
+	if got, err := do(t, s.Addr(), "PING"); err != nil || got != "+PONG" {
+		t.Fatalf("PING after Resume: %q, %v", got, err)
+	}
+	s.Pause() // the cleanup's SIGKILL must end a stopped server too
+}

@@ -158,3 +158,47 @@ func TestOpenFailsFastWhenDown(t *testing.T) {
 		t.Errorf("Open with Redis down took %v, want < %v", took, failFast)
 	}
 }
+
+// TestRedisHungFailsFast: a Redis that accepts connections but never
+// answers (SIGSTOP) must not hang callers: the read timeout turns it into
+// KindUnavailable within a couple of seconds, and the store recovers once
+// Redis answers again.
+func TestRedisHungFailsFast(t *testing.T) {
+	srv := testredis.Start(t)
+	st := openStore(t, srv, freshPrefix())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, _, err := st.Append(ctx, "orders", 0, testSchema(t, "before-hang")); err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause()
+	for _, op := range []string{"Latest", "Append"} {
+		start := time.Now()
+		var err error
+		if op == "Latest" {
+			_, err = st.Latest(ctx, "orders")
+		} else {
+			_, _, err = st.Append(ctx, "orders", 1, testSchema(t, "while-hung"))
+		}
+		took := time.Since(start)
+		if registry.ErrorKind(err) != registry.KindUnavailable {
+			t.Errorf("%s against a hung Redis: %v, want KindUnavailable", op, err)
+		}
+		if took > 1500*time.Millisecond {
+			t.Errorf("%s against a hung Redis took %v, want < 1.5s", op, took)
+		}
+		t.Logf("%s against a hung Redis failed after %v", op, took.Round(time.Millisecond))
+	}
+	srv.Resume()
+	deadline := time.Now().Add(10 * time.Second)
+	for st.Ping(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the store did not recover within 10s after Redis resumed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	vs, err := st.Versions(ctx, "orders", false)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("Versions after the hang: %+v, %v", vs, err)
+	}
+}

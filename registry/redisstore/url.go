@@ -17,8 +17,8 @@ import (
 // be overridden with a URL query option.
 const (
 	defaultDialTimeout  = 500 * time.Millisecond
-	defaultReadTimeout  = 800 * time.Millisecond
-	defaultWriteTimeout = 800 * time.Millisecond
+	defaultReadTimeout  = 500 * time.Millisecond
+	defaultWriteTimeout = 500 * time.Millisecond
 	defaultPoolTimeout  = time.Second
 	defaultMaxRetries   = 1
 )
