@@ -95,3 +95,26 @@ func openBenchStore(b *testing.B) (registry.Store, error) {
 	}
 	return st, err
 }
+
+// BenchmarkCheckFresh checks a never-seen proposal each time: the cost is
+// compiling the proposal (history stays cached) plus the engine.
+func BenchmarkCheckFresh(b *testing.B) {
+	st, err := openBenchStore(b)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := registry.NewService(st, registry.ServiceOptions{})
+	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: wideSchema("")}); err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := registry.CheckRequest{Subject: "orders", Version: "latest", Schema: wideSchema(fmt.Sprintf(`,"description":"%d"`, n.Add(1)))}
+			if _, err := svc.Check(ctx, req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
