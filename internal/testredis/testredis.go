@@ -76,6 +76,12 @@ func Start(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&s.cfg)
 	}
+	if s.cfg.cluster {
+		// --cluster-port and CLUSTER ADDSLOTSRANGE arrived in Redis 7.0.
+		if major, v := serverMajor(bin); major < 7 {
+			t.Skipf("testredis: a one-node cluster needs redis-server >= 7.0, have %q", v)
+		}
+	}
 	t.Cleanup(s.stop)
 	var err error
 	for attempt := 0; attempt < 3; attempt++ { // a free port can be taken before redis binds it
@@ -263,6 +269,22 @@ func clusterReady(addr string) error {
 		return fmt.Errorf("cluster not ready")
 	}
 	return nil
+}
+
+// serverMajor returns the major version of a redis-server binary (0 if unknown).
+func serverMajor(bin string) (int, string) {
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return 0, err.Error()
+	}
+	v := strings.TrimSpace(string(out))
+	_, after, ok := strings.Cut(v, " v=")
+	if !ok {
+		return 0, v
+	}
+	major, _, _ := strings.Cut(after, ".")
+	n, _ := strconv.Atoi(major)
+	return n, v
 }
 
 // freePort asks the kernel for a free 127.0.0.1 port.

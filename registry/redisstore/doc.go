@@ -39,16 +39,21 @@
 // Append, the compare-and-set that makes publishing atomic with the
 // compatibility check, runs in this order:
 //
-//  1. look up the global id of the fingerprint (GET fp:<fingerprint>);
-//  2. run append.lua: an identical non-deleted version wins (existing), a
-//     moved subject is ErrStale, and with a known id the version is written;
+//  1. look up the global id of the fingerprint (GET fp:<fingerprint>); if
+//     there is one, add the hint sets (subject index, the id's users, the
+//     referenced versions' referrers);
+//  2. run append.lua: an identical non-deleted version is returned
+//     (existing), a subject that moved on is ErrStale (nothing allocated),
+//     and with a known id the version is written;
 //  3. only for a schema never seen before: INCR next-id, write the immutable
 //     body schema:<id>, SET NX fp:<fingerprint> (the loser of a race adopts
-//     the winner's id), add the hint sets, and run append.lua again.
+//     the winner's id), add the hint sets, and run append.lua again, which
+//     may still answer ErrStale (the id is then registered but unused).
 //
-// A crash between any two steps leaves at worst an unused id (a gap) or an
-// unreferenced hint; a version becomes visible only in the script's single
-// atomic write, after everything it points at exists.
+// A crash between any two steps leaves at worst an unused id (a gap), an
+// orphan body that SchemaByID ignores, or an extra hint; a version becomes
+// visible only in the script's single atomic write, after everything it
+// points at exists.
 //
 // # Durability
 //
