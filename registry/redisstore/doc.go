@@ -33,8 +33,9 @@
 // keys.go is the only place that formats keys and explains which keys are
 // global (cross-slot) and why they stay correct on Cluster. Each multi-key
 // change of a subject is one Lua script (append.lua, delete_version.lua,
-// delete_subject.lua) touching only that subject's hash slot; each script's
-// header documents its KEYS, ARGV and integer return codes.
+// delete_subject.lua) touching only that subject's hash slot;
+// find_fingerprint.lua is the one read that needs a script to be atomic. Each
+// script's header documents its KEYS, ARGV and integer return codes.
 //
 // Append, the compare-and-set that makes publishing atomic with the
 // compatibility check, runs in this order:
