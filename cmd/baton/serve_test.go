@@ -308,3 +308,46 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 	st.Close()
 }
+
+func TestBufferedLog(t *testing.T) {
+	var mu sync.Mutex
+	var out strings.Builder
+	w := writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return out.Write(p)
+	})
+	read := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return out.String()
+	}
+	b := newBufferedLog(w, 20*time.Millisecond)
+	b.Write([]byte("one\n"))
+	if got := read(); got != "" {
+		t.Errorf("written through at once: %q", got)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for read() != "one\n" && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := read(); got != "one\n" {
+		t.Fatalf("not flushed by the ticker: %q", got)
+	}
+	big := strings.Repeat("x", 40<<10)
+	b.Write([]byte(big)) // over 32 KiB: flushed at once
+	if got := read(); got != "one\n"+big {
+		t.Errorf("a full buffer was not flushed at once (%d bytes out)", len(got))
+	}
+	b.Write([]byte("two\n"))
+	b.Close()
+	b.Close()
+	b.Write([]byte("three\n")) // after Close: straight through
+	if got := read(); !strings.HasSuffix(got, big+"two\nthree\n") {
+		t.Errorf("after Close: %q", got[max(0, len(got)-20):])
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
