@@ -322,17 +322,10 @@ func TestBufferedLog(t *testing.T) {
 		defer mu.Unlock()
 		return out.String()
 	}
-	b := newBufferedLog(w, 20*time.Millisecond)
+	b := newBufferedLog(w, time.Hour) // no tick during this part
 	b.Write([]byte("one\n"))
 	if got := read(); got != "" {
 		t.Errorf("written through at once: %q", got)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for read() != "one\n" && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if got := read(); got != "one\n" {
-		t.Fatalf("not flushed by the ticker: %q", got)
 	}
 	big := strings.Repeat("x", 40<<10)
 	b.Write([]byte(big)) // over 32 KiB: flushed at once
@@ -343,8 +336,21 @@ func TestBufferedLog(t *testing.T) {
 	b.Close()
 	b.Close()
 	b.Write([]byte("three\n")) // after Close: straight through
-	if got := read(); !strings.HasSuffix(got, big+"two\nthree\n") {
-		t.Errorf("after Close: %q", got[max(0, len(got)-20):])
+	if got := read(); got != "one\n"+big+"two\nthree\n" {
+		t.Errorf("after Close: ...%q", got[max(0, len(got)-20):])
+	}
+
+	// The ticker flushes what is pending.
+	out.Reset()
+	b = newBufferedLog(w, 10*time.Millisecond)
+	defer b.Close()
+	b.Write([]byte("four\n"))
+	deadline := time.Now().Add(5 * time.Second)
+	for read() == "" && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := read(); got != "four\n" {
+		t.Errorf("not flushed by the ticker: %q", got)
 	}
 }
 
