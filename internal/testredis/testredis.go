@@ -33,6 +33,7 @@ type Option func(*config)
 type config struct {
 	aof     bool
 	cluster bool
+	monitor int // sentinel mode: the port of the master it monitors as SentinelMaster
 }
 
 // WithAOF turns on the append-only file with appendfsync always, so every
@@ -153,7 +154,47 @@ func (s *Server) Restart() {
 	}
 }
 
+// SentinelMaster is the name under which a Sentinel monitors its master.
+const SentinelMaster = "mymaster"
+
+// StartSentinel starts a redis-server in sentinel mode, on its own free port
+// and temp dir, monitoring master as SentinelMaster, and waits until it
+// answers. SentinelURL is the address a client uses.
+func StartSentinel(t testing.TB, master *Server) *Server {
+	t.Helper()
+	s := &Server{t: t, bin: master.bin, dir: t.TempDir(), cfg: config{monitor: master.port}}
+	t.Cleanup(s.stop)
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if s.port, err = freePort(); err != nil {
+			t.Fatalf("testredis: %v", err)
+		}
+		if err = s.start(); err == nil {
+			return s
+		}
+	}
+	t.Fatalf("testredis: sentinel: %v", err)
+	return nil
+}
+
+// SentinelURL is "redis+sentinel://127.0.0.1:<port>/mymaster/0" for a
+// server started by StartSentinel (see redisstore.ParseURL).
+func (s *Server) SentinelURL() string {
+	return "redis+sentinel://" + s.Addr() + "/" + SentinelMaster + "/0"
+}
+
 func (s *Server) start() error {
+	if s.cfg.monitor != 0 {
+		// A sentinel needs a writable config file; it rewrites it.
+		conf := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nlogfile %s\n"+
+			"sentinel monitor %s 127.0.0.1 %d 1\nsentinel down-after-milliseconds %s 60000\n",
+			s.port, s.dir, filepath.Join(s.dir, "redis.log"), SentinelMaster, s.cfg.monitor, SentinelMaster)
+		path := filepath.Join(s.dir, "sentinel.conf")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			return err
+		}
+		return s.run([]string{path, "--sentinel"})
+	}
 	args := []string{
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
@@ -175,6 +216,11 @@ func (s *Server) start() error {
 			"--cluster-port", strconv.Itoa(s.bus),
 			"--cluster-announce-ip", "127.0.0.1")
 	}
+	return s.run(args)
+}
+
+// run starts the process with args and waits until it is ready.
+func (s *Server) run(args []string) error {
 	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Kill reaches any child too

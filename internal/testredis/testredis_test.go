@@ -109,3 +109,15 @@ func TestPauseResume(t *testing.T) {
 	}
 	s.Pause() // the cleanup's SIGKILL must end a stopped server too
 }
+
+func TestSentinel(t *testing.T) {
+	m := Start(t)
+	sen := StartSentinel(t, m)
+	got, err := do(t, sen.Addr(), "SENTINEL get-master-addr-by-name "+SentinelMaster)
+	if err != nil || got != "*2" {
+		t.Fatalf("SENTINEL get-master-addr-by-name: %q, %v", got, err)
+	}
+	if want := "redis+sentinel://" + sen.Addr() + "/mymaster/0"; sen.SentinelURL() != want {
+		t.Fatalf("SentinelURL() = %q, want %q", sen.SentinelURL(), want)
+	}
+}

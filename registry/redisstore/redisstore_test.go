@@ -74,3 +74,21 @@ func openOrErr(ctx context.Context, url string) (*redisstore.Store, error) {
 
 // startShared starts one private redis-server for a test.
 func startShared(t *testing.T) *testredis.Server { return testredis.Start(t) }
+
+// TestConformanceSentinel runs the suite through a Sentinel-backed
+// FailoverClient (redis+sentinel://): the client asks the sentinel for the
+// master, then talks to it.
+func TestConformanceSentinel(t *testing.T) {
+	master := testredis.Start(t)
+	sen := testredis.StartSentinel(t, master)
+	storetest.Run(t, func(t *testing.T) registry.Store {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s, err := redisstore.Open(ctx, sen.SentinelURL(), redisstore.Options{KeyPrefix: freshPrefix()})
+		if err != nil {
+			t.Fatalf("Open(%s): %v", sen.SentinelURL(), err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
