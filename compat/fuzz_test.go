@@ -333,3 +333,21 @@ func TestSelfCompatibleRegressions(t *testing.T) {
 		}
 	}
 }
+
+// terminationRegressions are pairs on which Check ran for more than 10
+// seconds (found by FuzzCheck, minimized). Each should take milliseconds.
+var terminationRegressions = []struct{ name, writer, reader string }{
+	{"closed-minProperties-three-recursive-properties",
+		`{"definitions":{"n0":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"a":{"$ref":"#/definitions/n0"},"b":{"$ref":"#/definitions/n0"},"c":{"$ref":"#/definitions/n0"}}}},"properties":{"e":{"$ref":"#/definitions/n0"}}}`,
+		`{"definitions":{"n0":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"a":{"$ref":"#/definitions/n0"},"b":{"$ref":"#/definitions/n0"},"c":{"$ref":"#/definitions/n0"}}}},"properties":{"e":{"type":"string"}}}`},
+}
+
+func TestTerminationRegressions(t *testing.T) {
+	for _, c := range terminationRegressions {
+		t.Run(c.name, func(t *testing.T) {
+			w, r := compat.MustCompile(c.writer), compat.MustCompile(c.reader)
+			checkWithin(t, w, r, compat.Options{}, 5*time.Second)
+			checkWithin(t, r, w, compat.Options{}, 5*time.Second)
+		})
+	}
+}
