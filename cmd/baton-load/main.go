@@ -8,7 +8,8 @@
 //	baton-load --url http://127.0.0.1:8081 --scenario get-by-id -c 32 --duration 10s
 //	baton-load --scenario compat -c 32            # the same proposal each time
 //	baton-load --scenario compat --fresh -c 32    # a new proposal each time
-//	baton-load --scenario register -c 8
+//	baton-load --scenario register -c 8           # a new schema per subject
+//	baton-load --scenario register --same -c 8    # one schema under many subjects
 package main
 
 import (
@@ -49,6 +50,7 @@ type config struct {
 	duration   time.Duration
 	n          int64
 	fresh      bool
+	same       bool
 	properties int
 }
 
@@ -62,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to run (at most 10m); ignored when -n is set")
 	fs.Int64Var(&cfg.n, "n", 0, "total requests to send instead of running for --duration")
 	fs.BoolVar(&cfg.fresh, "fresh", false, "compat: send a different schema each time (new description and field), so the server must compile every proposal")
+	fs.BoolVar(&cfg.same, "same", false, "register: register one schema under every subject (a write per request, no compile)")
 	fs.IntVar(&cfg.properties, "properties", 50, "compat: properties in the checked schema")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -180,11 +183,18 @@ func scenarioCompat(ctx context.Context, lg *loader) (func(int64) request, error
 	}, nil
 }
 
+// scenarioRegister publishes to a new subject each time: by default a new
+// schema (compiled, new id), with --same one schema (deduplicated to one
+// id, so each request is just a durable write).
 func scenarioRegister(ctx context.Context, lg *loader) (func(int64) request, error) {
+	same := schemaBody(objectSchema(8, "register "+lg.nonce, 0))
 	return func(seq int64) request {
 		subject := "baton-load-reg-" + lg.nonce + "-" + strconv.FormatInt(seq, 10)
-		return request{method: http.MethodPost, path: "/subjects/" + url.PathEscape(subject) + "/versions",
-			body: schemaBody(objectSchema(8, subject, 0))}
+		body := same
+		if !lg.cfg.same {
+			body = schemaBody(objectSchema(8, subject, 0))
+		}
+		return request{method: http.MethodPost, path: "/subjects/" + url.PathEscape(subject) + "/versions", body: body}
 	}, nil
 }
 
@@ -349,8 +359,11 @@ func (r result) print(w io.Writer, cfg config) {
 		return r.latencies[i]
 	}
 	name := cfg.scenario
-	if cfg.fresh {
+	if cfg.fresh && cfg.scenario == "compat" {
 		name += " (fresh)"
+	}
+	if cfg.same && cfg.scenario == "register" {
+		name += " (same schema)"
 	}
 	n := len(r.latencies)
 	rate := float64(n) / r.elapsed.Seconds()

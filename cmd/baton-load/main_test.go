@@ -45,6 +45,7 @@ func TestScenarios(t *testing.T) {
 		{"--scenario", "compat", "-c", "4", "-n", "40"},
 		{"--scenario", "compat", "--fresh", "-c", "4", "-n", "20"},
 		{"--scenario", "register", "-c", "2", "-n", "10"},
+		{"--scenario", "register", "--same", "-c", "2", "-n", "10"},
 		{"--scenario", "get-by-id", "-c", "2", "--duration", "200ms"},
 	} {
 		var out, errOut bytes.Buffer
@@ -67,7 +68,7 @@ func TestScenarios(t *testing.T) {
 			reg++
 		}
 	}
-	if reg != 10 {
-		t.Errorf("register scenario made %d subjects, want 10", reg)
+	if reg != 20 {
+		t.Errorf("register scenarios made %d subjects, want 20", reg)
 	}
 }
