@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -264,7 +267,35 @@ func TestServeGracefulShutdownOnContext(t *testing.T) {
 	if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "s", Schema: `{"type":"string"}`}); err != nil {
 		t.Fatal(err)
 	}
+
+	// A publish in flight when shutdown starts: headers and half the body
+	// are sent, so the handler is running, blocked reading the rest.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"schema":"{\"type\":\"integer\"}"}`
+	fmt.Fprintf(conn, "POST /subjects/late/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
+	time.Sleep(200 * time.Millisecond)
+
 	cancel()
+	select {
+	case err := <-result:
+		t.Fatalf("cmdServe returned with a request in flight: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	io.WriteString(conn, body[10:])
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request got no answer: %v", err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(answer), `"version":1`) {
+		t.Errorf("in-flight publish: %d %s", resp.StatusCode, answer)
+	}
+
 	select {
 	case err := <-result:
 		if err != nil {
@@ -275,6 +306,15 @@ func TestServeGracefulShutdownOnContext(t *testing.T) {
 	}
 	if _, err := c.Subjects(context.Background(), false); !errors.Is(err, registry.ErrUnavailable) {
 		t.Errorf("server still answering after shutdown: %v", err)
+	}
+	// The in-flight publish was written before the store closed.
+	st, err := boltstore.Open(data, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if v, err := st.Version(context.Background(), "late", 1, false); err != nil || v.SchemaID != 2 {
+		t.Errorf("in-flight publish not stored: %+v %v", v, err)
 	}
 }
 
