@@ -361,6 +361,7 @@ func TestMiddleware(t *testing.T) {
 	}
 
 	// Metrics: requests by route template and code, publish and check latency.
+	h.do("BREW", "/subjects", "")
 	h.publish("orders", schemaV1)
 	h.do("POST", "/compatibility/subjects/orders/versions/latest", schemaBody(schemaV1))
 	m := h.do("GET", "/metrics", "")
@@ -368,6 +369,7 @@ func TestMiddleware(t *testing.T) {
 		`baton_http_requests_total{code="200",method="GET",route="/healthz"} 4`,
 		`baton_http_requests_total{code="404",method="GET",route="/subjects/{subject}/versions"} 1`,
 		`baton_http_requests_total{code="500",method="GET",route="/subjects"} 1`,
+		`baton_http_requests_total{code="405",method="OTHER",route="unmatched"} 1`,
 		`baton_publish_duration_seconds_count 1`,
 		`baton_compat_check_duration_seconds_count 1`,
 		`go_goroutines`,
