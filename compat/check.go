@@ -27,11 +27,11 @@ const maxBranchedNodes = 6
 // accepts it and the reader rejects it.
 func Check(writer, reader *Schema, opts Options) Report {
 	c := &checker{
-		opts: opts,
-		ids:  map[*js.Schema]int{},
-		memo: map[string][]finding{},
-		busy: map[string]bool{},
-		eq:   map[[2]*js.Schema]bool{},
+		opts:   opts,
+		hashes: [2]map[*js.Schema]uint64{writer.hashes(), reader.hashes()},
+		ids:    map[*js.Schema]int{},
+		memo:   newCoMemo[string, []finding](),
+		eq:     newCoMemo[[2]*js.Schema, bool](),
 	}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)
 	return c.report(fs, writer, reader)
@@ -87,10 +87,33 @@ type finding struct {
 type checker struct {
 	opts  Options
 	ids   map[*js.Schema]int
-	memo  map[string][]finding
-	busy  map[string]bool
-	eq    map[[2]*js.Schema]bool
+	memo  *coMemo[string, []finding]   // pair -> findings
+	eq    *coMemo[[2]*js.Schema, bool] // pair -> structurally equal
 	steps int
+	// hashes of the writer's and the reader's nodes (see hash.go)
+	hashes  [2]map[*js.Schema]uint64
+	samples map[string]sample
+}
+
+type sample struct {
+	v  any
+	ok bool
+}
+
+// sameHash reports whether two nodes have the same structural hash; nodes
+// without a hash (synthetic ones) never match.
+func (c *checker) sameHash(a, b *js.Schema) bool {
+	ha, ok1 := c.hashOf(a)
+	hb, ok2 := c.hashOf(b)
+	return ok1 && ok2 && ha == hb
+}
+
+func (c *checker) hashOf(s *js.Schema) (uint64, bool) {
+	if h, ok := c.hashes[1][s]; ok {
+		return h, true
+	}
+	h, ok := c.hashes[0][s]
+	return h, ok
 }
 
 func (c *checker) id(s *js.Schema) int {
@@ -131,26 +154,17 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 		return nil
 	}
 	for _, n := range ws {
-		if !n.neg && c.equal(n.s, r) {
+		if !n.neg && c.sameHash(n.s, r) && c.equal(n.s, r) {
 			return nil // the writer is inside a conjunct identical to the reader
 		}
 	}
-	k := c.key(ws, r)
-	if f, ok := c.memo[k]; ok {
-		return f
-	}
-	if c.busy[k] {
-		return nil
-	}
-	c.steps++
-	if c.steps > maxSteps {
-		return []finding{{rule: &RuleTooComplex, path: ptrOf(r), msg: "the comparison is too complex to decide within the work budget; treat it as breaking or simplify the schemas"}}
-	}
-	c.busy[k] = true
-	f := c.inclFlat(ws, r)
-	delete(c.busy, k)
-	c.memo[k] = f
-	return f
+	return c.memo.do(c.key(ws, r), nil, func(f []finding) bool { return len(f) > 0 }, func() []finding {
+		c.steps++
+		if c.steps > maxSteps {
+			return []finding{{rule: &RuleTooComplex, path: ptrOf(r), msg: "the comparison is too complex to decide within the work budget; treat it as breaking or simplify the schemas"}}
+		}
+		return c.inclFlat(ws, r)
+	})
 }
 
 // flatten expands $ref and allOf of positive writer nodes and moves `not`

@@ -21,14 +21,9 @@ func (c *checker) equal(a, b *js.Schema) bool {
 	if a == nil || b == nil {
 		return false
 	}
-	k := [2]*js.Schema{a, b}
-	if v, ok := c.eq[k]; ok {
-		return v
-	}
-	c.eq[k] = true
-	v := c.equalFields(a, b)
-	c.eq[k] = v
-	return v
+	return c.eq.do([2]*js.Schema{a, b}, true, func(v bool) bool { return !v }, func() bool {
+		return c.equalFields(a, b)
+	})
 }
 
 func (c *checker) equalFields(a, b *js.Schema) bool {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -83,6 +84,9 @@ type Schema struct {
 	root   *jsonschema.Schema
 	raw    []byte
 	source string
+
+	hashOnce sync.Once
+	hashMap  map[*jsonschema.Schema]uint64 // structural hashes, see hash.go
 }
 
 // Raw returns the document as it was given.

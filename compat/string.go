@@ -68,14 +68,11 @@ func (c *checker) checkPattern(ws wset, wv *writerView, r *js.Schema) []finding 
 		f.rule = &RuleUndecidablePattern
 		f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; inclusion of regular expressions is not decided"
 	}
-	for _, s := range c.stringCandidates(ws, wv) {
-		if !r.Pattern.MatchString(s) {
-			f.wit, f.hasWit = s, true
-			if f.rule == &RuleUndecidablePattern {
-				f.rule = &RulePatternAdded
-				f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; some strings the writer allows no longer match"
-			}
-			break
+	if s, ok := c.firstString(ws, wv, func(s string) bool { return !r.Pattern.MatchString(s) && c.writerAccepts(ws, s) }); ok {
+		f.wit, f.hasWit = s, true
+		if f.rule == &RuleUndecidablePattern {
+			f.rule = &RulePatternAdded
+			f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; some strings the writer allows no longer match"
 		}
 	}
 	if !f.hasWit && len(writerPatterns) == 0 && matchesEverything(r.Pattern.String()) {
@@ -102,11 +99,8 @@ func (c *checker) checkFormat(ws wset, wv *writerView, r *js.Schema) []finding {
 	}
 	f := finding{rule: &RuleFormatAdded, path: ptrOf(r) + "/format",
 		msg: "strings must now be in format " + strconv.Quote(r.Format) + "; the writer's need not"}
-	for _, s := range c.stringCandidates(ws, wv) {
-		if r.Validate(s) != nil {
-			f.wit, f.hasWit = s, true
-			break
-		}
+	if s, ok := c.firstString(ws, wv, func(s string) bool { return r.Validate(s) != nil && c.writerAccepts(ws, s) }); ok {
+		f.wit, f.hasWit = s, true
 	}
 	return []finding{f}
 }
@@ -127,9 +121,31 @@ func (c *checker) stringOfLength(ws wset, n int) (any, bool) {
 	return nil, false
 }
 
+// firstString returns the first candidate string that pred accepts;
+// pred is responsible for checking the writer (candidates are validated
+// lazily because validation dominates witness cost).
+func (c *checker) firstString(ws wset, wv *writerView, pred func(string) bool) (string, bool) {
+	for _, s := range stringCands(wv) {
+		if pred(s) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
 // stringCandidates lists strings the writer accepts, tried in order when a
 // witness string is needed.
 func (c *checker) stringCandidates(ws wset, wv *writerView) []string {
+	var out []string
+	for _, s := range stringCands(wv) {
+		if c.writerAccepts(ws, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func stringCands(wv *writerView) []string {
 	cands := []string{"", "a", "A", "0", "x", " ", "-", "_", "\n", "a b", "é", "zz", "a@example.com", "https://example.com/x",
 		"2024-01-31T12:00:00Z", "2024-01-31", "12:00:00Z", "127.0.0.1", "::1", "example.com", "00000000-0000-0000-0000-000000000000",
 		"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
@@ -140,11 +156,5 @@ func (c *checker) stringCandidates(ws wset, wv *writerView) []string {
 			}
 		}
 	}
-	var out []string
-	for _, s := range cands {
-		if c.writerAccepts(ws, s) {
-			out = append(out, s)
-		}
-	}
-	return out
+	return cands
 }

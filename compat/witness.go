@@ -33,6 +33,21 @@ func (c *checker) sampleDepth(ws wset, depth int) (any, bool) {
 	if empty {
 		return nil, false
 	}
+	k := c.key(flat, nil)
+	if s, ok := c.samples[k]; ok {
+		return s.v, s.ok
+	}
+	v, ok := c.sampleFlat(flat, depth)
+	if c.samples == nil {
+		c.samples = map[string]sample{}
+	}
+	c.samples[k] = sample{v, ok}
+	return v, ok
+}
+
+// sampleFlat builds a sample of a flattened writer. Samples are shared
+// between findings, so callers copy before changing them (withProp does).
+func (c *checker) sampleFlat(flat wset, depth int) (any, bool) {
 	wv := newWriterView(flat)
 	for _, t := range sampleOrder {
 		if wv.types&t == 0 {
@@ -92,10 +107,8 @@ func (c *checker) sampleTypedDepth(ws wset, wv *writerView, t typeSet, avoid []a
 			}
 		}
 	case tString:
-		for _, s := range c.stringCandidates(ws, wv) {
-			if ok(s) {
-				return s, true
-			}
+		if s, found := c.firstString(ws, wv, func(s string) bool { return ok(s) }); found {
+			return s, true
 		}
 	case tInteger, tFraction:
 		for _, x := range numberCandidates(wv, t == tInteger) {
