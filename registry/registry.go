@@ -129,6 +129,21 @@ type Store interface {
 	// for a subject; the global config silently returns to defaults.
 	DeleteConfig(ctx context.Context, subject string) error
 
+	// PutService stores si (already validated, relations sorted), replacing
+	// any earlier record of the same name, and re-indexes its relations by
+	// subject, atomically: a reader sees the old or the new record and index.
+	PutService(ctx context.Context, si ServiceInfo) error
+	// GetService returns a service. Unknown: CodeServiceNotFound.
+	GetService(ctx context.Context, name string) (ServiceInfo, error)
+	// Services lists every service, sorted by name.
+	Services(ctx context.Context) ([]ServiceInfo, error)
+	// ServicesBySubject lists the services with a relation to subject,
+	// sorted by name (the relation index; impact reads only these).
+	ServicesBySubject(ctx context.Context, subject string) ([]ServiceInfo, error)
+	// DeleteService removes a service and its index entries. Unknown:
+	// CodeServiceNotFound.
+	DeleteService(ctx context.Context, name string) error
+
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

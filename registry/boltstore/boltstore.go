@@ -13,6 +13,8 @@
 //	byid      id(8) | version(4) | subject -> "" (which subject versions use a schema)
 //	refs      len(subject)(4) | subject | version(4) | referrer id(8) -> ""
 //	          (schemas referencing subject/version; a prefix scan answers ReferencedBy)
+//	services  name -> JSON registry.ServiceInfo (relations with their contracts)
+//	svcidx    subject | 0x00 | service name -> "" (relation index: who relates to a subject)
 //	subjects  subject -> bucket:
 //	            "latest" -> uint32, highest version number ever used (never decreases)
 //	            "config" -> JSON config of the subject
@@ -47,6 +49,8 @@ var (
 	bByID     = []byte("byid")
 	bRefs     = []byte("refs")
 	bSubjects = []byte("subjects")
+	bServices = []byte("services")
+	bSvcIdx   = []byte("svcidx")
 
 	kNextID  = []byte("next_id")
 	kConfig  = []byte("config")
@@ -97,7 +101,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open data file %s: %w", file, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bMeta, bSchemas, bFPs, bByID, bRefs, bSubjects} {
+		for _, b := range [][]byte{bMeta, bSchemas, bFPs, bByID, bRefs, bSubjects, bServices, bSvcIdx} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

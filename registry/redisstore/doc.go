@@ -36,6 +36,9 @@
 // delete_subject.lua) touching only that subject's hash slot;
 // find_fingerprint.lua is the one read that needs a script to be atomic. Each
 // script's header documents its KEYS, ARGV and integer return codes.
+// Services (registry.ServiceInfo records and the relation index by subject)
+// live under their own hash tag {%services}; put_service.lua replaces or
+// deletes a record and its index entries in one step.
 //
 // Append, the compare-and-set that makes publishing atomic with the
 // compatibility check, runs in this order:

@@ -99,3 +99,16 @@ func (k keys) fingerprint(fp string) string { return k.prefix + ":fp:" + escapeS
 func (k keys) idSubjects(id int64) string {
 	return k.prefix + ":id:" + strconv.FormatInt(id, 10) + ":subjects"
 }
+
+// servicesTag is the hash tag shared by the service keys, so a service's
+// record and its index entries change in one script on Cluster. A subject's
+// tag can never equal it: escaped subjects never contain "%s".
+const servicesTag = "{%services}"
+
+// services -> HASH: service name -> JSON registry.ServiceInfo.
+func (k keys) services() string { return k.prefix + ":" + servicesTag + ":records" }
+
+// serviceIndex -> ZSET (all scores 0, ordered by member): the relation
+// index, members "<subject>\x00<service name>"; ZRANGEBYLEX over the prefix
+// "<subject>\x00" lists the services related to a subject.
+func (k keys) serviceIndex() string { return k.prefix + ":" + servicesTag + ":by-subject" }

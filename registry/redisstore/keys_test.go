@@ -33,6 +33,9 @@ func TestKeys(t *testing.T) {
 		{k.versions("100%"), "baton:{100%25}:versions"},
 		{k.versions("%7B"), "baton:{%257B}:versions"},
 		{keys{prefix: "t1"}.meta("orders"), "t1:{orders}:meta"},
+		{k.services(), "baton:{%services}:records"},
+		{k.serviceIndex(), "baton:{%services}:by-subject"},
+		{hashTag(k.versions("%services")), "%25services"}, // no subject shares the services tag
 	} {
 		if tc.got != tc.want {
 			t.Errorf("key = %q, want %q", tc.got, tc.want)

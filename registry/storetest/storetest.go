@@ -45,6 +45,9 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"ConcurrentSameSchemaOneID", concurrentSameSchema},
 		{"NotFoundCodes", notFoundCodes},
 		{"Ping", ping},
+		{"Services", services},
+		{"ServiceIndexFollowsReplace", serviceIndexFollowsReplace},
+		{"ConcurrentServicesIndexed", concurrentServices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

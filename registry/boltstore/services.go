@@ -1,0 +1,133 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+
+	"github.com/batonhq/baton/registry"
+	bolt "go.etcd.io/bbolt"
+)
+
+// svcIdxKey is subject | 0x00 | service. Service names never contain 0x00
+// (registry.ServiceInfo.Validate), so the last 0x00 separates the two.
+func svcIdxKey(subject, service string) []byte {
+	k := make([]byte, 0, len(subject)+1+len(service))
+	k = append(k, subject...)
+	k = append(k, 0)
+	return append(k, service...)
+}
+
+func decodeService(name string, raw []byte) (registry.ServiceInfo, error) {
+	var si registry.ServiceInfo
+	if err := json.Unmarshal(raw, &si); err != nil || si.Name != name {
+		return registry.ServiceInfo{}, corrupt("service %q: %v", name, err)
+	}
+	return si, nil
+}
+
+// PutService implements registry.Store: the record and its index entries
+// change in one transaction.
+func (s *Store) PutService(ctx context.Context, si registry.ServiceInfo) error {
+	raw, err := json.Marshal(si)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, "put service", func(tx *bolt.Tx) error {
+		sb, ib := tx.Bucket(bServices), tx.Bucket(bSvcIdx)
+		if old := sb.Get([]byte(si.Name)); old != nil {
+			prev, err := decodeService(si.Name, old)
+			if err != nil {
+				return err
+			}
+			for _, r := range prev.Relations {
+				if err := ib.Delete(svcIdxKey(r.Subject, si.Name)); err != nil {
+					return err
+				}
+			}
+		}
+		for _, r := range si.Relations {
+			if err := ib.Put(svcIdxKey(r.Subject, si.Name), nil); err != nil {
+				return err
+			}
+		}
+		return sb.Put([]byte(si.Name), raw)
+	})
+}
+
+// GetService implements registry.Store.
+func (s *Store) GetService(ctx context.Context, name string) (registry.ServiceInfo, error) {
+	var out registry.ServiceInfo
+	err := s.view("get service", func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bServices).Get([]byte(name))
+		if raw == nil {
+			return registry.ErrServiceNotFound(name)
+		}
+		var err error
+		out, err = decodeService(name, raw)
+		return err
+	})
+	return out, err
+}
+
+// Services implements registry.Store (bbolt keys are sorted).
+func (s *Store) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
+	out := []registry.ServiceInfo{}
+	err := s.view("list services", func(tx *bolt.Tx) error {
+		return tx.Bucket(bServices).ForEach(func(k, v []byte) error {
+			si, err := decodeService(string(k), v)
+			out = append(out, si)
+			return err
+		})
+	})
+	return out, err
+}
+
+// ServicesBySubject implements registry.Store with a prefix scan of the
+// relation index.
+func (s *Store) ServicesBySubject(ctx context.Context, subject string) ([]registry.ServiceInfo, error) {
+	out := []registry.ServiceInfo{}
+	err := s.view("services by subject", func(tx *bolt.Tx) error {
+		sb := tx.Bucket(bServices)
+		prefix := svcIdxKey(subject, "")
+		c := tx.Bucket(bSvcIdx).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			name := k[len(prefix):]
+			if bytes.IndexByte(name, 0) >= 0 {
+				continue // a longer subject that starts with subject + 0x00
+			}
+			raw := sb.Get(name)
+			if raw == nil {
+				return corrupt("relation index names missing service %q", name)
+			}
+			si, err := decodeService(string(name), raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, si)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteService implements registry.Store.
+func (s *Store) DeleteService(ctx context.Context, name string) error {
+	return s.update(ctx, "delete service", func(tx *bolt.Tx) error {
+		sb, ib := tx.Bucket(bServices), tx.Bucket(bSvcIdx)
+		old := sb.Get([]byte(name))
+		if old == nil {
+			return registry.ErrServiceNotFound(name)
+		}
+		prev, err := decodeService(name, old)
+		if err != nil {
+			return err
+		}
+		for _, r := range prev.Relations {
+			if err := ib.Delete(svcIdxKey(r.Subject, name)); err != nil {
+				return err
+			}
+		}
+		return sb.Delete([]byte(name))
+	})
+}

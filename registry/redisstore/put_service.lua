@@ -1,0 +1,33 @@
+-- put_service.lua: replace a service's record and its relation index
+-- entries in one step. Touches only the {%services} hash slot.
+--
+-- KEYS[1] -> <prefix>:{%services}:records     HASH name -> JSON ServiceInfo
+-- KEYS[2] -> <prefix>:{%services}:by-subject  ZSET "<subject>\0<name>", score 0
+-- --
+-- ARGV[1] -> service name
+-- ARGV[2] -> JSON ServiceInfo ("" deletes the service)
+-- ARGV[3..n] -> the index members of the new record
+--
+-- Output: 1 the service existed before, 0 it did not (a delete then
+-- changed nothing).
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old then
+  local rec = cjson.decode(old)
+  if type(rec.relations) == 'table' then
+    for _, r in ipairs(rec.relations) do
+      redis.call('ZREM', KEYS[2], r.subject .. '\0' .. ARGV[1])
+    end
+  end
+end
+if ARGV[2] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  for i = 3, #ARGV do
+    redis.call('ZADD', KEYS[2], 0, ARGV[i])
+  end
+end
+if old then
+  return 1
+end
+return 0

@@ -1,0 +1,113 @@
+package registry
+
+import (
+	"regexp"
+	"sort"
+)
+
+// MessageKind says which pattern a message belongs to.
+type MessageKind string
+
+const (
+	Event   MessageKind = "event"   // choreography: a producer announces, consumers react
+	Command MessageKind = "command" // orchestration: a sender asks one handler
+)
+
+// RelationKind is how a service relates to a message.
+type RelationKind string
+
+const (
+	Produces RelationKind = "produces" // owns an event's schema
+	Consumes RelationKind = "consumes" // reads an event (reader contract)
+	Handles  RelationKind = "handles"  // owns a command's schema
+	Sends    RelationKind = "sends"    // writes a command (writer contract)
+)
+
+// Owns reports whether the relation makes the service the message's owner
+// (the one that publishes its schema versions).
+func (k RelationKind) Owns() bool { return k == Produces || k == Handles }
+
+// MessageKind returns the kind of message the relation applies to.
+func (k RelationKind) MessageKind() MessageKind {
+	if k == Produces || k == Consumes {
+		return Event
+	}
+	return Command
+}
+
+// Relation ties a service to a message subject. For consumes and sends,
+// Contract is the service's reader (consumes) or writer (sends) schema; a
+// relation without one is checked against message version Version (the one
+// pinned in the manifest, else the one current when the service registered;
+// 0 when the message had no version yet). ContractVersion counts the
+// changes of the contract text (1 for the first one).
+type Relation struct {
+	Subject             string       `json:"subject"`
+	Name                string       `json:"name,omitempty"` // message name in the manifest ("" = Subject)
+	Kind                RelationKind `json:"kind"`
+	Contract            string       `json:"contract,omitempty"`
+	ContractFingerprint string       `json:"contractFingerprint,omitempty"`
+	ContractVersion     int          `json:"contractVersion,omitempty"`
+	Version             int          `json:"version,omitempty"`
+	Pinned              bool         `json:"pinned,omitempty"` // Version came from the manifest
+}
+
+// ServiceInfo is a registered service: its name, owner and relations. (The
+// name Service is taken by the registry's own service type.)
+type ServiceInfo struct {
+	Name      string     `json:"name"`
+	Owner     string     `json:"owner,omitempty"`
+	Relations []Relation `json:"relations"`
+}
+
+// CodeServiceNotFound is Baton's own code for an unknown service (Confluent
+// has no services).
+const CodeServiceNotFound = 40420
+
+// ErrServiceNotFound builds the not-found error for a service.
+func ErrServiceNotFound(name string) *Error {
+	return Errorf(KindNotFound, CodeServiceNotFound, "Service '%s' not found.", name)
+}
+
+var serviceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// Validate checks names, kinds and duplicates, and sorts the relations by
+// (kind, subject) so that equal services compare and store equal.
+func (si *ServiceInfo) Validate() error {
+	if !serviceName.MatchString(si.Name) {
+		return Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %q: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128", si.Name)
+	}
+	seen := map[string]bool{}
+	for _, r := range si.Relations {
+		switch r.Kind {
+		case Produces, Consumes, Handles, Sends:
+		default:
+			return Errorf(KindInvalid, CodeInvalidRequest, "service %s: relation kind %q is not produces, consumes, handles or sends", si.Name, r.Kind)
+		}
+		if r.Subject == "" {
+			return Errorf(KindInvalid, CodeInvalidRequest, "service %s: a %s relation has no subject", si.Name, r.Kind)
+		}
+		if r.Kind.Owns() && r.Contract != "" {
+			return Errorf(KindInvalid, CodeInvalidRequest, "service %s %s %s: an owned message has a schema, not a contract", si.Name, r.Kind, r.Subject)
+		}
+		if r.Version < 0 {
+			return Errorf(KindInvalid, CodeInvalidRequest, "service %s: version of %s must not be negative", si.Name, r.Subject)
+		}
+		key := string(r.Kind) + "\x00" + r.Subject
+		if seen[key] {
+			return Errorf(KindInvalid, CodeInvalidRequest, "service %s %s %s twice", si.Name, r.Kind, r.Subject)
+		}
+		seen[key] = true
+	}
+	if si.Relations == nil {
+		si.Relations = []Relation{}
+	}
+	sort.Slice(si.Relations, func(i, j int) bool {
+		a, b := si.Relations[i], si.Relations[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Subject < b.Subject
+	})
+	return nil
+}

@@ -1,0 +1,156 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/batonhq/baton/registry"
+	"github.com/google/go-cmp/cmp"
+)
+
+func svc(t *testing.T, name, owner string, rels ...registry.Relation) registry.ServiceInfo {
+	t.Helper()
+	si := registry.ServiceInfo{Name: name, Owner: owner, Relations: rels}
+	if err := si.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return si
+}
+
+func names(sis []registry.ServiceInfo) []string {
+	out := []string{}
+	for _, si := range sis {
+		out = append(out, si.Name)
+	}
+	return out
+}
+
+func wantNotFound(t *testing.T, what string, err error) {
+	t.Helper()
+	var e *registry.Error
+	if !errors.As(err, &e) || e.Kind != registry.KindNotFound || e.Code != registry.CodeServiceNotFound {
+		t.Errorf("%s: err = %v, want not found %d", what, err, registry.CodeServiceNotFound)
+	}
+}
+
+func services(t *testing.T, s registry.Store) {
+	ctx := ctxFor(t)
+	order := svc(t, "order", "team-orders", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
+	payment := svc(t, "payment", "team-pay",
+		registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: `{"properties":{"customerId":{}}}`, ContractFingerprint: "fp1", ContractVersion: 1},
+		registry.Relation{Subject: "OrderPlacedV2", Kind: registry.Consumes, Version: 3, Pinned: true},
+		registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
+	for _, si := range []registry.ServiceInfo{payment, order} {
+		if err := s.PutService(ctx, si); err != nil {
+			t.Fatalf("PutService(%s): %v", si.Name, err)
+		}
+	}
+	got, err := s.GetService(ctx, "payment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(payment, got); d != "" {
+		t.Errorf("GetService (-want +got):\n%s", d)
+	}
+	all, err := s.Services(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]registry.ServiceInfo{order, payment}, all); d != "" {
+		t.Errorf("Services (-want +got):\n%s", d)
+	}
+	for subject, want := range map[string][]string{
+		"OrderPlaced":   {"order", "payment"},
+		"OrderPlacedV2": {"payment"}, // a subject that extends another one's name
+		"ChargePayment": {"payment"},
+		"Order":         {},
+		"Nothing":       {},
+	} {
+		got, err := s.ServicesBySubject(ctx, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, names(got)); d != "" {
+			t.Errorf("ServicesBySubject(%s) (-want +got):\n%s", subject, d)
+		}
+	}
+	if err := s.DeleteService(ctx, "payment"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.GetService(ctx, "payment")
+	wantNotFound(t, "GetService after delete", err)
+	wantNotFound(t, "DeleteService twice", s.DeleteService(ctx, "payment"))
+	if got, err := s.ServicesBySubject(ctx, "OrderPlaced"); err != nil || !cmp.Equal(names(got), []string{"order"}) {
+		t.Errorf("ServicesBySubject after delete = %v, %v; want [order]", names(got), err)
+	}
+	if got, err := s.ServicesBySubject(ctx, "ChargePayment"); err != nil || len(got) != 0 {
+		t.Errorf("ServicesBySubject(ChargePayment) after delete = %v, %v; want none", names(got), err)
+	}
+}
+
+// serviceIndexFollowsReplace: replacing a record drops the index entries of
+// relations it no longer has and adds the new ones.
+func serviceIndexFollowsReplace(t *testing.T, s registry.Store) {
+	ctx := ctxFor(t)
+	v1 := svc(t, "shipping", "", registry.Relation{Subject: "A", Kind: registry.Consumes}, registry.Relation{Subject: "B", Kind: registry.Consumes})
+	v2 := svc(t, "shipping", "team-ship", registry.Relation{Subject: "B", Kind: registry.Consumes, Version: 2}, registry.Relation{Subject: "C", Kind: registry.Sends})
+	for _, si := range []registry.ServiceInfo{v1, v2, v2} { // the second v2 is idempotent
+		if err := s.PutService(ctx, si); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for subject, want := range map[string][]string{"A": {}, "B": {"shipping"}, "C": {"shipping"}} {
+		got, err := s.ServicesBySubject(ctx, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, names(got)); d != "" {
+			t.Errorf("ServicesBySubject(%s) (-want +got):\n%s", subject, d)
+		}
+	}
+	got, err := s.GetService(ctx, "shipping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(v2, got); d != "" {
+		t.Errorf("GetService (-want +got):\n%s", d)
+	}
+}
+
+// concurrentServices: parallel puts of different services relating to one
+// subject all land in the index.
+func concurrentServices(t *testing.T, s registry.Store) {
+	ctx := ctxFor(t)
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			si := registry.ServiceInfo{Name: fmt.Sprintf("svc-%02d", i), Relations: []registry.Relation{{Subject: "Hot", Kind: registry.Consumes}}}
+			errs <- s.PutService(ctx, si)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.ServicesBySubject(ctx, "Hot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("ServicesBySubject(Hot) = %d services, want %d", len(got), n)
+	}
+	for i, si := range got {
+		if want := fmt.Sprintf("svc-%02d", i); si.Name != want {
+			t.Errorf("service %d = %s, want %s (sorted)", i, si.Name, want)
+		}
+	}
+}
