@@ -87,6 +87,8 @@ type schemaCache struct {
 	// proposal against the same stored versions under the same mode and
 	// policy always yields the same report (see reportKey).
 	reports *lru[string, compat.Report]
+	// props holds top-level property names by fingerprint (impact reasons).
+	props *lru[string, []string]
 }
 
 func newSchemaCache(size int) *schemaCache {
@@ -96,5 +98,6 @@ func newSchemaCache(size int) *schemaCache {
 		rawFP:   newLRU[[32]byte, string](size),
 		schemas: newLRU[int64, Schema](size),
 		reports: newLRU[string, compat.Report](size),
+		props:   newLRU[string, []string](size),
 	}
 }

@@ -466,6 +466,9 @@ func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersi
 		if rep := s.check(cfg.Mode, cfg, vs, hist, proposed, fp); !rep.Compatible {
 			return SubjectVersion{}, incompatible(req.Subject, rep)
 		}
+		if err := s.checkDependents(ctx, req, cfg, proposed, fp); err != nil {
+			return SubjectVersion{}, err
+		}
 		v, existing, err := s.store.Append(ctx, req.Subject, latest, Schema{
 			Type: SchemaTypeJSON, Text: req.Schema, References: req.References, Fingerprint: fp})
 		if errors.Is(err, ErrStale) {

@@ -1,0 +1,259 @@
+package registry_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/registry"
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	orderV1 = `{"type":"object","additionalProperties":false,"required":["orderId","customerId","total"],"properties":{
+		"orderId":{"type":"string"},"customerId":{"type":"string"},"total":{"type":"number"},"discount":{"type":"number"}}}`
+	// Producer schemas are closed: a version that stops writing a field is
+	// then compatible with readers of the old one.
+	// v2 renames customerId and drops discount.
+	orderRenamed = `{"type":"object","additionalProperties":false,"required":["orderId","customer","total"],"properties":{
+		"orderId":{"type":"string"},"customer":{"type":"string"},"total":{"type":"number"}}}`
+	// v2 drops only discount (read by nobody).
+	orderNoDiscount = `{"type":"object","additionalProperties":false,"required":["orderId","customerId","total"],"properties":{
+		"orderId":{"type":"string"},"customerId":{"type":"string"},"total":{"type":"number"}}}`
+
+	// v2 makes customerId optional: BACKWARD-compatible, but consumers that
+	// rely on it break.
+	orderOptionalCustomer = `{"type":"object","additionalProperties":false,"required":["orderId","total"],"properties":{
+		"orderId":{"type":"string"},"customerId":{"type":"string"},"total":{"type":"number"},"discount":{"type":"number"}}}`
+
+	readsCustomer = `{"type":"object","required":["orderId","customerId"],"properties":{"orderId":{"type":"string"},"customerId":{"type":"string"}}}`
+	readsOrderID  = `{"type":"object","required":["orderId"],"properties":{"orderId":{"type":"string"}}}`
+)
+
+func register(t *testing.T, svc *registry.Service, name string, rels ...registry.Relation) registry.ServiceInfo {
+	t.Helper()
+	si, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: name, Owner: "team-" + name, Relations: rels}, false)
+	if err != nil {
+		t.Fatalf("RegisterService(%s): %v", name, err)
+	}
+	return si
+}
+
+func impactNames(rep registry.ImpactReport) (impacted, safe []string) {
+	impacted, safe = []string{}, []string{}
+	for _, is := range rep.Impacted {
+		impacted = append(impacted, is.Service)
+	}
+	for _, s := range rep.Safe {
+		safe = append(safe, s.Service)
+	}
+	return impacted, safe
+}
+
+func eventEstate(t *testing.T) *registry.Service {
+	svc := newService(t)
+	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
+	publish(t, svc, "OrderPlaced", orderV1)
+	register(t, svc, "payment", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer})
+	register(t, svc, "inventory", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsOrderID})
+	register(t, svc, "audit", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes}) // reads v1, no contract
+	return svc
+}
+
+func TestImpactEvent(t *testing.T) {
+	svc := eventEstate(t)
+	rep, err := svc.Impact(ctx, "OrderPlaced", orderRenamed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	impacted, safe := impactNames(rep)
+	if rep.Kind != registry.Event || !cmp.Equal(impacted, []string{"audit", "payment"}) || !cmp.Equal(safe, []string{"inventory"}) {
+		t.Fatalf("kind %s impacted %v safe %v; want event [audit payment] [inventory]", rep.Kind, impacted, safe)
+	}
+	for _, is := range rep.Impacted {
+		if is.Role != "consumes" || len(is.Findings) == 0 {
+			t.Fatalf("%s: role %s findings %v", is.Service, is.Role, is.Findings)
+		}
+		// The witness is a document the new schema accepts and the
+		// consumer's reader rejects.
+		f := is.Findings[0]
+		if len(f.Example) == 0 {
+			t.Fatalf("%s: finding %s has no witness", is.Service, f.Rule)
+		}
+		reader := map[string]string{"payment": readsCustomer, "audit": orderV1}[is.Service]
+		doc, err := compat.DecodeJSON(f.Example)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if compat.MustCompile(orderRenamed).Validate(doc) != nil || compat.MustCompile(reader).Validate(doc) == nil {
+			t.Errorf("%s: witness %s does not separate writer and reader", is.Service, f.Example)
+		}
+	}
+
+	rep, err = svc.Impact(ctx, "OrderPlaced", orderNoDiscount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	impacted, safe = impactNames(rep)
+	if len(impacted) != 0 || !cmp.Equal(safe, []string{"audit", "inventory", "payment"}) {
+		t.Fatalf("dropping discount: impacted %v safe %v", impacted, safe)
+	}
+	for _, s := range rep.Safe {
+		if s.Service == "payment" && s.Reason != "its contract does not read `discount`" {
+			t.Errorf("payment reason = %q", s.Reason)
+		}
+		if s.Service == "audit" && !strings.Contains(s.Reason, "version 1") {
+			t.Errorf("audit reason = %q", s.Reason)
+		}
+	}
+}
+
+func TestPublishRefusedWhenItBreaksConsumers(t *testing.T) {
+	svc := eventEstate(t)
+	// BACKWARD (the default) accepts making customerId optional; payment
+	// and audit rely on it.
+	_, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer})
+	e := wantCode(t, "breaking publish", err, registry.CodeIncompatible)
+	if e.Kind != registry.KindIncompatible || len(e.Impacted) != 2 || e.Impacted[0].Service != "audit" || e.Impacted[1].Service != "payment" {
+		t.Fatalf("impacted = %+v", e.Impacted)
+	}
+	if !strings.Contains(e.Message, "payment (consumes)") || len(e.Findings) == 0 {
+		t.Errorf("message %q does not name payment, or no findings", e.Message)
+	}
+	if got := versions(t, svc, "OrderPlaced"); !cmp.Equal(got, []int{1}) {
+		t.Fatalf("versions after refused publish = %v", got)
+	}
+	// force lands it.
+	sv, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer, Force: true})
+	if err != nil || sv.Version.Version != 2 {
+		t.Fatalf("forced publish = %v, %v", sv.Version, err)
+	}
+}
+
+func TestPublishModeNoneSkipsDependents(t *testing.T) {
+	svc := eventEstate(t)
+	if _, err := svc.SetConfig(ctx, "OrderPlaced", registry.Config{Mode: compat.None, Policy: compat.Strict}); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, svc, "OrderPlaced", orderOptionalCustomer)
+}
+
+const (
+	chargeV1 = `{"type":"object","required":["orderId","amount"],"properties":{
+		"orderId":{"type":"string"},"amount":{"type":"number","minimum":0},"currency":{"type":"string"}}}`
+	// tightened: currency required, amount capped.
+	chargeTight = `{"type":"object","required":["orderId","amount","currency"],"properties":{
+		"orderId":{"type":"string"},"amount":{"type":"number","minimum":0,"maximum":1000},"currency":{"type":"string"}}}`
+	// widened: amount may be 0 or more, with an optional note.
+	chargeWide = `{"type":"object","required":["orderId","amount"],"properties":{
+		"orderId":{"type":"string"},"amount":{"type":"number"},"currency":{"type":"string"},"note":{"type":"string"}}}`
+	orchestratorSends = `{"type":"object","additionalProperties":false,"required":["orderId","amount"],"properties":{
+		"orderId":{"type":"string"},"amount":{"type":"number","minimum":0}}}`
+)
+
+func TestImpactCommand(t *testing.T) {
+	svc := newService(t)
+	register(t, svc, "payment", registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
+	publish(t, svc, "ChargePayment", chargeV1)
+	register(t, svc, "orchestrator", registry.Relation{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends})
+	rep, err := svc.Impact(ctx, "ChargePayment", chargeTight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	impacted, safe := impactNames(rep)
+	if rep.Kind != registry.Command || !cmp.Equal(impacted, []string{"orchestrator"}) || len(safe) != 0 {
+		t.Fatalf("tight: kind %s impacted %v safe %v", rep.Kind, impacted, safe)
+	}
+	rules := map[string]bool{}
+	for _, f := range rep.Impacted[0].Findings {
+		rules[f.Rule] = true
+	}
+	if !rules["required-property-added"] || !rules["maximum-decreased"] {
+		b, _ := json.Marshal(rep.Impacted[0].Findings)
+		t.Errorf("findings %s; want required-property-added and maximum-decreased", b)
+	}
+	rep, err = svc.Impact(ctx, "ChargePayment", chargeWide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if impacted, safe := impactNames(rep); len(impacted) != 0 || !cmp.Equal(safe, []string{"orchestrator"}) {
+		t.Fatalf("wide: impacted %v safe %v", impacted, safe)
+	}
+}
+
+func TestRegisterServiceIdempotentAndVersioned(t *testing.T) {
+	svc := eventEstate(t)
+	first, err := svc.GetService(ctx, "payment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := register(t, svc, "payment", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer})
+	if d := cmp.Diff(first, again); d != "" || again.Relations[0].ContractVersion != 1 {
+		t.Fatalf("re-register changed the record (-first +again):\n%s", d)
+	}
+	changed := register(t, svc, "payment", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsOrderID})
+	if changed.Relations[0].ContractVersion != 2 {
+		t.Errorf("contract version after a change = %d, want 2", changed.Relations[0].ContractVersion)
+	}
+	// The unpinned consumer keeps the version current when it registered.
+	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	audit := register(t, svc, "audit", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes})
+	if audit.Relations[0].Version != 1 || audit.Relations[0].Pinned {
+		t.Errorf("audit relation = %+v, want version 1 unpinned", audit.Relations[0])
+	}
+	pinned := register(t, svc, "pinned", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Version: 2})
+	if !pinned.Relations[0].Pinned || pinned.Relations[0].Version != 2 {
+		t.Errorf("pinned relation = %+v", pinned.Relations[0])
+	}
+	all, err := svc.Services(ctx)
+	if err != nil || len(all) != 5 {
+		t.Fatalf("Services = %d, %v", len(all), err)
+	}
+	if err := svc.DeleteService(ctx, "pinned"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "GetService(pinned)", func() error { _, err := svc.GetService(ctx, "pinned"); return err }(), registry.CodeServiceNotFound)
+}
+
+func TestContractCheckedAgainstCurrentSchema(t *testing.T) {
+	svc := eventEstate(t)
+	// A consumer that starts relying on a field the producer does not
+	// guarantee is refused (consumer-driven contract testing).
+	greedy := `{"type":"object","required":["coupon"],"properties":{"coupon":{"type":"string"}}}`
+	_, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: "marketing", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: greedy}}}, false)
+	e := wantCode(t, "greedy contract", err, registry.CodeIncompatible)
+	if len(e.Impacted) != 1 || e.Impacted[0].Service != "marketing" || len(e.Findings) == 0 {
+		t.Fatalf("error = %+v", e)
+	}
+	if _, err := svc.GetService(ctx, "marketing"); registry.ErrorKind(err) != registry.KindNotFound {
+		t.Fatalf("refused service was stored: %v", err)
+	}
+	// A sender contract that writes what the handler rejects is refused.
+	register(t, svc, "payment-handler", registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
+	publish(t, svc, "ChargePayment", chargeTight)
+	_, err = svc.RegisterService(ctx, registry.ServiceInfo{Name: "orchestrator", Relations: []registry.Relation{{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends}}}, false)
+	wantCode(t, "sender contract", err, registry.CodeIncompatible)
+	// force registers it anyway.
+	if _, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: "orchestrator", Relations: []registry.Relation{{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends}}}, true); err != nil {
+		t.Fatal(err)
+	}
+	// An invalid contract is 422.
+	_, err = svc.RegisterService(ctx, registry.ServiceInfo{Name: "bad", Relations: []registry.Relation{{Subject: "X", Kind: registry.Consumes, Contract: `{"type":12}`}}}, false)
+	wantCode(t, "invalid contract", err, registry.CodeInvalidSchema)
+	// An invalid name is 422 too.
+	_, err = svc.RegisterService(ctx, registry.ServiceInfo{Name: "a b"}, false)
+	wantCode(t, "invalid name", err, registry.CodeInvalidRequest)
+}
+
+func TestImpactUnrelatedSubject(t *testing.T) {
+	svc := newService(t)
+	rep, err := svc.Impact(ctx, "Nobody", `{"type":"object"}`)
+	if err != nil || rep.Kind != "" || len(rep.Impacted)+len(rep.Safe) != 0 {
+		t.Fatalf("rep = %+v, %v", rep, err)
+	}
+	_, err = svc.Impact(ctx, "Nobody", `{"type":`)
+	wantCode(t, "invalid proposal", err, registry.CodeInvalidSchema)
+}
