@@ -91,8 +91,10 @@ type checker struct {
 	eq    *coMemo[[2]*js.Schema, bool] // pair -> structurally equal
 	steps int
 	// hashes of the writer's and the reader's nodes (see hash.go)
-	hashes  [2]map[*js.Schema]uint64
-	samples map[string]sample
+	hashes      [2]map[*js.Schema]uint64
+	samples     map[string]sample
+	sampling    map[string]bool // sample keys being built (recursion guard)
+	sampleNodes int
 }
 
 type sample struct {
@@ -503,7 +505,7 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 		out := Finding{Rule: f.rule.ID, Path: f.path, WriterPath: f.wpath, Message: f.msg,
 			Breaking: !(f.lenient && c.opts.Policy == Lenient)}
 		if f.hasWit && writer.root.Validate(f.wit) == nil && reader.root.Validate(f.wit) != nil {
-			if b, err := json.Marshal(f.wit); err == nil {
+			if b, err := json.Marshal(f.wit); err == nil && len(b) <= maxWitnessBytes {
 				out.Example = b
 			}
 		}

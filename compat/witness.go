@@ -18,6 +18,14 @@ import (
 // schemas with required self-references have no finite sample anyway).
 const maxSampleDepth = 16
 
+// maxSampleNodes bounds how many sub-samples one check builds, and
+// maxWitnessBytes how large a reported witness may be: a witness is meant
+// to be read and pasted into a test.
+const (
+	maxSampleNodes  = 5_000
+	maxWitnessBytes = 64 << 10
+)
+
 var sampleOrder = []typeSet{tObject, tString, tInteger, tBoolean, tNull, tFraction, tArray}
 
 // sampleIn returns a value the writer accepts, if one is found.
@@ -37,10 +45,19 @@ func (c *checker) sampleDepth(ws wset, depth int) (any, bool) {
 	if s, ok := c.samples[k]; ok {
 		return s.v, s.ok
 	}
-	v, ok := c.sampleFlat(flat, depth)
-	if c.samples == nil {
-		c.samples = map[string]sample{}
+	if c.sampling[k] || c.sampleNodes >= maxSampleNodes {
+		// A sample that needs itself (a required property that recurses
+		// through $ref) has no finite form along this path; the budget keeps
+		// branching recursion from building huge documents.
+		return nil, false
 	}
+	if c.samples == nil {
+		c.samples, c.sampling = map[string]sample{}, map[string]bool{}
+	}
+	c.sampling[k] = true
+	c.sampleNodes++
+	v, ok := c.sampleFlat(flat, depth)
+	delete(c.sampling, k)
 	c.samples[k] = sample{v, ok}
 	return v, ok
 }
