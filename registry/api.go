@@ -59,4 +59,21 @@ type Registry interface {
 	SetConfig(ctx context.Context, subject string, cfg Config) (Config, error)
 	// DeleteConfig returns the config that was removed.
 	DeleteConfig(ctx context.Context, subject string) (Config, error)
+
+	// RegisterService stores a service's relations from its manifest
+	// (idempotent); a new or changed contract that the message's current
+	// schema does not satisfy is KindIncompatible (409) unless force.
+	// Invalid names or contracts: KindInvalid.
+	RegisterService(ctx context.Context, si ServiceInfo, force bool) (ServiceInfo, error)
+	// GetService returns a service (CodeServiceNotFound if unknown).
+	GetService(ctx context.Context, name string) (ServiceInfo, error)
+	// Services lists every service, sorted by name.
+	Services(ctx context.Context) ([]ServiceInfo, error)
+	// DeleteService removes a service (CodeServiceNotFound if unknown).
+	DeleteService(ctx context.Context, name string) error
+	// Impact reports which services a proposed version of subject breaks
+	// and which are safe, without writing.
+	Impact(ctx context.Context, subject, schema string) (ImpactReport, error)
+	// Graph returns services, messages and their relations.
+	Graph(ctx context.Context) (Graph, error)
 }

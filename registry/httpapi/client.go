@@ -334,3 +334,37 @@ func rootCause(err error) error {
 	}
 	return err
 }
+
+func (c *Client) RegisterService(ctx context.Context, si registry.ServiceInfo, force bool) (registry.ServiceInfo, error) {
+	var out registry.ServiceInfo
+	err := c.do(ctx, http.MethodPut, "/v1/services/"+esc(si.Name), boolQuery("force", force), fromServiceInfo(si), &out)
+	return out, err
+}
+
+func (c *Client) GetService(ctx context.Context, name string) (registry.ServiceInfo, error) {
+	var out registry.ServiceInfo
+	err := c.do(ctx, http.MethodGet, "/v1/services/"+esc(name), nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
+	var out []registry.ServiceInfo
+	err := c.do(ctx, http.MethodGet, "/v1/services", nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) DeleteService(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/services/"+esc(name), nil, nil, nil)
+}
+
+func (c *Client) Impact(ctx context.Context, subject, schema string) (registry.ImpactReport, error) {
+	var out registry.ImpactReport
+	err := c.do(ctx, http.MethodPost, "/v1/impact", nil, map[string]string{"subject": subject, "schema": schema}, &out)
+	return out, err
+}
+
+func (c *Client) Graph(ctx context.Context) (registry.Graph, error) {
+	var out registry.Graph
+	err := c.do(ctx, http.MethodGet, "/v1/graph", nil, nil, &out)
+	return out, err
+}

@@ -43,6 +43,14 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
 	r.Handle("/config/{subject}", handleSetConfig(reg, log)).Methods(put)
 	r.Handle("/config/{subject}", handleDeleteConfig(reg, log)).Methods(del)
 
+	// Baton extensions: services from manifests, impact, the graph.
+	r.Handle("/v1/services", handleListServices(reg, log)).Methods(get)
+	r.Handle("/v1/services/{name}", handlePutService(reg, log)).Methods(put)
+	r.Handle("/v1/services/{name}", handleGetService(reg, log)).Methods(get)
+	r.Handle("/v1/services/{name}", handleDeleteService(reg, log)).Methods(del)
+	r.Handle("/v1/impact", timed(m.check, handleImpact(reg, log))).Methods(post)
+	r.Handle("/v1/graph", handleGraph(reg, log)).Methods(get)
+
 	// Operations. Confluent answers GET / with {}; some tools probe it.
 	r.Handle("/", handleRoot()).Methods(get)
 	r.Handle("/healthz", handleHealthz()).Methods(get)

@@ -1,0 +1,178 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/batonhq/baton/registry"
+)
+
+// serviceBody is PUT /v1/services/{name}: the manifest (baton.yaml) in JSON
+// form with contract texts in place of contract paths. Owned messages
+// (produces, handles) name subjects only; their schemas are published as
+// subject versions (POST /subjects/{s}/versions), as `baton publish` does.
+type serviceBody struct {
+	Service string `json:"service,omitempty"` // optional; must equal {name}
+	Owner   string `json:"owner,omitempty"`
+	Events  struct {
+		Produces []ownedBody `json:"produces,omitempty"`
+		Consumes []depBody   `json:"consumes,omitempty"`
+	} `json:"events"`
+	Commands struct {
+		Handles []ownedBody `json:"handles,omitempty"`
+		Sends   []depBody   `json:"sends,omitempty"`
+	} `json:"commands"`
+}
+
+type ownedBody struct {
+	Name    string `json:"name"`
+	Subject string `json:"subject,omitempty"` // "" = name
+}
+
+type depBody struct {
+	Name     string `json:"name"`
+	Subject  string `json:"subject,omitempty"`  // "" = name
+	Contract string `json:"contract,omitempty"` // the contract schema text
+	Version  int    `json:"version,omitempty"`  // pinned version when there is no contract
+}
+
+// toServiceInfo turns a body into the domain form.
+func (b serviceBody) toServiceInfo(name string) (registry.ServiceInfo, error) {
+	if b.Service != "" && b.Service != name {
+		return registry.ServiceInfo{}, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
+			"body names service %q but the path names %q", b.Service, name)
+	}
+	si := registry.ServiceInfo{Name: name, Owner: b.Owner, Relations: []registry.Relation{}}
+	owned := func(kind registry.RelationKind, os []ownedBody) {
+		for _, o := range os {
+			si.Relations = append(si.Relations, registry.Relation{Subject: orName(o.Subject, o.Name), Name: o.Name, Kind: kind})
+		}
+	}
+	deps := func(kind registry.RelationKind, ds []depBody) {
+		for _, d := range ds {
+			si.Relations = append(si.Relations, registry.Relation{Subject: orName(d.Subject, d.Name), Name: d.Name, Kind: kind, Contract: d.Contract, Version: d.Version})
+		}
+	}
+	owned(registry.Produces, b.Events.Produces)
+	deps(registry.Consumes, b.Events.Consumes)
+	owned(registry.Handles, b.Commands.Handles)
+	deps(registry.Sends, b.Commands.Sends)
+	return si, nil
+}
+
+// fromServiceInfo is the inverse, for Client.
+func fromServiceInfo(si registry.ServiceInfo) serviceBody {
+	b := serviceBody{Service: si.Name, Owner: si.Owner}
+	for _, r := range si.Relations {
+		o := ownedBody{Name: orName(r.Name, r.Subject), Subject: r.Subject}
+		d := depBody{Name: o.Name, Subject: r.Subject, Contract: r.Contract}
+		if r.Contract == "" && (r.Pinned || r.Version > 0) {
+			d.Version = r.Version
+		}
+		switch r.Kind {
+		case registry.Produces:
+			b.Events.Produces = append(b.Events.Produces, o)
+		case registry.Consumes:
+			b.Events.Consumes = append(b.Events.Consumes, d)
+		case registry.Handles:
+			b.Commands.Handles = append(b.Commands.Handles, o)
+		case registry.Sends:
+			b.Commands.Sends = append(b.Commands.Sends, d)
+		}
+	}
+	return b
+}
+
+func orName(subject, name string) string {
+	if subject == "" {
+		return name
+	}
+	return subject
+}
+
+func handlePutService(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := decode[serviceBody](r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		si, err := body.toServiceInfo(pathVar(r, "name"))
+		if err == nil {
+			si, err = reg.RegisterService(r.Context(), si, queryBool(r, "force"))
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, si)
+	})
+}
+
+func handleGetService(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		si, err := reg.GetService(r.Context(), pathVar(r, "name"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, si)
+	})
+}
+
+func handleDeleteService(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := pathVar(r, "name")
+		if err := reg.DeleteService(r.Context(), name); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"deleted": name})
+	})
+}
+
+func handleListServices(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sis, err := reg.Services(r.Context())
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, nonNil(sis))
+	})
+}
+
+// handleImpact is POST /v1/impact {"subject": "..", "schema": ".."}.
+func handleImpact(reg registry.Registry, log *slog.Logger) http.Handler {
+	type request struct {
+		Subject string  `json:"subject"`
+		Schema  *string `json:"schema"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decode[request](r)
+		if err == nil && (req.Schema == nil || req.Subject == "") {
+			err = registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, `expected {"subject": "<subject>", "schema": "<the proposed JSON Schema as a string>"}`)
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		rep, err := reg.Impact(r.Context(), req.Subject, *req.Schema)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, rep)
+	})
+}
+
+func handleGraph(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g, err := reg.Graph(r.Context())
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, g)
+	})
+}
