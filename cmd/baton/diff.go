@@ -2,21 +2,23 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/report"
 )
 
 func cmdDiff(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "diff", "OLD NEW [--mode backward|forward|full] [--policy strict|lenient] [--format text|json]")
+	fs := newFlagSet(e, "diff", "OLD NEW [--mode backward|forward|full] [--policy strict|lenient] [--format F] [--fail-on breaking|warning|none]")
 	modeFlag := fs.String("mode", "backward", "backward (new reads old data), forward (old reads new data) or full")
 	policyFlag := fs.String("policy", "strict", "strict or lenient (open content models may gain optional properties)")
-	format := fs.String("format", "text", "text or json")
+	format := fs.String("format", "text", "report format: "+strings.Join(report.Formats, ", "))
+	failOnFlag := fs.String("fail-on", "breaking", "exit 1 on: breaking (breaking changes), warning (any finding) or none")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -32,9 +34,12 @@ func cmdDiff(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	render, ok := diffFormats[*format]
-	if !ok {
-		return usagef("--format must be text or json, not %q", *format)
+	if !slices.Contains(report.Formats, *format) {
+		return usagef("--format must be one of %s, not %q", strings.Join(report.Formats, ", "), *format)
+	}
+	failOn, err := report.ParseFailOn(*failOnFlag)
+	if err != nil {
+		return usageError{err.Error()}
 	}
 	if pos[0] == "-" && pos[1] == "-" {
 		return usagef("only one of OLD and NEW can be standard input")
@@ -44,13 +49,42 @@ func cmdDiff(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	rep := compat.CheckMode(mode, schemas[:1], schemas[1], compat.Options{Policy: policy})
-	if err := render(e.stdout, diffResult{Mode: mode, Report: rep}); err != nil {
+	res := report.Result{Command: "diff", Mode: strings.ToLower(string(mode)), Items: []report.Item{{
+		BaseFile: displayName(pos[0]), Base: schemas[0].Raw(),
+		SchemaFile: displayName(pos[1]), Schema: schemas[1].Raw(),
+		Findings: rep.Findings,
+	}}}
+	opts := report.Options{Color: useColor(e, *format), FailOn: failOn}
+	if err := report.Render(e.stdout, *format, res, opts); err != nil {
 		return err
 	}
-	if !rep.Compatible {
+	if res.Fails(failOn) {
 		return errBreaking
 	}
 	return nil
+}
+
+// isTerminal reports whether w is a terminal; a variable so tests can
+// pretend. A character device other than the null device counts.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
+		return false
+	}
+	return true
+}
+
+// useColor: ANSI colour only for the text format on a terminal, and never
+// when NO_COLOR is set (https://no-color.org) or TERM is dumb.
+func useColor(e env, format string) bool {
+	return format == "text" && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb" && isTerminal(e.stdout)
 }
 
 // loadSchemas reads and compiles the named files concurrently: compiling
@@ -104,86 +138,9 @@ func displayName(name string) string {
 	return name
 }
 
-type diffResult struct {
-	Mode   compat.Mode
-	Report compat.Report
-}
-
-var diffFormats = map[string]func(io.Writer, diffResult) error{
-	"text": renderDiffText,
-	"json": renderDiffJSON,
-}
-
-// diffChange is one entry of the documented JSON report of `baton diff`.
-type diffChange struct {
-	Rule     string          `json:"rule"`
-	Path     string          `json:"path"`
-	Breaking bool            `json:"breaking"`
-	Message  string          `json:"message"`
-	Example  json.RawMessage `json:"example,omitempty"`
-}
-
-func renderDiffJSON(w io.Writer, d diffResult) error {
-	out := struct {
-		Compatible bool         `json:"compatible"`
-		Mode       string       `json:"mode"`
-		Changes    []diffChange `json:"changes"`
-	}{Compatible: d.Report.Compatible, Mode: strings.ToLower(string(d.Mode)), Changes: []diffChange{}}
-	for _, f := range d.Report.Findings {
-		out.Changes = append(out.Changes, diffChange{Rule: f.Rule, Path: f.Path, Breaking: f.Breaking, Message: f.Message, Example: f.Example})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-func renderDiffText(w io.Writer, d diffResult) error {
-	var b strings.Builder
-	breaking := 0
-	for _, f := range d.Report.Findings {
-		if f.Breaking {
-			breaking++
-		}
-	}
-	for _, f := range d.Report.Findings {
-		level := "error"
-		if !f.Breaking {
-			level = "warning"
-		}
-		dir := ""
-		if f.Direction != "" && d.Mode == compat.Full {
-			dir = " (" + f.Direction + ")"
-		}
-		fmt.Fprintf(&b, "%s %s %s%s: %s\n", level, pathOrRoot(f.Path), f.Rule, dir, f.Message)
-		if len(f.Example) > 0 {
-			fmt.Fprintf(&b, "    example: %s\n", compactJSON(f.Example, 160))
-		}
-	}
-	mode := strings.ToLower(string(d.Mode))
-	switch {
-	case d.Report.Compatible && len(d.Report.Findings) == 0:
-		fmt.Fprintf(&b, "compatible (%s): no changes that break readers\n", mode)
-	case d.Report.Compatible:
-		fmt.Fprintf(&b, "compatible (%s): %d non-breaking finding(s)\n", mode, len(d.Report.Findings))
-	default:
-		fmt.Fprintf(&b, "incompatible (%s): %d breaking change(s)\n", mode, breaking)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
 func pathOrRoot(p string) string {
 	if p == "" {
 		return "/"
 	}
 	return p
-}
-
-// compactJSON renders a witness on one line, shortened for terminals.
-func compactJSON(raw json.RawMessage, max int) string {
-	s := string(raw)
-	if len(s) > max {
-		s = s[:max-3] + "..."
-	}
-	return s
 }

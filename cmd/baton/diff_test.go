@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"sort"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/internal/golden"
+	"github.com/batonhq/baton/report"
 )
 
 // runCLI runs the CLI in-process like main does.
@@ -68,6 +72,14 @@ func TestDiffExitCodes(t *testing.T) {
 		{name: "bad mode", args: []string{"diff", "--mode", "sideways", v1, v1}, want: 2, stderrHas: []string{"--mode"}},
 		{name: "transitive mode", args: []string{"diff", "--mode", "backward_transitive", v1, v1}, want: 2, stderrHas: []string{"--mode"}},
 		{name: "bad format", args: []string{"diff", "--format", "xml", v1, v1}, want: 2, stderrHas: []string{"--format"}},
+		{name: "fail-on none, breaking", args: []string{"diff", "--fail-on", "none", v1, v2Breaking}, want: 0},
+		{name: "fail-on breaking, breaking", args: []string{"diff", "--fail-on", "breaking", v1, v2Breaking}, want: 1},
+		{name: "fail-on warning, compatible", args: []string{"diff", "--fail-on", "warning", v1, v2Compat}, want: 0},
+		{name: "fail-on warning, lenient warning", args: []string{"diff", "--fail-on", "warning", "--policy", "lenient", "testdata/open-v1.json", "testdata/open-v2.json"}, want: 1},
+		{name: "fail-on breaking, lenient warning", args: []string{"diff", "--fail-on=breaking", "--policy", "lenient", "testdata/open-v1.json", "testdata/open-v2.json"}, want: 0},
+		{name: "fail-on none still fails on bad input", args: []string{"diff", "--fail-on", "none", v1, "testdata/invalid-json.json"}, want: 2},
+		{name: "bad fail-on", args: []string{"diff", "--fail-on", "error", v1, v1}, want: 2, stderrHas: []string{"--fail-on"}},
+		{name: "every format on stdin", args: []string{"diff", "--format", "github", v1, "-"}, stdin: v2Breaking, want: 1},
 		{name: "bad policy", args: []string{"diff", "--policy", "loose", v1, v1}, want: 2, stderrHas: []string{"policy"}},
 		{name: "unknown flag", args: []string{"diff", "--colour", v1, v1}, want: 2},
 		{name: "both stdin", args: []string{"diff", "-", "-"}, stdin: v1, want: 2, stderrHas: []string{"standard input"}},
@@ -110,7 +122,7 @@ func TestDiffExitCodes(t *testing.T) {
 	}
 }
 
-// TestDiffGolden pins the text and JSON reports of a breaking and a
+// TestDiffGolden pins every --format's report of a breaking and a
 // compatible pair. Regenerate with `go test ./cmd/baton -run TestDiffGolden -update`.
 func TestDiffGolden(t *testing.T) {
 	for _, c := range []struct {
@@ -118,7 +130,7 @@ func TestDiffGolden(t *testing.T) {
 		old, new string
 		want     int
 	}{{"breaking", v1, v2Breaking, 1}, {"compatible", v1, v2Compat, 0}} {
-		for _, format := range []string{"text", "json"} {
+		for _, format := range report.Formats {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				code, stdout, stderr := runCLI(t, "", "diff", "--format", format, c.old, c.new)
 				if code != c.want {
@@ -127,8 +139,11 @@ func TestDiffGolden(t *testing.T) {
 				if stderr != "" {
 					t.Errorf("stderr: %s", stderr)
 				}
-				if format == "json" {
+				switch format {
+				case "json":
 					checkJSONReport(t, []byte(stdout), c.want == 0, c.old, c.new)
+				case "junit":
+					checkJUnitReport(t, []byte(stdout), c.want != 0, c.old, c.new)
 				}
 				golden.Assert(t, "testdata/diff."+c.name+"."+format+".golden", []byte(stdout))
 			})
@@ -266,5 +281,144 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkJUnitReport parses the junit report back with encoding/xml: one
+// testsuite, one testcase for the pair of files, failing iff breaking.
+func checkJUnitReport(t *testing.T, out []byte, breaking bool, oldFile, newFile string) {
+	t.Helper()
+	var rep struct {
+		XMLName  xml.Name `xml:"testsuites"`
+		Tests    int      `xml:"tests,attr"`
+		Failures int      `xml:"failures,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Tests int    `xml:"tests,attr"`
+			Cases []struct {
+				Classname string `xml:"classname,attr"`
+				Name      string `xml:"name,attr"`
+				File      string `xml:"file,attr"`
+				Failure   *struct {
+					Message string `xml:"message,attr"`
+					Type    string `xml:"type,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("junit report is not XML: %v\n%s", err, out)
+	}
+	if rep.Tests != 1 || len(rep.Suites) != 1 || len(rep.Suites[0].Cases) != 1 {
+		t.Fatalf("want one suite with one testcase: %+v", rep)
+	}
+	c := rep.Suites[0].Cases[0]
+	if c.Classname != "baton.diff" || c.Name != oldFile+" → "+newFile || c.File != newFile {
+		t.Errorf("testcase %+v", c)
+	}
+	if (c.Failure != nil) != breaking || (rep.Failures == 1) != breaking {
+		t.Fatalf("failure=%+v failures=%d, breaking=%v", c.Failure, rep.Failures, breaking)
+	}
+	if breaking {
+		if c.Failure.Type != "breaking" || c.Failure.Message != "4 breaking change(s) (backward)" {
+			t.Errorf("failure %q type %q", c.Failure.Message, c.Failure.Type)
+		}
+		for _, s := range []string{newFile + ":7 /properties/qty/maximum maximum-decreased", `example: {"orderId":"a","qty":51}`} {
+			if !strings.Contains(c.Failure.Text, s) {
+				t.Errorf("failure text lacks %q:\n%s", s, c.Failure.Text)
+			}
+		}
+	}
+}
+
+// TestDiffGitHubLines: annotations point at the lines of order-v2-breaking.json
+// where the offending keywords are.
+func TestDiffGitHubLines(t *testing.T) {
+	code, stdout, _ := runCLI(t, "", "diff", "--format", "github", v1, v2Breaking)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	schema := strings.Split(readFile(t, v2Breaking), "\n")
+	for rule, want := range map[string]struct {
+		line    int
+		keyword string
+	}{
+		"maximum-decreased":                  {7, `"maximum": 50`},
+		"enum-value-removed":                 {8, `"enum": ["NEW"]`},
+		"required-property-added":            {11, `"required"`},
+		"property-removed-from-closed-model": {12, `"additionalProperties"`},
+	} {
+		prefix := fmt.Sprintf("::error file=%s,line=%d,title=%s::", v2Breaking, want.line, rule)
+		if !strings.Contains(stdout, "\n"+prefix) && !strings.HasPrefix(stdout, prefix) {
+			t.Errorf("no annotation %q in:\n%s", prefix, stdout)
+		}
+		if !strings.Contains(schema[want.line-1], want.keyword) {
+			t.Errorf("line %d of %s is %q, which lacks %s", want.line, v2Breaking, schema[want.line-1], want.keyword)
+		}
+	}
+	// Forward mode: the enum value added in v2-compatible is reported at the
+	// line of that enum in the new file.
+	code, stdout, _ = runCLI(t, "", "diff", "--mode", "forward", "--format", "github", v1, v2Compat)
+	if code != 1 || !strings.Contains(stdout, "::error file="+v2Compat+",line=9,title=enum-value-removed::") {
+		t.Errorf("exit %d, forward annotation:\n%s", code, stdout)
+	}
+	// Lenient findings are warnings, and errors with --fail-on warning.
+	_, stdout, _ = runCLI(t, "", "diff", "--format", "github", "--policy", "lenient", "testdata/open-v1.json", "testdata/open-v2.json")
+	if !strings.HasPrefix(stdout, "::warning file=testdata/open-v2.json,line=1,title=property-added-to-open-model::") {
+		t.Errorf("lenient annotation:\n%s", stdout)
+	}
+	_, stdout, _ = runCLI(t, "", "diff", "--format", "github", "--fail-on", "warning", "--policy", "lenient", "testdata/open-v1.json", "testdata/open-v2.json")
+	if !strings.HasPrefix(stdout, "::error file=testdata/open-v2.json,line=1,title=property-added-to-open-model::") {
+		t.Errorf("lenient annotation with --fail-on warning:\n%s", stdout)
+	}
+}
+
+// TestDiffColor: colour on a terminal, never with NO_COLOR, never in
+// machine formats.
+func TestDiffColor(t *testing.T) {
+	defer func(f func(io.Writer) bool) { isTerminal = f }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	runEnv := func(env map[string]string, args ...string) string {
+		var out, errOut bytes.Buffer
+		run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+		return out.String()
+	}
+	if out := runEnv(nil, "diff", v1, v2Breaking); !strings.Contains(out, "\x1b[31") {
+		t.Errorf("no colour on a terminal:\n%q", out)
+	}
+	if out := runEnv(map[string]string{"NO_COLOR": "1"}, "diff", v1, v2Breaking); strings.Contains(out, "\x1b[") {
+		t.Errorf("colour despite NO_COLOR:\n%q", out)
+	}
+	if out := runEnv(map[string]string{"TERM": "dumb"}, "diff", v1, v2Breaking); strings.Contains(out, "\x1b[") {
+		t.Errorf("colour on a dumb terminal:\n%q", out)
+	}
+	for _, f := range []string{"json", "markdown", "github", "junit"} {
+		if out := runEnv(nil, "diff", "--format", f, v1, v2Breaking); strings.Contains(out, "\x1b[") {
+			t.Errorf("%s report has colour:\n%q", f, out)
+		}
+	}
+	// Without the override: a buffer, a regular file and the null device are no terminals.
+	isTerminal = func(io.Writer) bool { return false }
+	if out := runEnv(nil, "diff", v1, v2Breaking); strings.Contains(out, "\x1b[") {
+		t.Errorf("colour without a terminal:\n%q", out)
+	}
+}
+
+func TestIsTerminal(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	for name, w := range map[string]io.Writer{"buffer": &bytes.Buffer{}, "file": f, "null": null} {
+		if isTerminal(w) {
+			t.Errorf("%s counted as a terminal", name)
+		}
 	}
 }
