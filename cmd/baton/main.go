@@ -36,7 +36,11 @@ type command struct {
 
 // commands is the whole CLI surface.
 var commands = map[string]command{
+	"check":    {"dry run of publish: compatibility and impact of a baton.yaml", cmdCheck},
 	"diff":     {"compare two schema files and report breaking changes", cmdDiff},
+	"graph":    {"print the services graph (text, json, dot, mermaid)", cmdGraph},
+	"impact":   {"which registered services a new schema version breaks", cmdImpact},
+	"publish":  {"register a baton.yaml: its schemas, service and contracts", cmdPublish},
 	"serve":    {"run the registry server", cmdServe},
 	"validate": {"validate JSON documents against a schema", cmdValidate},
 }
