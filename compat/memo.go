@@ -59,17 +59,24 @@ func (m *coMemo[K, V]) do(k K, assume V, failed func(V) bool, compute func() V) 
 		m.low = saved
 		return v
 	}
-	// Entries that only assumed this key (or deeper ones) are now final;
-	// the rest still wait for a shallower key.
+	// Entries that assumed this key (or deeper ones) now depend on what this
+	// key itself assumed: nothing (they are final) or a shallower key that
+	// is still in progress (they stay provisional, on that key).
 	kept := m.log[:start]
 	for _, e := range m.log[start:] {
 		if e.dep < my {
 			kept = append(kept, e)
-		} else {
-			ce := m.cache[e.k]
+			continue
+		}
+		ce := m.cache[e.k]
+		if dep >= my {
 			ce.dep = math.MaxInt
 			m.cache[e.k] = ce
+			continue
 		}
+		e.dep, ce.dep = dep, dep
+		m.cache[e.k] = ce
+		kept = append(kept, e)
 	}
 	m.log = kept
 	if dep < my {

@@ -109,9 +109,9 @@ func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
 			continue
 		}
 		matched := false
-		for re, p := range s.PatternProperties {
+		for _, re := range sortedPatterns(s.PatternProperties) {
 			if re.MatchString(name) {
-				subs = append(subs, wnode{s: p})
+				subs = append(subs, wnode{s: s.PatternProperties[re]})
 				matched = true
 			}
 		}
@@ -469,7 +469,7 @@ func (o *objectCheck) unevaluated() {
 	}
 	var rest any = u
 	for _, s := range o.wv.pos {
-		for name := range s.Properties {
+		for _, name := range sortedSchemaKeys(s.Properties) {
 			if _, ok := declared[name]; ok || matchesAny(patterns, name) {
 				continue
 			}
