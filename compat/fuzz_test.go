@@ -351,3 +351,26 @@ func TestTerminationRegressions(t *testing.T) {
 		})
 	}
 }
+
+// determinismRegressions are pairs whose reports differed between two runs
+// of the same Check (found by FuzzCheck, minimized). Reports feed golden
+// files and CI logs, so they must not depend on map order.
+var determinismRegressions = []struct{ name, writer, reader string }{
+	{"recursive-additionalProperties-finding-appears-sometimes",
+		`{"definitions":{"n0":{"additionalProperties":{"$ref":"#/definitions/n0"},"properties":{"a":{"oneOf":[{"oneOf":[{"enum":[1]},{"maximum":5,"minimum":3,"type":"integer"},{"maximum":2.5,"multipleOf":10,"type":["string","integer"]}]},{"type":"integer"}]},"b":{"maxLength":4,"type":"string"},"c":{"oneOf":[{},{"maximum":-100,"minimum":5},{"minimum":-0.5,"type":"integer"}]},"d":{"$ref":"#/definitions/n1"}},"required":["d"],"type":"object"},"n1":{"properties":{"a":{},"b":{},"d":{},"e":{"$ref":"#/definitions/n0"}},"type":"object"}},"properties":{"e":{"$ref":"#/definitions/n1"}}}`,
+		`{"definitions":{"n0":{"additionalProperties":{"$ref":"#/definitions/n0"},"properties":{"a":{"oneOf":[{"oneOf":[{"enum":[1]},{"maximum":5,"minimum":3,"type":"integer"},{"maximum":2.5,"multipleOf":10,"type":["string","integer"]}]},{"type":"integer"}]},"b":{"maxLength":4,"type":"string"},"c":{"oneOf":[{},{"maximum":-100,"minimum":5},{"minimum":-0.5,"type":"integer"}]},"d":{"$ref":"#/definitions/n1"}},"required":["d"],"type":"object"},"n1":{"properties":{"a":{},"b":{},"d":{"type":"string"},"e":{"$ref":"#/definitions/n0"}},"type":"object"}},"properties":{"e":{"$ref":"#/definitions/n1"}}}`},
+}
+
+func TestDeterminismRegressions(t *testing.T) {
+	for _, c := range determinismRegressions {
+		t.Run(c.name, func(t *testing.T) {
+			w, r := compat.MustCompile(c.writer), compat.MustCompile(c.reader)
+			first := findingsSummary(checkWithin(t, w, r, compat.Options{}, checkLimit))
+			for run := 1; run < 30; run++ {
+				if got := findingsSummary(checkWithin(t, w, r, compat.Options{}, checkLimit)); got != first {
+					t.Fatalf("run %d differs from run 0:\n  run 0: %s\n  run %d: %s", run, first, run, got)
+				}
+			}
+		})
+	}
+}
