@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/batonhq/baton/registry"
+)
+
+// TestExamplesWalkthrough runs examples/README.md against a real server:
+// publish every manifest of both patterns, then ask for the impact of each
+// v2 file, and assert exactly which services break.
+func TestExamplesWalkthrough(t *testing.T) {
+	env := map[string]string{"BATON_REGISTRY": startRegistry(t)}
+	ex := filepath.Join("..", "..", "examples")
+	manifests := []string{
+		"choreography/order", "choreography/inventory", "choreography/payment", "choreography/shipping", "choreography/notification",
+		"orchestration/stock", "orchestration/billing", "orchestration/dispatch", "orchestration/order-orchestrator",
+	}
+	for round := 1; round <= 2; round++ { // the second round proves publish is idempotent
+		for _, m := range manifests {
+			code, out, errOut := runEnv(t, env, "publish", filepath.Join(ex, m, "baton.yaml"))
+			if code != 0 {
+				t.Fatalf("round %d: publish %s = %d\n%s%s", round, m, code, out, errOut)
+			}
+			if round == 2 && strings.Contains(out, "version 2") {
+				t.Errorf("republishing %s created a new version:\n%s", m, out)
+			}
+		}
+	}
+	for _, m := range manifests {
+		if code, out, errOut := runEnv(t, env, "check", filepath.Join(ex, m, "baton.yaml")); code != 0 {
+			t.Errorf("check %s = %d\n%s%s", m, code, out, errOut)
+		}
+	}
+
+	for _, tc := range []struct {
+		subject, file  string
+		code           int
+		kind           registry.MessageKind
+		impacted, safe []string
+		reasons        map[string]string // service -> substring of its safe reason
+		rules          map[string]string // impacted service -> a rule among its findings
+	}{
+		{subject: "OrderPlaced", file: "choreography/v2/order-placed.add-coupon.json", code: 0, kind: registry.Event,
+			impacted: []string{}, safe: []string{"inventory", "notification", "payment"}},
+		{subject: "OrderPlaced", file: "choreography/v2/order-placed.drop-channel.json", code: 0, kind: registry.Event,
+			impacted: []string{}, safe: []string{"inventory", "notification", "payment"},
+			reasons: map[string]string{"payment": "does not read `channel`", "inventory": "does not read `channel`"}},
+		{subject: "OrderPlaced", file: "choreography/v2/order-placed.rename-customer.json", code: 1, kind: registry.Event,
+			impacted: []string{"notification", "payment"}, safe: []string{"inventory"},
+			reasons: map[string]string{"inventory": "does not read `customerId`"},
+			rules:   map[string]string{"payment": "required-property-added", "notification": "required-property-added"}},
+		{subject: "ChargePayment", file: "orchestration/v2/charge-payment.tighten.json", code: 1, kind: registry.Command,
+			impacted: []string{"order-orchestrator"}, safe: []string{},
+			rules: map[string]string{"order-orchestrator": "required-property-added"}},
+		{subject: "ShipOrder", file: "orchestration/v2/ship-order.widen.json", code: 0, kind: registry.Command,
+			impacted: []string{}, safe: []string{"order-orchestrator"}},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			code, out, errOut := runEnv(t, env, "impact", "--format", "json", tc.subject, filepath.Join(ex, tc.file))
+			var rep registry.ImpactReport
+			if code != tc.code || json.Unmarshal([]byte(out), &rep) != nil {
+				t.Fatalf("impact = %d, want %d\n%s%s", code, tc.code, out, errOut)
+			}
+			impacted, safe := []string{}, []string{}
+			for _, is := range rep.Impacted {
+				impacted = append(impacted, is.Service)
+				want := tc.rules[is.Service]
+				found := false
+				for _, f := range is.Findings {
+					found = found || f.Rule == want
+					if f.Breaking && len(f.Example) == 0 {
+						t.Errorf("%s: finding %s has no witness", is.Service, f.Rule)
+					}
+				}
+				if !found {
+					t.Errorf("%s: no %s finding in %+v", is.Service, want, is.Findings)
+				}
+			}
+			for _, s := range rep.Safe {
+				safe = append(safe, s.Service)
+				if want := tc.reasons[s.Service]; !strings.Contains(s.Reason, want) {
+					t.Errorf("%s: reason %q, want it to contain %q", s.Service, s.Reason, want)
+				}
+			}
+			if rep.Kind != tc.kind || !cmp.Equal(impacted, tc.impacted) || !cmp.Equal(safe, tc.safe) {
+				t.Errorf("kind %s impacted %v safe %v; want %s %v %v", rep.Kind, impacted, safe, tc.kind, tc.impacted, tc.safe)
+			}
+			// The text form names the same services.
+			_, text, _ := runEnv(t, env, "impact", tc.subject, filepath.Join(ex, tc.file))
+			for _, s := range tc.impacted {
+				if !strings.Contains(text, "IMPACTED "+s+" (") {
+					t.Errorf("text output does not show %s as impacted:\n%s", s, text)
+				}
+			}
+		})
+	}
+
+	code, out, _ := runEnv(t, env, "graph", "--format", "json")
+	var g registry.Graph
+	if code != 0 || json.Unmarshal([]byte(out), &g) != nil {
+		t.Fatalf("graph = %d\n%s", code, out)
+	}
+	types := map[string]int{}
+	for _, n := range g.Nodes {
+		types[n.Type]++
+	}
+	if want := map[string]int{"service": 9, "event": 7, "command": 3}; !cmp.Equal(types, want) {
+		t.Errorf("graph node types = %v, want %v", types, want)
+	}
+	if len(g.Edges) != 24 {
+		t.Errorf("graph has %d edges, want 24", len(g.Edges))
+	}
+}
