@@ -37,6 +37,8 @@ func readFile(t *testing.T, name string) string {
 }
 
 const (
+	exampleDir = "../../examples/choreography/"
+	exampleV1  = exampleDir + "order/schemas/order-placed.json"
 	v1         = "testdata/order-v1.json"
 	v2Breaking = "testdata/order-v2-breaking.json"
 	v2Compat   = "testdata/order-v2-compatible.json"
@@ -129,7 +131,16 @@ func TestDiffGolden(t *testing.T) {
 		name     string
 		old, new string
 		want     int
-	}{{"breaking", v1, v2Breaking, 1}, {"compatible", v1, v2Compat, 0}} {
+		junit    junitWant
+	}{
+		{"breaking", v1, v2Breaking, 1, junitWant{"4 breaking change(s) (backward)",
+			[]string{v2Breaking + ":7 /properties/qty/maximum maximum-decreased", `example: {"orderId":"a","qty":51}`}}},
+		{"compatible", v1, v2Compat, 0, junitWant{}},
+		// The examples' breaking and safe v2 of order-placed.
+		{"example-breaking", exampleV1, exampleDir + "v2/order-placed.rename-customer.json", 1, junitWant{"2 breaking change(s) (backward)",
+			[]string{exampleDir + "v2/order-placed.rename-customer.json:6 /required required-property-added"}}},
+		{"example-safe", exampleV1, exampleDir + "v2/order-placed.add-coupon.json", 0, junitWant{}},
+	} {
 		for _, format := range report.Formats {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				code, stdout, stderr := runCLI(t, "", "diff", "--format", format, c.old, c.new)
@@ -143,7 +154,7 @@ func TestDiffGolden(t *testing.T) {
 				case "json":
 					checkJSONReport(t, []byte(stdout), c.want == 0, c.old, c.new)
 				case "junit":
-					checkJUnitReport(t, []byte(stdout), c.want != 0, c.old, c.new)
+					checkJUnitReport(t, []byte(stdout), c.want != 0, c.old, c.new, c.junit)
 				}
 				golden.Assert(t, "testdata/diff."+c.name+"."+format+".golden", []byte(stdout))
 			})
@@ -286,7 +297,12 @@ func TestValidate(t *testing.T) {
 
 // checkJUnitReport parses the junit report back with encoding/xml: one
 // testsuite, one testcase for the pair of files, failing iff breaking.
-func checkJUnitReport(t *testing.T, out []byte, breaking bool, oldFile, newFile string) {
+type junitWant struct {
+	message string   // the failure's message attribute
+	text    []string // substrings of the failure's text
+}
+
+func checkJUnitReport(t *testing.T, out []byte, breaking bool, oldFile, newFile string, want junitWant) {
 	t.Helper()
 	var rep struct {
 		XMLName  xml.Name `xml:"testsuites"`
@@ -321,10 +337,10 @@ func checkJUnitReport(t *testing.T, out []byte, breaking bool, oldFile, newFile 
 		t.Fatalf("failure=%+v failures=%d, breaking=%v", c.Failure, rep.Failures, breaking)
 	}
 	if breaking {
-		if c.Failure.Type != "breaking" || c.Failure.Message != "4 breaking change(s) (backward)" {
-			t.Errorf("failure %q type %q", c.Failure.Message, c.Failure.Type)
+		if c.Failure.Type != "breaking" || c.Failure.Message != want.message {
+			t.Errorf("failure %q type %q, want %q", c.Failure.Message, c.Failure.Type, want.message)
 		}
-		for _, s := range []string{newFile + ":7 /properties/qty/maximum maximum-decreased", `example: {"orderId":"a","qty":51}`} {
+		for _, s := range want.text {
 			if !strings.Contains(c.Failure.Text, s) {
 				t.Errorf("failure text lacks %q:\n%s", s, c.Failure.Text)
 			}
@@ -355,6 +371,17 @@ func TestDiffGitHubLines(t *testing.T) {
 		}
 		if !strings.Contains(schema[want.line-1], want.keyword) {
 			t.Errorf("line %d of %s is %q, which lacks %s", want.line, v2Breaking, schema[want.line-1], want.keyword)
+		}
+	}
+	// The examples' breaking v2: additionalProperties on line 5, required on line 6.
+	rename := exampleDir + "v2/order-placed.rename-customer.json"
+	_, stdout, _ = runCLI(t, "", "diff", "--format", "github", exampleV1, rename)
+	for _, prefix := range []string{
+		"::error file=" + rename + ",line=5,title=property-removed-from-closed-model::",
+		"::error file=" + rename + ",line=6,title=required-property-added::",
+	} {
+		if !strings.Contains(stdout, prefix) {
+			t.Errorf("no annotation %q in:\n%s", prefix, stdout)
 		}
 	}
 	// Forward mode: the enum value added in v2-compatible is reported at the
