@@ -235,24 +235,23 @@ type dependent struct {
 
 func (s *Service) impact(ctx context.Context, subject string, proposed *compat.Schema, fp, text string, policy compat.Policy) (ImpactReport, error) {
 	out := ImpactReport{Subject: subject, Impacted: []ImpactedService{}, Safe: []SafeService{}}
-	related, err := s.store.ServicesBySubject(ctx, subject)
+	related, err := s.store.RelationsBySubject(ctx, subject)
 	if err != nil {
 		return ImpactReport{}, err
 	}
 	var deps []dependent
 	kinds := map[MessageKind]bool{}
 	owner := MessageKind("")
-	for _, si := range related {
-		for _, r := range si.Relations {
-			if r.Subject != subject {
-				continue
-			}
-			kinds[r.Kind.MessageKind()] = true
-			if r.Kind.Owns() {
-				owner = r.Kind.MessageKind()
-			} else {
-				deps = append(deps, dependent{si.Name, r})
-			}
+	for _, sr := range related {
+		r := sr.Relation
+		if r.Subject != subject {
+			continue
+		}
+		kinds[r.Kind.MessageKind()] = true
+		if r.Kind.Owns() {
+			owner = r.Kind.MessageKind()
+		} else {
+			deps = append(deps, dependent{sr.Service, r})
 		}
 	}
 	switch {

@@ -137,9 +137,10 @@ type Store interface {
 	GetService(ctx context.Context, name string) (ServiceInfo, error)
 	// Services lists every service, sorted by name.
 	Services(ctx context.Context) ([]ServiceInfo, error)
-	// ServicesBySubject lists the services with a relation to subject,
-	// sorted by name (the relation index; impact reads only these).
-	ServicesBySubject(ctx context.Context, subject string) ([]ServiceInfo, error)
+	// RelationsBySubject lists every relation to subject, sorted by service
+	// then kind (the relation index: impact reads only these entries, not
+	// the services' whole records).
+	RelationsBySubject(ctx context.Context, subject string) ([]ServiceRelation, error)
 	// DeleteService removes a service and its index entries. Unknown:
 	// CodeServiceNotFound.
 	DeleteService(ctx context.Context, name string) error

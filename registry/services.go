@@ -52,6 +52,13 @@ type Relation struct {
 	Pinned              bool         `json:"pinned,omitempty"` // Version came from the manifest
 }
 
+// ServiceRelation is one entry of the relation index: a service's
+// relation to a subject.
+type ServiceRelation struct {
+	Service  string   `json:"service"`
+	Relation Relation `json:"relation"`
+}
+
 // ServiceInfo is a registered service: its name, owner and relations. (The
 // name Service is taken by the registry's own service type.)
 type ServiceInfo struct {

@@ -9,13 +9,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// svcIdxKey is subject | 0x00 | service. Service names never contain 0x00
-// (registry.ServiceInfo.Validate), so the last 0x00 separates the two.
-func svcIdxKey(subject, service string) []byte {
-	k := make([]byte, 0, len(subject)+1+len(service))
+// svcIdxKey is subject | 0x00 | service | 0x00 | kind; the value is the
+// JSON relation. Service names and kinds never contain 0x00
+// (registry.ServiceInfo.Validate), so the last two 0x00 separate the parts.
+func svcIdxKey(subject, service string, kind registry.RelationKind) []byte {
+	k := make([]byte, 0, len(subject)+len(service)+len(kind)+2)
 	k = append(k, subject...)
 	k = append(k, 0)
-	return append(k, service...)
+	if service == "" {
+		return k // the prefix of every entry of subject
+	}
+	k = append(k, service...)
+	k = append(k, 0)
+	return append(k, kind...)
 }
 
 func decodeService(name string, raw []byte) (registry.ServiceInfo, error) {
@@ -41,13 +47,17 @@ func (s *Store) PutService(ctx context.Context, si registry.ServiceInfo) error {
 				return err
 			}
 			for _, r := range prev.Relations {
-				if err := ib.Delete(svcIdxKey(r.Subject, si.Name)); err != nil {
+				if err := ib.Delete(svcIdxKey(r.Subject, si.Name, r.Kind)); err != nil {
 					return err
 				}
 			}
 		}
 		for _, r := range si.Relations {
-			if err := ib.Put(svcIdxKey(r.Subject, si.Name), nil); err != nil {
+			raw, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if err := ib.Put(svcIdxKey(r.Subject, si.Name, r.Kind), raw); err != nil {
 				return err
 			}
 		}
@@ -83,28 +93,23 @@ func (s *Store) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
 	return out, err
 }
 
-// ServicesBySubject implements registry.Store with a prefix scan of the
-// relation index.
-func (s *Store) ServicesBySubject(ctx context.Context, subject string) ([]registry.ServiceInfo, error) {
-	out := []registry.ServiceInfo{}
-	err := s.view("services by subject", func(tx *bolt.Tx) error {
-		sb := tx.Bucket(bServices)
-		prefix := svcIdxKey(subject, "")
+// RelationsBySubject implements registry.Store with a prefix scan of the
+// relation index, which holds each relation itself.
+func (s *Store) RelationsBySubject(ctx context.Context, subject string) ([]registry.ServiceRelation, error) {
+	out := []registry.ServiceRelation{}
+	err := s.view("relations by subject", func(tx *bolt.Tx) error {
+		prefix := svcIdxKey(subject, "", "")
 		c := tx.Bucket(bSvcIdx).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			name := k[len(prefix):]
-			if bytes.IndexByte(name, 0) >= 0 {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			parts := bytes.Split(k[len(prefix):], []byte{0})
+			if len(parts) != 2 {
 				continue // a longer subject that starts with subject + 0x00
 			}
-			raw := sb.Get(name)
-			if raw == nil {
-				return corrupt("relation index names missing service %q", name)
+			var r registry.Relation
+			if err := json.Unmarshal(v, &r); err != nil || r.Subject != subject {
+				return corrupt("relation index entry %q: %v", k, err)
 			}
-			si, err := decodeService(string(name), raw)
-			if err != nil {
-				return err
-			}
-			out = append(out, si)
+			out = append(out, registry.ServiceRelation{Service: string(parts[0]), Relation: r})
 		}
 		return nil
 	})
@@ -124,7 +129,7 @@ func (s *Store) DeleteService(ctx context.Context, name string) error {
 			return err
 		}
 		for _, r := range prev.Relations {
-			if err := ib.Delete(svcIdxKey(r.Subject, name)); err != nil {
+			if err := ib.Delete(svcIdxKey(r.Subject, name, r.Kind)); err != nil {
 				return err
 			}
 		}

@@ -109,6 +109,10 @@ const servicesTag = "{%services}"
 func (k keys) services() string { return k.prefix + ":" + servicesTag + ":records" }
 
 // serviceIndex -> ZSET (all scores 0, ordered by member): the relation
-// index, members "<subject>\x00<service name>"; ZRANGEBYLEX over the prefix
-// "<subject>\x00" lists the services related to a subject.
+// index, members "<subject>\x00<service name>\x00<kind>"; ZRANGEBYLEX over
+// the prefix "<subject>\x00" lists the relations to a subject.
 func (k keys) serviceIndex() string { return k.prefix + ":" + servicesTag + ":by-subject" }
+
+// serviceRelations -> HASH: serviceIndex member -> JSON registry.Relation,
+// so impact reads the relations to one subject, not whole service records.
+func (k keys) serviceRelations() string { return k.prefix + ":" + servicesTag + ":relations" }

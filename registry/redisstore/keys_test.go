@@ -35,6 +35,7 @@ func TestKeys(t *testing.T) {
 		{keys{prefix: "t1"}.meta("orders"), "t1:{orders}:meta"},
 		{k.services(), "baton:{%services}:records"},
 		{k.serviceIndex(), "baton:{%services}:by-subject"},
+		{k.serviceRelations(), "baton:{%services}:relations"},
 		{hashTag(k.versions("%services")), "%25services"}, // no subject shares the services tag
 	} {
 		if tc.got != tc.want {

@@ -1,12 +1,13 @@
--- put_service.lua: replace a service's record and its relation index
--- entries in one step. Touches only the {%services} hash slot.
+-- put_service.lua: replace (or delete) a service's record and its relation
+-- index entries in one step. Touches only the {%services} hash slot.
 --
 -- KEYS[1] -> <prefix>:{%services}:records     HASH name -> JSON ServiceInfo
--- KEYS[2] -> <prefix>:{%services}:by-subject  ZSET "<subject>\0<name>", score 0
+-- KEYS[2] -> <prefix>:{%services}:by-subject  ZSET "<subject>\0<name>\0<kind>", score 0
+-- KEYS[3] -> <prefix>:{%services}:relations   HASH same member -> JSON Relation
 -- --
 -- ARGV[1] -> service name
 -- ARGV[2] -> JSON ServiceInfo ("" deletes the service)
--- ARGV[3..n] -> the index members of the new record
+-- ARGV[3], ARGV[4], ... -> pairs: index member, JSON relation (new record)
 --
 -- Output: 1 the service existed before, 0 it did not (a delete then
 -- changed nothing).
@@ -15,7 +16,9 @@ if old then
   local rec = cjson.decode(old)
   if type(rec.relations) == 'table' then
     for _, r in ipairs(rec.relations) do
-      redis.call('ZREM', KEYS[2], r.subject .. '\0' .. ARGV[1])
+      local member = r.subject .. '\0' .. ARGV[1] .. '\0' .. r.kind
+      redis.call('ZREM', KEYS[2], member)
+      redis.call('HDEL', KEYS[3], member)
     end
   end
 end
@@ -23,8 +26,9 @@ if ARGV[2] == '' then
   redis.call('HDEL', KEYS[1], ARGV[1])
 else
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  for i = 3, #ARGV do
+  for i = 3, #ARGV - 1, 2 do
     redis.call('ZADD', KEYS[2], 0, ARGV[i])
+    redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
   end
 end
 if old then

@@ -38,9 +38,13 @@ func (st *Store) PutService(ctx context.Context, si registry.ServiceInfo) error 
 	}
 	args := []any{si.Name, string(raw)}
 	for _, r := range si.Relations {
-		args = append(args, r.Subject+"\x00"+si.Name)
+		rel, err := json.Marshal(r)
+		if err != nil {
+			return internalErr("put service", err)
+		}
+		args = append(args, r.Subject+"\x00"+si.Name+"\x00"+string(r.Kind), string(rel))
 	}
-	if err := putServiceScript.Run(ctx, st.rdb, []string{st.k.services(), st.k.serviceIndex()}, args...).Err(); err != nil {
+	if err := putServiceScript.Run(ctx, st.rdb, st.serviceKeys(), args...).Err(); err != nil {
 		return st.fail("put service", err)
 	}
 	return nil
@@ -76,54 +80,54 @@ func (st *Store) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
 	return out, nil
 }
 
-// ServicesBySubject implements registry.Store: ZRANGEBYLEX on the relation
-// index, then one HMGET for the records. The two reads are not one
-// snapshot; a name whose record is gone by the second read (deleted
-// meanwhile) is skipped, and a record that no longer relates to subject is
-// filtered out.
-func (st *Store) ServicesBySubject(ctx context.Context, subject string) ([]registry.ServiceInfo, error) {
+// serviceKeys are put_service.lua's KEYS.
+func (st *Store) serviceKeys() []string {
+	return []string{st.k.services(), st.k.serviceIndex(), st.k.serviceRelations()}
+}
+
+// RelationsBySubject implements registry.Store: ZRANGEBYLEX on the relation
+// index, then one HMGET of the relations. The two reads are not one
+// snapshot: an entry removed in between (its service was replaced or
+// deleted) is skipped.
+func (st *Store) RelationsBySubject(ctx context.Context, subject string) ([]registry.ServiceRelation, error) {
 	prefix := subject + "\x00"
 	members, err := st.rdb.ZRangeByLex(ctx, st.k.serviceIndex(), &redis.ZRangeBy{Min: "[" + prefix, Max: "(" + subject + "\x01"}).Result()
 	if err != nil {
-		return nil, st.fail("services by subject", err)
+		return nil, st.fail("relations by subject", err)
 	}
-	var names []string
+	var keep []string
+	var services []string
 	for _, m := range members {
-		name := strings.TrimPrefix(m, prefix)
-		if !strings.Contains(name, "\x00") { // not a longer subject starting with subject+0x00
-			names = append(names, name)
+		parts := strings.Split(strings.TrimPrefix(m, prefix), "\x00")
+		if len(parts) == 2 { // else a longer subject that starts with subject+0x00
+			keep, services = append(keep, m), append(services, parts[0])
 		}
 	}
-	out := []registry.ServiceInfo{}
-	if len(names) == 0 {
+	out := []registry.ServiceRelation{}
+	if len(keep) == 0 {
 		return out, nil
 	}
-	vals, err := st.rdb.HMGet(ctx, st.k.services(), names...).Result()
+	vals, err := st.rdb.HMGet(ctx, st.k.serviceRelations(), keep...).Result()
 	if err != nil {
-		return nil, st.fail("services by subject", err)
+		return nil, st.fail("relations by subject", err)
 	}
 	for i, v := range vals {
 		raw, ok := v.(string)
 		if !ok {
 			continue
 		}
-		si, err := decodeService(names[i], raw)
-		if err != nil {
-			return nil, err
+		var r registry.Relation
+		if err := json.Unmarshal([]byte(raw), &r); err != nil || r.Subject != subject {
+			return nil, internalErr("relations by subject", fmt.Errorf("malformed relation %q: %v", keep[i], err))
 		}
-		for _, r := range si.Relations {
-			if r.Subject == subject {
-				out = append(out, si)
-				break
-			}
-		}
+		out = append(out, registry.ServiceRelation{Service: services[i], Relation: r})
 	}
 	return out, nil
 }
 
 // DeleteService implements registry.Store with put_service.lua.
 func (st *Store) DeleteService(ctx context.Context, name string) error {
-	existed, err := putServiceScript.Run(ctx, st.rdb, []string{st.k.services(), st.k.serviceIndex()}, name, "").Int()
+	existed, err := putServiceScript.Run(ctx, st.rdb, st.serviceKeys(), name, "").Int()
 	if err != nil {
 		return st.fail("delete service", err)
 	}
