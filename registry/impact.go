@@ -315,6 +315,31 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 		}
 		jobs[i] = j
 	}
+	// Shortcut, sound by transitivity of inclusion: if the proposal only
+	// narrows what the current version writes (event: L(N) ⊆ L(cur)) or only
+	// widens what it reads (command: L(cur) ⊆ L(N)), a dependent whose
+	// contract holds against the current version (a memoized verdict) holds
+	// against the proposal too. Only the others need a check of their own,
+	// so a safe change to a message with many dependents costs one check.
+	var cur *compat.Schema
+	curKey := ""
+	viaCurrent := map[RelationKind]bool{}
+	if latest.Version > 0 {
+		if cur, err = s.compiledByID(ctx, latest.SchemaID); err != nil {
+			return ImpactReport{}, err
+		}
+		curKey = fmt.Sprintf("id:%d", latest.SchemaID)
+		for _, d := range deps {
+			if _, done := viaCurrent[d.rel.Kind]; done {
+				continue
+			}
+			if d.rel.Kind == Consumes {
+				viaCurrent[Consumes] = s.pairCheck(proposed, cur, fp, curKey, policy).Compatible
+			} else {
+				viaCurrent[Sends] = s.pairCheck(cur, proposed, curKey, fp, policy).Compatible
+			}
+		}
+	}
 	reports := make([]compat.Report, len(jobs))
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	var wg sync.WaitGroup
@@ -331,6 +356,18 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 				j := jobs[i]
 				if j.skip != "" {
 					continue
+				}
+				if viaCurrent[j.dep.rel.Kind] && j.key != curKey {
+					var base compat.Report
+					if j.dep.rel.Kind == Consumes {
+						base = s.pairCheck(cur, j.c, curKey, j.key, policy)
+					} else {
+						base = s.pairCheck(j.c, cur, j.key, curKey, policy)
+					}
+					if base.Compatible {
+						reports[i] = compat.Report{Compatible: true}
+						continue
+					}
 				}
 				if j.dep.rel.Kind == Consumes { // the proposal writes, the consumer reads
 					reports[i] = s.pairCheck(proposed, j.c, fp, j.key, policy)

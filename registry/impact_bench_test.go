@@ -57,8 +57,10 @@ func hotContract(i int) string {
 
 // BenchmarkImpactEstate measures Service.Impact on the hot message:
 // warm is the same proposal again (CI re-checking a change), fresh is a
-// never-seen proposal every time (500 real checks; contracts compiled once).
-// Both report p50 and p99 in ms.
+// never-seen breaking proposal every time (500 real checks; contracts
+// compiled once), fresh-safe a never-seen proposal that only narrows the
+// current version (judged through the current version's verdicts). All
+// report p50 and p99 in ms.
 func BenchmarkImpactEstate(b *testing.B) {
 	st, err := openBenchStore(b)
 	if err != nil {
@@ -130,6 +132,12 @@ func BenchmarkImpactEstate(b *testing.B) {
 		measure(b, func(int) string {
 			fresh++
 			return strings.Replace(breaking, `"f0":{"type":"string","maxLength":100}`, fmt.Sprintf(`"f0":{"type":"string","maxLength":%d}`, 1000+fresh), 1)
+		})
+	})
+	b.Run("fresh-safe", func(b *testing.B) {
+		measure(b, func(int) string {
+			fresh++
+			return strings.Replace(hotSchema(""), `"f0":{"type":"string","maxLength":100}`, fmt.Sprintf(`"f0":{"type":"string","maxLength":100,"minLength":%d}`, fresh), 1)
 		})
 	})
 }

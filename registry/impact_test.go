@@ -257,3 +257,31 @@ func TestImpactUnrelatedSubject(t *testing.T) {
 	_, err = svc.Impact(ctx, "Nobody", `{"type":`)
 	wantCode(t, "invalid proposal", err, registry.CodeInvalidSchema)
 }
+
+// TestImpactThroughCurrentVersion: a proposal that writes nothing the
+// current version does not is judged through the current version's
+// verdicts, but a consumer already broken by the current version (a forced
+// publish) must still be reported.
+func TestImpactThroughCurrentVersion(t *testing.T) {
+	svc := eventEstate(t)
+	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	same := strings.Replace(orderOptionalCustomer, `"type":"object"`, `"type":"object","title":"v3"`, 1)
+	rep, err := svc.Impact(ctx, "OrderPlaced", same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	impacted, safe := impactNames(rep)
+	if !cmp.Equal(impacted, []string{"audit", "payment"}) || !cmp.Equal(safe, []string{"inventory"}) {
+		t.Fatalf("impacted %v safe %v; want [audit payment] [inventory]", impacted, safe)
+	}
+	// A proposal narrower than the current version and than v1.
+	narrow := strings.Replace(orderV1, `"orderId":{"type":"string"}`, `"orderId":{"type":"string","minLength":3}`, 1)
+	if rep, err = svc.Impact(ctx, "OrderPlaced", narrow); err != nil {
+		t.Fatal(err)
+	}
+	if impacted, safe := impactNames(rep); len(impacted) != 0 || len(safe) != 3 {
+		t.Fatalf("narrow: impacted %v safe %v", impacted, safe)
+	}
+}
