@@ -2,7 +2,9 @@ package registry_test
 
 import (
 	"encoding/json"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/batonhq/baton/compat"
@@ -284,4 +286,34 @@ func TestImpactThroughCurrentVersion(t *testing.T) {
 	if impacted, safe := impactNames(rep); len(impacted) != 0 || len(safe) != 3 {
 		t.Fatalf("narrow: impacted %v safe %v", impacted, safe)
 	}
+}
+
+// TestForcedPublishIsLogged: force lands a breaking version and the log
+// records who it breaks.
+func TestForcedPublishIsLogged(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	svc := registry.NewService(newStore(t), registry.ServiceOptions{Logger: slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, nil))})
+	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
+	publish(t, svc, "OrderPlaced", orderV1)
+	register(t, svc, "payment", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer})
+	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), `"level":"WARN","msg":"forced publish breaks registered services","subject":"OrderPlaced","impacted":"payment (consumes)"`) {
+		t.Fatalf("no record of the forced publish in:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *strings.Builder
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
