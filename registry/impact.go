@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -92,6 +93,17 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 		}
 		if r.Version > 0 {
 			r.Pinned = true
+			// A pin to a version the subject never had is a typo; a subject
+			// with no version yet may be published later.
+			if _, err := s.store.Version(ctx, r.Subject, r.Version, true); err != nil {
+				var e *Error
+				if errors.As(err, &e) && e.Code == CodeVersionNotFound {
+					return ServiceInfo{}, Errorf(KindInvalid, CodeInvalidVersion, "service %s %s %s version %d: the subject has no such version", si.Name, r.Kind, r.Subject, r.Version)
+				}
+				if ErrorKind(err) != KindNotFound {
+					return ServiceInfo{}, err
+				}
+			}
 			continue
 		}
 		if had && old.Contract == "" && !old.Pinned && old.Version > 0 {

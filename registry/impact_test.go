@@ -317,3 +317,11 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+func TestPinnedVersionMustExist(t *testing.T) {
+	svc := eventEstate(t) // OrderPlaced has version 1
+	_, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: "typo", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Version: 7}}}, false)
+	wantCode(t, "pin to a missing version", err, registry.CodeInvalidVersion)
+	// A subject with no version yet may be pinned ahead of its publish.
+	register(t, svc, "early", registry.Relation{Subject: "NotYetPublished", Kind: registry.Consumes, Version: 1})
+}
