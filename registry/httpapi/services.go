@@ -25,8 +25,9 @@ type serviceBody struct {
 }
 
 type ownedBody struct {
-	Name    string `json:"name"`
-	Subject string `json:"subject,omitempty"` // "" = name
+	Name    string  `json:"name"`
+	Subject string  `json:"subject,omitempty"` // "" = name
+	Schema  *string `json:"schema,omitempty"`  // refused: publish owned schemas as subject versions
 }
 
 type depBody struct {
@@ -43,6 +44,14 @@ func (b serviceBody) toServiceInfo(name string) (registry.ServiceInfo, error) {
 			"body names service %q but the path names %q", b.Service, name)
 	}
 	si := registry.ServiceInfo{Name: name, Owner: b.Owner, Relations: []registry.Relation{}}
+	for _, os := range [][]ownedBody{b.Events.Produces, b.Commands.Handles} {
+		for _, o := range os {
+			if o.Schema != nil {
+				return registry.ServiceInfo{}, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
+					"%s: owned messages carry no schema here; publish it with POST /subjects/%s/versions (baton publish does both)", o.Name, orName(o.Subject, o.Name))
+			}
+		}
+	}
 	owned := func(kind registry.RelationKind, os []ownedBody) {
 		for _, o := range os {
 			si.Relations = append(si.Relations, registry.Relation{Subject: orName(o.Subject, o.Name), Name: o.Name, Kind: kind})

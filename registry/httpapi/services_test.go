@@ -131,6 +131,7 @@ func TestServicesHTTPErrors(t *testing.T) {
 		{"PUT", "/v1/services/x", `{"service":"y"}`, 422, registry.CodeInvalidRequest},
 		{"PUT", "/v1/services/x", `{"events":{"consumes":[{"name":"E","contract":"{\"type\":12}"}]}}`, 422, registry.CodeInvalidSchema},
 		{"PUT", "/v1/services/x", `{"events":`, 422, registry.CodeInvalidSchema},
+		{"PUT", "/v1/services/x", `{"commands":{"handles":[{"name":"C","schema":"{}"}]}}`, 422, registry.CodeInvalidRequest},
 		{"POST", "/v1/impact", `{"subject":"E"}`, 422, registry.CodeInvalidRequest},
 		{"POST", "/v1/impact", `{"subject":"E","schema":"{"}`, 422, registry.CodeInvalidSchema},
 	} {
