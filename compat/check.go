@@ -28,7 +28,7 @@ const maxBranchedNodes = 6
 func Check(writer, reader *Schema, opts Options) Report {
 	c := &checker{
 		opts:   opts,
-		hashes: [2]map[*js.Schema]uint64{writer.hashes(), reader.hashes()},
+		hashes: [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()},
 		ids:    map[*js.Schema]int{},
 		memo:   newCoMemo[string, []finding](),
 		eq:     newCoMemo[[2]*js.Schema, bool](),
@@ -91,7 +91,7 @@ type checker struct {
 	eq    *coMemo[[2]*js.Schema, bool] // pair -> structurally equal
 	steps int
 	// hashes of the writer's and the reader's nodes (see hash.go)
-	hashes      [2]map[*js.Schema]uint64
+	hashes      [2]map[*js.Schema]nodeHash
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
@@ -102,15 +102,20 @@ type sample struct {
 	ok bool
 }
 
-// sameHash reports whether two nodes have the same structural hash; nodes
-// without a hash (synthetic ones) never match.
-func (c *checker) sameHash(a, b *js.Schema) bool {
+// identical reports whether two nodes accept the same documents because
+// they are structurally identical: equal hashes of ref-free subtrees
+// suffice; otherwise equal follows the $ref targets. Nodes without a hash
+// (synthetic ones) never match.
+func (c *checker) identical(a, b *js.Schema) bool {
 	ha, ok1 := c.hashOf(a)
 	hb, ok2 := c.hashOf(b)
-	return ok1 && ok2 && ha == hb
+	if !ok1 || !ok2 || ha.sum != hb.sum {
+		return false
+	}
+	return (ha.refFree && hb.refFree) || c.equal(a, b)
 }
 
-func (c *checker) hashOf(s *js.Schema) (uint64, bool) {
+func (c *checker) hashOf(s *js.Schema) (nodeHash, bool) {
 	if h, ok := c.hashes[1][s]; ok {
 		return h, true
 	}
@@ -156,7 +161,7 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 		return nil
 	}
 	for _, n := range ws {
-		if !n.neg && c.sameHash(n.s, r) && c.equal(n.s, r) {
+		if !n.neg && c.identical(n.s, r) {
 			return nil // the writer is inside a conjunct identical to the reader
 		}
 	}

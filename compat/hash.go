@@ -1,42 +1,50 @@
 package compat
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"hash/fnv"
+	"hash"
 	"math/big"
 	"sort"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-// Structural hashes let the checker skip unchanged subtrees: a writer
-// conjunct whose hash equals the reader node's is compared with equal (the
-// hash only filters; equal decides), and when they are equal the whole
-// subtree is accepted without walking it. Most of a new version is
-// unchanged, so this is what keeps large checks fast. The hashes of a
-// compiled schema are computed once and reused by every check.
+// Structural hashes let the checker skip unchanged subtrees, and most of a
+// new version is unchanged, so this is what keeps large checks fast. The
+// hash is a 128-bit SHA-256 prefix of the node's keywords and its
+// children's hashes, computed once per compiled schema and reused by every
+// check. A $ref contributes its target's location, not its content (so
+// recursion needs no special case): for subtrees without $ref equal hashes
+// mean equal content, for the others equal confirms by following the
+// targets.
 
-func (s *Schema) hashes() map[*js.Schema]uint64 {
+// nodeHash is a node's structural hash; refFree says that no $ref occurs in
+// the subtree, so the hash covers all of its content.
+type nodeHash struct {
+	sum     [2]uint64
+	refFree bool
+}
+
+func (s *Schema) hashes() map[*js.Schema]nodeHash {
 	s.hashOnce.Do(func() { s.hashMap = computeHashes(s.root) })
 	return s.hashMap
 }
 
-// computeHashes hashes every node reachable from root. A $ref contributes
-// its target's location, not its content, so recursion needs no special
-// case; equal follows the targets when hashes match.
-func computeHashes(root *js.Schema) map[*js.Schema]uint64 {
-	h := map[*js.Schema]uint64{}
+// computeHashes hashes every node reachable from root.
+func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
+	h := map[*js.Schema]nodeHash{}
 	var todo []*js.Schema
-	var hash func(s *js.Schema) uint64
-	hash = func(s *js.Schema) uint64 {
+	var hash func(s *js.Schema) nodeHash
+	hash = func(s *js.Schema) nodeHash {
 		if s == nil {
-			return 0
+			return nodeHash{refFree: true}
 		}
 		if v, ok := h[s]; ok {
 			return v
 		}
-		w := &hasher{h: fnv.New64a()}
+		w := &hasher{h: sha256.New(), refFree: true}
 		if s.Always != nil {
 			w.str("always")
 			w.boolean(*s.Always)
@@ -45,6 +53,7 @@ func computeHashes(root *js.Schema) map[*js.Schema]uint64 {
 			w.str("ref")
 			if r != nil {
 				w.str(r.Location)
+				w.refFree = false
 				todo = append(todo, r)
 			}
 		}
@@ -74,35 +83,35 @@ func computeHashes(root *js.Schema) map[*js.Schema]uint64 {
 			w.value("enum", s.Enum)
 		}
 		for _, c := range []*js.Schema{s.Not, s.If, s.Then, s.Else, s.PropertyNames, s.UnevaluatedProperties, s.Items2020, s.Contains, s.UnevaluatedItems} {
-			w.num(hash(c))
+			w.child(hash(c))
 		}
 		for _, list := range [][]*js.Schema{s.AllOf, s.AnyOf, s.OneOf, s.PrefixItems} {
 			w.num(uint64(len(list)))
 			for _, c := range list {
-				w.num(hash(c))
+				w.child(hash(c))
 			}
 		}
 		for _, k := range sortedSchemaKeys(s.Properties) {
 			w.str(k)
-			w.num(hash(s.Properties[k]))
+			w.child(hash(s.Properties[k]))
 		}
 		for _, k := range sortedSchemaKeys(s.DependentSchemas) {
 			w.str("ds" + k)
-			w.num(hash(s.DependentSchemas[k]))
+			w.child(hash(s.DependentSchemas[k]))
 		}
 		for _, re := range sortedPatterns(s.PatternProperties) {
 			w.str("pp" + re.String())
-			w.num(hash(s.PatternProperties[re]))
+			w.child(hash(s.PatternProperties[re]))
 		}
 		for _, v := range []any{s.AdditionalProperties, s.Items, s.AdditionalItems} {
 			switch v := v.(type) {
 			case bool:
 				w.boolean(v)
 			case *js.Schema:
-				w.num(hash(v))
+				w.child(hash(v))
 			case []*js.Schema:
 				for _, c := range v {
-					w.num(hash(c))
+					w.child(hash(c))
 				}
 			default:
 				w.str("nil")
@@ -118,10 +127,12 @@ func computeHashes(root *js.Schema) map[*js.Schema]uint64 {
 			case []string:
 				w.sorted(d)
 			case *js.Schema:
-				w.num(hash(d))
+				w.child(hash(d))
 			}
 		}
-		v := w.h.Sum64()
+		var sum [sha256.Size]byte
+		w.h.Sum(sum[:0])
+		v := nodeHash{sum: [2]uint64{binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16])}, refFree: w.refFree}
 		h[s] = v
 		return v
 	}
@@ -133,11 +144,17 @@ func computeHashes(root *js.Schema) map[*js.Schema]uint64 {
 }
 
 type hasher struct {
-	h interface {
-		Write([]byte) (int, error)
-		Sum64() uint64
-	}
-	buf [8]byte
+	h       hash.Hash
+	buf     [8]byte
+	refFree bool
+}
+
+// child mixes in a subschema's hash; the subtree is ref-free only if every
+// child is.
+func (w *hasher) child(c nodeHash) {
+	w.num(c.sum[0])
+	w.num(c.sum[1])
+	w.refFree = w.refFree && c.refFree
 }
 
 func (w *hasher) str(s string) {

@@ -86,7 +86,7 @@ type Schema struct {
 	source string
 
 	hashOnce sync.Once
-	hashMap  map[*jsonschema.Schema]uint64 // structural hashes, see hash.go
+	hashMap  map[*jsonschema.Schema]nodeHash // structural hashes, see hash.go
 }
 
 // Raw returns the document as it was given.
