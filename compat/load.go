@@ -249,7 +249,7 @@ func DecodeJSON(data []byte) (any, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		off := dec.InputOffset()
-		line, col := lineCol(data, off)
+		line, col := LineColumn(data, off)
 		return nil, &LoadError{Line: line, Column: col, Reason: "unexpected data after the JSON value"}
 	}
 	return v, nil
@@ -292,7 +292,7 @@ func checkDepth(data []byte, source string, max int) error {
 		case b == '{' || b == '[':
 			depth++
 			if depth > max {
-				line, col := lineCol(data, int64(i))
+				line, col := LineColumn(data, int64(i))
 				return &LoadError{Source: source, Line: line, Column: col, Reason: fmt.Sprintf("document nests deeper than %d levels", max)}
 			}
 		case b == '}' || b == ']':
@@ -316,12 +316,14 @@ func syntaxError(source string, data []byte, err error) error {
 	}
 	le := &LoadError{Source: source, Reason: "invalid JSON: " + err.Error()}
 	if off >= 0 {
-		le.Line, le.Column = lineCol(data, off)
+		le.Line, le.Column = LineColumn(data, off)
 	}
 	return le
 }
 
-func lineCol(data []byte, off int64) (int, int) {
+// LineColumn turns a byte offset into data into a 1-based line and column,
+// for error messages that point into JSON documents.
+func LineColumn(data []byte, off int64) (int, int) {
 	if off > int64(len(data)) {
 		off = int64(len(data))
 	}

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/batonhq/baton/compat"
 	"io"
 	"log/slog"
 	"mime"
@@ -195,7 +196,7 @@ func bodyJSONError(data []byte, err error) error {
 	if off < 0 {
 		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "%s: %s", problem, what)
 	}
-	line, col := lineCol(data, off)
+	line, col := compat.LineColumn(data, off)
 	return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema,
 		"%s at line %d, column %d: %s", problem, line, col, what)
 }
@@ -212,22 +213,6 @@ func jsonKind(goKind string) string {
 		return "a boolean"
 	}
 	return "a number"
-}
-
-// lineCol turns a byte offset into a 1-based line and column.
-func lineCol(data []byte, off int64) (int, int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	line, col := 1, 1
-	for _, b := range data[:off] {
-		if b == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // pathVar returns a path variable, unescaped (the router matches the
