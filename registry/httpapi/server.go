@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/batonhq/baton/compat"
 	"io"
 	"log/slog"
 	"mime"
@@ -26,6 +25,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/registry"
 )
 
