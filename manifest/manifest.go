@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/batonhq/baton/registry"
 	"io"
 	"os"
 	"path/filepath"
@@ -212,24 +213,6 @@ func (p *parser) seq(n *yaml.Node, field string) []*yaml.Node {
 	return n.Content
 }
 
-// validName limits service and message names to what works in URLs, Redis
-// keys and graph ids without escaping surprises: [A-Za-z0-9][A-Za-z0-9._-]*,
-// at most 128 bytes. (A regexp with {0,127} costs milliseconds to compile at
-// every start of the CLI.)
-func validName(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-		if !alnum && (i == 0 || c != '.' && c != '_' && c != '-') {
-			return false
-		}
-	}
-	return true
-}
-
 func (p *parser) name(n *yaml.Node, field string, required bool) string {
 	s := p.str(n, field)
 	if p.err != nil {
@@ -241,7 +224,7 @@ func (p *parser) name(n *yaml.Node, field string, required bool) string {
 		}
 		return ""
 	}
-	if !validName(s) {
+	if !registry.ValidName(s) {
 		p.fail(n, field, "%q is not a valid name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128", s)
 	}
 	return s
