@@ -23,6 +23,7 @@ type JSONItem struct {
 	Mode       string   `json:"mode"`
 	Compatible bool     `json:"compatible"`
 	Changes    []Change `json:"changes"`
+	Note       string   `json:"note,omitempty"` // Item.Note
 }
 
 // RenderJSON writes the JSON report, indented by two spaces, fields always
@@ -44,7 +45,8 @@ type JSONItem struct {
 //	{"compatible": false, "mode": "backward",
 //	 "items": [{"subject": "orders.placed", "service": "billing", "role": "consumer",
 //	            "schemaFile": "schemas/order.json", "mode": "backward",
-//	            "compatible": false, "changes": [ …as above… ]}]}
+//	            "compatible": false, "changes": [ …as above… ],
+//	            "note": "…"}]}   (note omitted when empty)
 func RenderJSON(w io.Writer, r Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -66,7 +68,7 @@ func RenderJSON(w io.Writer, r Result) error {
 	}{Compatible: r.Compatible(), Mode: r.Mode, Items: []JSONItem{}}
 	for _, it := range r.Items {
 		out.Items = append(out.Items, JSONItem{Subject: it.Subject, Service: it.Service, Role: it.Role,
-			SchemaFile: it.SchemaFile, Mode: r.modeOf(it), Compatible: it.Compatible(), Changes: changes(it)})
+			SchemaFile: it.SchemaFile, Mode: r.modeOf(it), Compatible: it.Compatible(), Changes: changes(it), Note: it.Note})
 	}
 	return enc.Encode(out)
 }

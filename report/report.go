@@ -34,7 +34,7 @@ type Result struct {
 type Item struct {
 	Subject string // message subject, "" for a plain file diff
 	Service string // consumer (or producer) service the pair is about
-	Role    string // "consumer" or "producer"
+	Role    string // e.g. "consumes", "sends" (check, impact); "consumer"
 	Mode    string // overrides Result.Mode when set
 
 	// SchemaFile is the proposed schema as the user names it (a path
@@ -50,6 +50,9 @@ type Item struct {
 	Base     []byte
 
 	Findings []compat.Finding
+	// Note says why a pair without findings is fine or was not checked,
+	// e.g. "does not read `channel`"; "" when there is nothing to add.
+	Note string
 }
 
 // Compatible reports whether no finding is breaking.

@@ -36,7 +36,15 @@ func RenderText(w io.Writer, r Result, opts Options) error {
 			if !it.Compatible() {
 				verdict = paint(ansiRed+ansiBold, "breaking")
 			}
-			fmt.Fprintf(&b, "%s %s (%s)\n", verdict, paint(ansiBold, it.Name()), it.SchemaFile)
+			file := ""
+			if it.SchemaFile != "" {
+				file = " (" + it.SchemaFile + ")"
+			}
+			note := ""
+			if it.Note != "" {
+				note = ": " + oneLine(it.Note)
+			}
+			fmt.Fprintf(&b, "%s %s%s%s\n", verdict, paint(ansiBold, it.Name()), file, note)
 		}
 		mode := r.modeOf(it)
 		for _, f := range it.Findings {

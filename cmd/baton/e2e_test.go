@@ -63,38 +63,43 @@ func TestExamplesWalkthrough(t *testing.T) {
 	} {
 		t.Run(filepath.Base(tc.file), func(t *testing.T) {
 			code, out, errOut := runEnv(t, env, "impact", "--format", "json", tc.subject, filepath.Join(ex, tc.file))
-			var rep registry.ImpactReport
+			var rep itemsReport
 			if code != tc.code || json.Unmarshal([]byte(out), &rep) != nil {
 				t.Fatalf("impact = %d, want %d\n%s%s", code, tc.code, out, errOut)
 			}
+			wantRole := map[registry.MessageKind]string{registry.Event: "consumes", registry.Command: "sends"}[tc.kind]
 			impacted, safe := []string{}, []string{}
-			for _, is := range rep.Impacted {
-				impacted = append(impacted, is.Service)
-				want := tc.rules[is.Service]
+			for _, it := range rep.Items {
+				if it.Subject != tc.subject || it.Role != wantRole || it.SchemaFile != filepath.Join(ex, tc.file) {
+					t.Errorf("item %+v: want subject %s, role %s, schemaFile %s", it, tc.subject, wantRole, filepath.Join(ex, tc.file))
+				}
+				if it.Compatible {
+					safe = append(safe, it.Service)
+					if want := tc.reasons[it.Service]; !strings.Contains(it.Note, want) {
+						t.Errorf("%s: note %q, want it to contain %q", it.Service, it.Note, want)
+					}
+					continue
+				}
+				impacted = append(impacted, it.Service)
+				want := tc.rules[it.Service]
 				found := false
-				for _, f := range is.Findings {
-					found = found || f.Rule == want
-					if f.Breaking && len(f.Example) == 0 {
-						t.Errorf("%s: finding %s has no witness", is.Service, f.Rule)
+				for _, c := range it.Changes {
+					found = found || c.Rule == want
+					if c.Breaking && len(c.Example) == 0 {
+						t.Errorf("%s: finding %s has no witness", it.Service, c.Rule)
 					}
 				}
 				if !found {
-					t.Errorf("%s: no %s finding in %+v", is.Service, want, is.Findings)
+					t.Errorf("%s: no %s finding in %+v", it.Service, want, it.Changes)
 				}
 			}
-			for _, s := range rep.Safe {
-				safe = append(safe, s.Service)
-				if want := tc.reasons[s.Service]; !strings.Contains(s.Reason, want) {
-					t.Errorf("%s: reason %q, want it to contain %q", s.Service, s.Reason, want)
-				}
-			}
-			if rep.Kind != tc.kind || !cmp.Equal(impacted, tc.impacted) || !cmp.Equal(safe, tc.safe) {
-				t.Errorf("kind %s impacted %v safe %v; want %s %v %v", rep.Kind, impacted, safe, tc.kind, tc.impacted, tc.safe)
+			if rep.Compatible != (tc.code == 0) || !cmp.Equal(impacted, tc.impacted) || !cmp.Equal(safe, tc.safe) {
+				t.Errorf("compatible %v impacted %v safe %v; want %v %v %v", rep.Compatible, impacted, safe, tc.code == 0, tc.impacted, tc.safe)
 			}
 			// The text form names the same services.
 			_, text, _ := runEnv(t, env, "impact", tc.subject, filepath.Join(ex, tc.file))
 			for _, s := range tc.impacted {
-				if !strings.Contains(text, "IMPACTED "+s+" (") {
+				if !strings.Contains(text, "breaking "+tc.subject+" → "+s+" (") {
 					t.Errorf("text output does not show %s as impacted:\n%s", s, text)
 				}
 			}

@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/manifest"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/httpapi"
+	"github.com/batonhq/baton/report"
 )
 
 // The service commands talk to a registry: --registry or BATON_REGISTRY,
@@ -119,25 +120,6 @@ func printFindings(w io.Writer, indent string, fs []compat.Finding) {
 	}
 }
 
-func printImpact(w io.Writer, rep registry.ImpactReport) {
-	kind := string(rep.Kind)
-	if kind == "" {
-		kind = "message"
-	}
-	if len(rep.Impacted)+len(rep.Safe) == 0 {
-		fmt.Fprintf(w, "%s %s: no registered service consumes or sends it\n", kind, rep.Subject)
-		return
-	}
-	fmt.Fprintf(w, "%s %s: %d impacted, %d safe\n", kind, rep.Subject, len(rep.Impacted), len(rep.Safe))
-	for _, is := range rep.Impacted {
-		fmt.Fprintf(w, "  IMPACTED %s (%s)\n", is.Service, is.Role)
-		printFindings(w, "    ", is.Findings)
-	}
-	for _, s := range rep.Safe {
-		fmt.Fprintf(w, "  safe     %s (%s): %s\n", s.Service, s.Role, s.Reason)
-	}
-}
-
 // incompatibleError prints a refused publish or registration (409) and
 // returns errBreaking; other errors pass through.
 func incompatibleError(w io.Writer, format, what string, err error) error {
@@ -232,64 +214,161 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// contractResult is one contract checked against a message's current schema.
-type contractResult struct {
-	Subject    string           `json:"subject"`
-	Role       string           `json:"role"` // consumes | sends
-	Version    int              `json:"version,omitempty"`
-	Compatible bool             `json:"compatible"`
-	Findings   []compat.Finding `json:"findings"`
-	Note       string           `json:"note,omitempty"`
+// Check and impact build a report.Result: one Item per message/service
+// pair, rendered in any --format and judged by --fail-on.
+//
+// Item modes say which way data flows from the point of view of the file
+// the item points at: a consumer's contract reads what the proposed schema
+// writes (forward), a sender's contract is read by it (backward).
+
+// failOnFlag adds --fail-on as diff has it (--format comes with the
+// registry flags).
+func failOnFlag(fs interface {
+	String(name, value, usage string) *string
+}) (failOn *string) {
+	return fs.String("fail-on", "breaking", "exit 1 on: breaking (breaking changes), warning (any finding) or none")
 }
 
-// schemaResult is one owned schema: compatibility with its history and
-// the impact on registered services.
-type schemaResult struct {
-	Subject    string                `json:"subject"`
-	File       string                `json:"file"`
-	Compatible bool                  `json:"compatible"`
-	Findings   []compat.Finding      `json:"findings"`
-	Impact     registry.ImpactReport `json:"impact"`
+// render writes res in format and returns errBreaking when it fails the
+// build at the --fail-on threshold.
+func render(e env, format, failOnFlag string, res report.Result) error {
+	failOn, err := report.ParseFailOn(failOnFlag)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	res.Mode = combinedMode(res.Items)
+	if err := report.Render(e.stdout, format, res, report.Options{Color: useColor(e, format), FailOn: failOn}); err != nil {
+		return err
+	}
+	if res.Fails(failOn) {
+		return errBreaking
+	}
+	return nil
 }
 
-// cmdCheck is the dry run of publish: nothing is written.
+// combinedMode is the result's mode: the items' mode when they share one,
+// otherwise the directions they cover together ("full" for both).
+func combinedMode(items []report.Item) string {
+	if len(items) == 0 {
+		return "backward"
+	}
+	same := true
+	back, fwd := false, false
+	for _, it := range items {
+		same = same && it.Mode == items[0].Mode
+		back = back || strings.Contains(it.Mode, "backward") || strings.Contains(it.Mode, "full")
+		fwd = fwd || strings.Contains(it.Mode, "forward") || strings.Contains(it.Mode, "full")
+	}
+	switch {
+	case same:
+		return items[0].Mode
+	case back && fwd:
+		return "full"
+	case fwd:
+		return "forward"
+	}
+	return "backward"
+}
+
+// withDirection sets the direction of findings that do not carry one, so
+// report.Item.Location knows which schema Path points into.
+func withDirection(fs []compat.Finding, dir string) []compat.Finding {
+	out := make([]compat.Finding, len(fs))
+	for i, f := range fs {
+		if f.Direction == "" {
+			f.Direction = dir
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// roleMode is the direction of a consumes/sends check seen from the
+// proposed schema: consumers read its data (forward), senders' data is read
+// by it (backward).
+func roleMode(role string) string {
+	if role == "sends" {
+		return "backward"
+	}
+	return "forward"
+}
+
+// impactItems turns an impact report on the proposed schema (file, text)
+// into one item per impacted or safe service.
+func impactItems(rep registry.ImpactReport, file string, text []byte) []report.Item {
+	var items []report.Item
+	for _, is := range rep.Impacted {
+		mode := roleMode(is.Role)
+		items = append(items, report.Item{Subject: rep.Subject, Service: is.Service, Role: is.Role, Mode: mode,
+			SchemaFile: file, Schema: text, Findings: withDirection(is.Findings, mode)})
+	}
+	for _, s := range rep.Safe {
+		items = append(items, report.Item{Subject: rep.Subject, Service: s.Service, Role: s.Role, Mode: roleMode(s.Role),
+			SchemaFile: file, Schema: text, Note: s.Reason})
+	}
+	return items
+}
+
+// manifestPath names a file of the manifest as the user would: relative
+// to the manifest's directory as given on the command line.
+func manifestPath(m *manifest.Manifest, rel string) string {
+	return filepath.Join(filepath.Dir(m.File), filepath.FromSlash(rel))
+}
+
+// cmdCheck is the dry run of publish: nothing is written. Each owned
+// schema is checked against its history (an item for the owning service)
+// and against the registered consumers and senders (an item each); each
+// of the manifest's contracts against the message's current schema.
 func cmdCheck(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "check", "[--registry URL] [--format text|json] [--root DIR] [baton.yaml]")
-	rf := addRegistryFlags(fs, "text, json")
+	fs := newFlagSet(e, "check", "[--registry URL] [--format F] [--fail-on breaking|warning|none] [--root DIR] [baton.yaml]")
+	rf := addRegistryFlags(fs, strings.Join(report.Formats, ", "))
+	failOn := failOnFlag(fs)
 	root := fs.String("root", "", "directory schema and contract paths may not leave (default: the manifest's directory)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	c, err := rf.client(e, "text", "json")
+	c, err := rf.client(e, report.Formats...)
 	if err != nil {
 		return err
+	}
+	if _, err := report.ParseFailOn(*failOn); err != nil {
+		return usageError{err.Error()}
 	}
 	m, err := loadManifest(pos, *root)
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Service    string           `json:"service"`
-		Compatible bool             `json:"compatible"`
-		Schemas    []schemaResult   `json:"schemas"`
-		Contracts  []contractResult `json:"contracts"`
-	}{Service: m.Service, Compatible: true, Schemas: []schemaResult{}, Contracts: []contractResult{}}
-	for _, o := range owned(m) {
-		r := schemaResult{Subject: o.Subject, File: o.Schema, Compatible: true, Findings: []compat.Finding{}}
-		rep, err := c.Check(ctx, registry.CheckRequest{Subject: o.Subject, Schema: o.Text})
-		switch {
-		case err == nil:
-			r.Compatible, r.Findings = rep.Compatible, nonNilFindings(rep.Findings)
-		case registry.ErrorKind(err) == registry.KindNotFound: // a new subject has no history
-		default:
-			return fmt.Errorf("%s: check %s: %w", m.File, o.Subject, err)
+	res := report.Result{Command: "check"}
+	ownedRoles := []struct {
+		role string
+		os   []manifest.Owned
+	}{{"produces", m.Produces}, {"handles", m.Handles}}
+	for _, group := range ownedRoles {
+		for _, o := range group.os {
+			file := manifestPath(m, o.Schema)
+			it := report.Item{Subject: o.Subject, Service: m.Service, Role: group.role, SchemaFile: file, Schema: []byte(o.Text)}
+			cfg, err := c.GetConfig(ctx, o.Subject, true)
+			if err != nil {
+				return fmt.Errorf("%s: compatibility of %s: %w", m.File, o.Subject, err)
+			}
+			it.Mode = strings.ToLower(string(cfg.Mode))
+			rep, err := c.Check(ctx, registry.CheckRequest{Subject: o.Subject, Schema: o.Text})
+			switch {
+			case err == nil:
+				it.Findings = rep.Findings
+			case registry.ErrorKind(err) == registry.KindNotFound:
+				it.Note = "new subject: no version is registered yet"
+			default:
+				return fmt.Errorf("%s: check %s: %w", m.File, o.Subject, err)
+			}
+			res.Items = append(res.Items, it)
+			imp, err := c.Impact(ctx, o.Subject, o.Text)
+			if err != nil {
+				return fmt.Errorf("%s: impact of %s: %w", m.File, o.Subject, err)
+			}
+			res.Items = append(res.Items, impactItems(imp, file, []byte(o.Text))...)
 		}
-		if r.Impact, err = c.Impact(ctx, o.Subject, o.Text); err != nil {
-			return fmt.Errorf("%s: impact of %s: %w", m.File, o.Subject, err)
-		}
-		out.Compatible = out.Compatible && r.Compatible && !r.Impact.Breaking()
-		out.Schemas = append(out.Schemas, r)
 	}
 	deps := []struct {
 		role string
@@ -297,85 +376,55 @@ func cmdCheck(ctx context.Context, e env, args []string) error {
 	}{{"consumes", m.Consumes}, {"sends", m.Sends}}
 	for _, group := range deps {
 		for _, d := range group.ds {
-			r, err := checkContract(ctx, c, group.role, d)
+			it, err := checkContract(ctx, c, m, group.role, d)
 			if err != nil {
 				return fmt.Errorf("%s: contract for %s: %w", m.File, d.Subject, err)
 			}
-			out.Compatible = out.Compatible && r.Compatible
-			out.Contracts = append(out.Contracts, r)
+			res.Items = append(res.Items, it)
 		}
 	}
-	if *rf.format == "json" {
-		if err := writeIndentedJSON(e.stdout, out); err != nil {
-			return err
-		}
-	} else {
-		verdict := "OK"
-		if !out.Compatible {
-			verdict = "BREAKING"
-		}
-		fmt.Fprintf(e.stdout, "service %s: %s\n", m.Service, verdict)
-		for _, s := range out.Schemas {
-			state := "compatible"
-			if !s.Compatible {
-				state = "INCOMPATIBLE with its history"
-			}
-			fmt.Fprintf(e.stdout, "schema %s (%s): %s\n", s.Subject, s.File, state)
-			printFindings(e.stdout, "  ", s.Findings)
-			printImpact(e.stdout, s.Impact)
-		}
-		for _, r := range out.Contracts {
-			state := "satisfied by"
-			if !r.Compatible {
-				state = "NOT satisfied by"
-			}
-			switch {
-			case r.Note != "":
-				fmt.Fprintf(e.stdout, "contract %s %s: %s\n", r.Role, r.Subject, r.Note)
-			default:
-				fmt.Fprintf(e.stdout, "contract %s %s: %s version %d\n", r.Role, r.Subject, state, r.Version)
-			}
-			printFindings(e.stdout, "  ", r.Findings)
-		}
-	}
-	if !out.Compatible {
-		return errBreaking
-	}
-	return nil
+	return render(e, *rf.format, *failOn, res)
 }
 
 // checkContract runs the consumer-driven check locally: a consumer's
 // contract must accept the message's current schema (writer=current,
 // reader=contract); a sender's contract must be accepted by it
-// (writer=contract, reader=current). The policy is the subject's.
-func checkContract(ctx context.Context, c *httpapi.Client, role string, d manifest.Dependency) (contractResult, error) {
-	r := contractResult{Subject: d.Subject, Role: role, Compatible: true, Findings: []compat.Finding{}}
-	if d.Text == "" {
-		r.Note = "no contract"
-		if d.Version > 0 {
-			r.Note = fmt.Sprintf("no contract; pinned to version %d", d.Version)
-		}
-		return r, nil
+// (writer=contract, reader=current). The policy is the subject's. The item
+// points at the contract file: for a consumer findings are in it (the
+// reader, backward), for a sender at their writer side (forward).
+func checkContract(ctx context.Context, c *httpapi.Client, m *manifest.Manifest, role string, d manifest.Dependency) (report.Item, error) {
+	mode := "backward"
+	if role == "sends" {
+		mode = "forward"
 	}
+	it := report.Item{Subject: d.Subject, Service: m.Service, Role: role, Mode: mode}
+	if d.Text == "" {
+		it.Note = "no contract"
+		if d.Version > 0 {
+			it.Note = fmt.Sprintf("no contract; pinned to version %d", d.Version)
+		}
+		return it, nil
+	}
+	it.SchemaFile, it.Schema = manifestPath(m, d.Contract), []byte(d.Text)
 	contract, err := compat.Compile([]byte(d.Text), compat.LoadOptions{Source: d.Contract})
 	if err != nil {
-		return r, err
+		return it, err
 	}
 	sv, err := c.GetVersion(ctx, d.Subject, "latest", false)
 	if registry.ErrorKind(err) == registry.KindNotFound {
-		r.Note = "no version of " + d.Subject + " is registered yet"
-		return r, nil
+		it.Note = "no version of " + d.Subject + " is registered yet"
+		return it, nil
 	}
 	if err != nil {
-		return r, err
+		return it, err
 	}
 	cfg, err := c.GetConfig(ctx, d.Subject, true)
 	if err != nil {
-		return r, err
+		return it, err
 	}
 	cur, err := compat.Compile([]byte(sv.Schema.Text), compat.LoadOptions{Source: d.Subject})
 	if err != nil {
-		return r, err
+		return it, err
 	}
 	var rep compat.Report
 	if role == "consumes" {
@@ -383,14 +432,18 @@ func checkContract(ctx context.Context, c *httpapi.Client, role string, d manife
 	} else {
 		rep = compat.Check(contract, cur, compat.Options{Policy: cfg.Policy})
 	}
-	r.Version, r.Compatible, r.Findings = sv.Version.Version, rep.Compatible, nonNilFindings(rep.Findings)
-	return r, nil
+	it.BaseFile = fmt.Sprintf("registry:%s@%d", d.Subject, sv.Version.Version)
+	it.Findings = withDirection(rep.Findings, mode)
+	it.Note = fmt.Sprintf("checked against version %d", sv.Version.Version)
+	return it, nil
 }
 
-// cmdImpact asks who breaks if SUBJECT becomes NEW.json.
+// cmdImpact asks who breaks if SUBJECT becomes NEW.json: one item per
+// registered consumer or sender, pointing at NEW.json.
 func cmdImpact(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "impact", "--registry URL [--format text|json] SUBJECT NEW.json")
-	rf := addRegistryFlags(fs, "text, json")
+	fs := newFlagSet(e, "impact", "--registry URL [--format F] [--fail-on breaking|warning|none] SUBJECT NEW.json")
+	rf := addRegistryFlags(fs, strings.Join(report.Formats, ", "))
+	failOn := failOnFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -398,11 +451,14 @@ func cmdImpact(ctx context.Context, e env, args []string) error {
 	if len(pos) != 2 {
 		return usagef("impact needs a SUBJECT and a schema file NEW.json")
 	}
-	c, err := rf.client(e, "text", "json")
+	c, err := rf.client(e, report.Formats...)
 	if err != nil {
 		return err
 	}
-	text, err := os.ReadFile(pos[1])
+	if _, err := report.ParseFailOn(*failOn); err != nil {
+		return usageError{err.Error()}
+	}
+	text, err := readInput(e, pos[1])
 	if err != nil {
 		return err
 	}
@@ -410,15 +466,7 @@ func cmdImpact(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *rf.format == "json" {
-		err = writeIndentedJSON(e.stdout, rep)
-	} else {
-		printImpact(e.stdout, rep)
-	}
-	if err == nil && rep.Breaking() {
-		return errBreaking
-	}
-	return err
+	return render(e, *rf.format, *failOn, report.Result{Command: "impact", Items: impactItems(rep, displayName(pos[1]), text)})
 }
 
 // cmdGraph prints the services graph.

@@ -13,6 +13,7 @@ import (
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/boltstore"
 	"github.com/batonhq/baton/registry/httpapi"
+	"github.com/batonhq/baton/report"
 )
 
 // startRegistry serves a fresh registry on a loopback httptest server.
@@ -70,18 +71,18 @@ func TestServiceCommands(t *testing.T) {
 		}
 	}
 	code, out, _ := runEnv(t, env, "check", filepath.Join(dir, "reader", "baton.yaml"))
-	if code != 0 || !strings.Contains(out, "contract consumes Thing: satisfied by version 1") {
+	if code != 0 || !strings.Contains(out, "ok Thing → reader (consumes) (") {
 		t.Fatalf("check reader = %d\n%s", code, out)
 	}
 
 	// v2 drops the guarantee of name, which reader relies on.
 	code, out, _ = runEnv(t, env, "impact", "Thing", filepath.Join(dir, "producer", "v2.json"))
-	if code != 1 || !strings.Contains(out, "IMPACTED reader (consumes)") || !strings.Contains(out, "example:") {
+	if code != 1 || !strings.Contains(out, "breaking Thing → reader (consumes)") || !strings.Contains(out, "example:") {
 		t.Fatalf("impact = %d\n%s", code, out)
 	}
 	code, out, _ = runEnv(t, env, "impact", "--format", "json", "Thing", filepath.Join(dir, "producer", "thing.json"))
-	var rep registry.ImpactReport
-	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Safe) != 1 || rep.Safe[0].Service != "reader" {
+	var rep itemsReport
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || !rep.Compatible || len(rep.Items) != 1 || rep.Items[0].Service != "reader" || !rep.Items[0].Compatible {
 		t.Fatalf("impact of the current schema = %d\n%s", code, out)
 	}
 
@@ -108,6 +109,13 @@ func TestServiceCommands(t *testing.T) {
 	if code != 0 || out != "reader consumes event Thing\nproducer produces event Thing\n" {
 		t.Fatalf("graph text = %d\n%q", code, out)
 	}
+}
+
+// itemsReport is the documented JSON report of check and impact.
+type itemsReport struct {
+	Compatible bool              `json:"compatible"`
+	Mode       string            `json:"mode"`
+	Items      []report.JSONItem `json:"items"`
 }
 
 func TestServiceCommandErrors(t *testing.T) {
