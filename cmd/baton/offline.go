@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/manifest"
+	"github.com/batonhq/baton/report"
+)
+
+// Offline mode: `baton check --against git:REF` compares each schema the
+// manifest owns with its version at a git ref, without a registry. Git is
+// only ever asked about local objects (rev-parse, cat-file, show); nothing
+// here fetches.
+
+// gitTimeout bounds every git invocation.
+const gitTimeout = 30 * time.Second
+
+// parseAgainst reads the --against value: "git:REF".
+func parseAgainst(s string) (ref string, err error) {
+	ref, ok := strings.CutPrefix(s, "git:")
+	if !ok || ref == "" {
+		return "", usagef("--against must be git:REF (e.g. git:HEAD, git:origin/main), not %q", s)
+	}
+	if strings.HasPrefix(ref, "-") || strings.ContainsAny(ref, "\x00\n") {
+		return "", usagef("--against: invalid git ref %q", ref)
+	}
+	return ref, nil
+}
+
+// gitRepo is the git repository holding the manifest.
+type gitRepo struct {
+	root string // the working tree's top level
+}
+
+// runGit runs git with args in dir and returns its standard output; stderr
+// is folded into the error.
+func runGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, gitTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	// Never prompt, never fetch missing objects of a partial clone.
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_NO_LAZY_FETCH=1", "GIT_OPTIONAL_LOCKS=0")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return nil, fmt.Errorf("git %s: timed out after %s", args[0], gitTimeout)
+		}
+		if errors.Is(err, exec.ErrNotFound) {
+			return nil, errors.New("--against git:REF needs the git binary on PATH")
+		}
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, &gitError{msg: msg, err: err}
+	}
+	return stdout.Bytes(), nil
+}
+
+type gitError struct {
+	msg string
+	err error
+}
+
+func (e *gitError) Error() string { return e.msg }
+func (e *gitError) Unwrap() error { return e.err }
+
+// openGitRepo finds the repository containing dir and checks that ref
+// names a commit in it.
+func openGitRepo(ctx context.Context, dir, ref string) (*gitRepo, error) {
+	out, err := runGit(ctx, dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		var ge *gitError
+		if errors.As(err, &ge) {
+			return nil, fmt.Errorf("--against git:%s: %s is not inside a git working tree (%s)", ref, dir, ge.msg)
+		}
+		return nil, err
+	}
+	root := strings.TrimSpace(string(out))
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if _, err := runGit(ctx, root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}"); err != nil {
+		var ge *gitError
+		if errors.As(err, &ge) {
+			return nil, fmt.Errorf("--against git:%s: unknown git ref %q in %s", ref, ref, root)
+		}
+		return nil, err
+	}
+	return &gitRepo{root: root}, nil
+}
+
+// rel is path relative to the repository root, slash-separated, as git
+// names it in REF:path.
+func (g *gitRepo) rel(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	rel, err := filepath.Rel(g.root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the git repository %s", path, g.root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// show returns the content of rel at ref; ok is false when the file does
+// not exist there.
+func (g *gitRepo) show(ctx context.Context, ref, rel string) (data []byte, ok bool, err error) {
+	obj := ref + ":" + rel
+	if _, err := runGit(ctx, g.root, "cat-file", "-e", obj); err != nil {
+		var ge *gitError
+		if errors.As(err, &ge) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	data, err = runGit(ctx, g.root, "cat-file", "blob", obj)
+	if err != nil {
+		return nil, false, fmt.Errorf("git show %s: %w", obj, err)
+	}
+	if len(data) > manifest.MaxFileSize {
+		return nil, false, fmt.Errorf("%s is larger than %d bytes", obj, manifest.MaxFileSize)
+	}
+	return data, true, nil
+}
+
+// checkAgainstGit is `baton check --against git:REF`: one item per owned
+// schema, the working tree's version checked against REF's in mode.
+func checkAgainstGit(ctx context.Context, e env, m *manifest.Manifest, ref string, mode compat.Mode, policy compat.Policy, format, failOn string) error {
+	repo, err := openGitRepo(ctx, filepath.Dir(m.File), ref)
+	if err != nil {
+		return err
+	}
+	res := report.Result{Command: "check"}
+	ownedRoles := []struct {
+		role string
+		os   []manifest.Owned
+	}{{"produces", m.Produces}, {"handles", m.Handles}}
+	for _, group := range ownedRoles {
+		for _, o := range group.os {
+			it, err := checkOwnedAgainstGit(ctx, repo, m, ref, group.role, o, mode, policy)
+			if err != nil {
+				return fmt.Errorf("%s: %s (%s): %w", m.File, o.Subject, o.Schema, err)
+			}
+			res.Items = append(res.Items, it)
+		}
+	}
+	return render(e, format, failOn, res)
+}
+
+func checkOwnedAgainstGit(ctx context.Context, repo *gitRepo, m *manifest.Manifest, ref, role string, o manifest.Owned, mode compat.Mode, policy compat.Policy) (report.Item, error) {
+	file := manifestPath(m, o.Schema)
+	it := report.Item{Subject: o.Subject, Service: m.Service, Role: role, Mode: strings.ToLower(string(mode)),
+		SchemaFile: file, Schema: []byte(o.Text)}
+	path := o.Path
+	if path == "" {
+		path = file
+	}
+	rel, err := repo.rel(path)
+	if err != nil {
+		return it, err
+	}
+	it.BaseFile = "git:" + ref + ":" + rel
+	base, ok, err := repo.show(ctx, ref, rel)
+	if err != nil {
+		return it, err
+	}
+	if !ok {
+		it.Note = "new schema: " + rel + " does not exist at git:" + ref
+		return it, nil
+	}
+	it.Base = base
+	var (
+		wg            sync.WaitGroup
+		old, cur      *compat.Schema
+		oldErr, curEr error
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		old, oldErr = compat.Compile(base, compat.LoadOptions{Source: it.BaseFile})
+	}()
+	go func() {
+		defer wg.Done()
+		cur, curEr = compat.Compile([]byte(o.Text), compat.LoadOptions{Source: file})
+	}()
+	wg.Wait()
+	if curEr != nil {
+		return it, curEr
+	}
+	if oldErr != nil {
+		return it, oldErr
+	}
+	rep := compat.CheckMode(mode, []*compat.Schema{old}, cur, compat.Options{Policy: policy})
+	it.Findings = rep.Findings
+	it.Note = "checked against " + it.BaseFile
+	return it, nil
+}
+
+// cmdCheckOffline validates the flags of `check --against` and runs it.
+func cmdCheckOffline(ctx context.Context, e env, pos []string, registryURL, format, failOn, root, against, modeFlag string) error {
+	if against == "" {
+		return usagef("--mode needs --against git:REF (with a registry the subject's own mode applies)")
+	}
+	if registryURL != "" {
+		return usagef("--against and --registry are mutually exclusive: --against checks offline against a git ref")
+	}
+	ref, err := parseAgainst(against)
+	if err != nil {
+		return err
+	}
+	mode := compat.Backward
+	if modeFlag != "" {
+		mode, err = compat.ParseMode(modeFlag)
+		if err != nil || mode.Transitive() || mode == compat.None {
+			return usagef("--mode must be backward, forward or full, not %q", modeFlag)
+		}
+	}
+	if !oneOf(report.Formats, format) {
+		return usagef("--format must be one of %s, not %q", strings.Join(report.Formats, ", "), format)
+	}
+	if _, err := report.ParseFailOn(failOn); err != nil {
+		return usageError{err.Error()}
+	}
+	m, err := loadManifest(pos, root)
+	if err != nil {
+		return err
+	}
+	return checkAgainstGit(ctx, e, m, ref, mode, compat.Strict, format, failOn)
+}
