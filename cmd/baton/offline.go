@@ -147,12 +147,8 @@ func checkAgainstGit(ctx context.Context, e env, m *manifest.Manifest, ref strin
 		return err
 	}
 	res := report.Result{Command: "check"}
-	ownedRoles := []struct {
-		role string
-		os   []manifest.Owned
-	}{{"produces", m.Produces}, {"handles", m.Handles}}
-	for _, group := range ownedRoles {
-		for _, o := range group.os {
+	for _, group := range ownedGroups(m) {
+		for _, o := range group.owned {
 			it, err := checkOwnedAgainstGit(ctx, repo, m, ref, group.role, o, mode, policy)
 			if err != nil {
 				return fmt.Errorf("%s: %s (%s): %w", m.File, o.Subject, o.Schema, err)

@@ -345,12 +345,8 @@ func cmdCheck(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	res := report.Result{Command: "check"}
-	ownedRoles := []struct {
-		role string
-		os   []manifest.Owned
-	}{{"produces", m.Produces}, {"handles", m.Handles}}
-	for _, group := range ownedRoles {
-		for _, o := range group.os {
+	for _, group := range ownedGroups(m) {
+		for _, o := range group.owned {
 			file := manifestPath(m, o.Schema)
 			it := report.Item{Subject: o.Subject, Service: m.Service, Role: group.role, SchemaFile: file, Schema: []byte(o.Text)}
 			cfg, err := c.GetConfig(ctx, o.Subject, true)
@@ -572,4 +568,16 @@ func renderMermaid(g registry.Graph) string {
 		fmt.Fprintf(&b, "  %s -->|%s| %s\n", ids[e.From], e.Kind, ids[e.To])
 	}
 	return b.String()
+}
+
+// ownedGroup is what a manifest owns under one role.
+type ownedGroup struct {
+	role  string
+	owned []manifest.Owned
+}
+
+// ownedGroups lists the schemas a manifest owns: produced events, then
+// handled commands. check and check --against walk them in this order.
+func ownedGroups(m *manifest.Manifest) []ownedGroup {
+	return []ownedGroup{{"produces", m.Produces}, {"handles", m.Handles}}
 }
