@@ -201,7 +201,7 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 			if isTrueSchema(s) {
 				return false // not true: nothing
 			}
-			if s.Always != nil && !*s.Always {
+			if isFalse(s) {
 				return true // not false: everything
 			}
 			seen[k] = len(out)

@@ -91,11 +91,11 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 				w.child(hash(c))
 			}
 		}
-		for _, k := range sortedSchemaKeys(s.Properties) {
+		for _, k := range sortedKeysOf(s.Properties) {
 			w.str(k)
 			w.child(hash(s.Properties[k]))
 		}
-		for _, k := range sortedSchemaKeys(s.DependentSchemas) {
+		for _, k := range sortedKeysOf(s.DependentSchemas) {
 			w.str("ds" + k)
 			w.child(hash(s.DependentSchemas[k]))
 		}

@@ -171,7 +171,7 @@ func readerProp(r *js.Schema, name string) (subs []*js.Schema, closed bool, via 
 	case bool:
 		return nil, !ap, "/additionalProperties"
 	case *js.Schema:
-		if ap.Always != nil && !*ap.Always {
+		if isFalse(ap) {
 			return nil, true, "/additionalProperties"
 		}
 		return []*js.Schema{ap}, false, "/additionalProperties"
@@ -189,7 +189,7 @@ func (o *objectCheck) properties() {
 			names[n] = true
 		}
 	}
-	for _, name := range sortedKeys(names) {
+	for _, name := range sortedKeysOf(names) {
 		rsubs, closed, via := readerProp(o.r, name)
 		if len(rsubs) == 0 && !closed {
 			continue
@@ -277,7 +277,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 	case bool:
 		closed = !v
 	case *js.Schema:
-		if v.Always != nil && !*v.Always {
+		if isFalse(v) {
 			closed = true
 		} else if isTrueSchema(v) {
 			return
@@ -372,14 +372,14 @@ func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open boo
 			}
 			continue
 		case *js.Schema:
-			if ap.Always != nil && !*ap.Always {
+			if isFalse(ap) {
 				return nil, true, false
 			}
 			subs = append(subs, wnode{s: ap})
 			continue
 		}
 		if u := s.UnevaluatedProperties; u != nil {
-			if u.Always != nil && !*u.Always {
+			if isFalse(u) {
 				return nil, true, false
 			}
 			subs = append(subs, wnode{s: u})
@@ -469,7 +469,7 @@ func (o *objectCheck) unevaluated() {
 	}
 	var rest any = u
 	for _, s := range o.wv.pos {
-		for _, name := range sortedSchemaKeys(s.Properties) {
+		for _, name := range sortedKeysOf(s.Properties) {
 			if _, ok := declared[name]; ok || matchesAny(patterns, name) {
 				continue
 			}
@@ -530,7 +530,7 @@ func (o *objectCheck) propertyNames() {
 		return
 	}
 	for _, s := range o.wv.pos {
-		for _, name := range sortedSchemaKeys(s.Properties) {
+		for _, name := range sortedKeysOf(s.Properties) {
 			if _, absent, _ := o.writerProp(name); absent || pn.Validate(name) == nil {
 				continue
 			}
@@ -636,7 +636,7 @@ func (o *objectCheck) objectWithCount(n int) (map[string]any, bool) {
 		obj[k] = v
 	}
 	for _, s := range o.wv.pos {
-		for _, name := range sortedSchemaKeys(s.Properties) {
+		for _, name := range sortedKeysOf(s.Properties) {
 			if len(obj) >= n {
 				break
 			}
@@ -748,15 +748,6 @@ func collectDeps(s *js.Schema, dr map[string][]string, ds map[string]*js.Schema)
 	}
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func sortedKeysOf[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -765,8 +756,6 @@ func sortedKeysOf[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-func sortedSchemaKeys(m map[string]*js.Schema) []string { return sortedKeysOf(m) }
 
 func sortedPatterns(m map[*regexp.Regexp]*js.Schema) []*regexp.Regexp {
 	out := make([]*regexp.Regexp, 0, len(m))

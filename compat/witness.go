@@ -199,7 +199,7 @@ func numberCandidates(wv *writerView, integer bool) []*big.Rat {
 func (c *checker) sampleObject(ws wset, wv *writerView, avoid []any, depth int) (any, bool) {
 	o := &objectCheck{c: c, ws: ws, wv: wv}
 	obj := map[string]any{}
-	for _, name := range sortedKeys(wv.required) {
+	for _, name := range sortedKeysOf(wv.required) {
 		subs, absent, _ := o.writerProp(name)
 		if absent {
 			return nil, false
@@ -241,7 +241,7 @@ func (c *checker) sampleObject(ws wset, wv *writerView, avoid []any, depth int) 
 	// Pad up to minProperties with declared optional properties, then extras.
 	if len(obj) < wv.minProps {
 		for _, s := range wv.pos {
-			for _, name := range sortedSchemaKeys(s.Properties) {
+			for _, name := range sortedKeysOf(s.Properties) {
 				if len(obj) >= wv.minProps {
 					break
 				}
@@ -429,7 +429,7 @@ func (c *checker) disjointDepth(ws wset, x *js.Schema, depth int) bool {
 	for n := range xv.required {
 		names[n] = true
 	}
-	for _, n := range sortedKeys(names) {
+	for _, n := range sortedKeysOf(names) {
 		wsub, wAbsent, _ := wo.writerProp(n)
 		xsub, xAbsent, _ := xo.writerProp(n)
 		if (xv.required[n] && wAbsent) || (wv.required[n] && xAbsent) {
