@@ -115,6 +115,17 @@ func (c *checker) identical(a, b *js.Schema) bool {
 	return (ha.refFree && hb.refFree) || c.equal(a, b)
 }
 
+// writerPtr is the location of the first conjunct that belongs to the
+// writer schema (proofs also put reader nodes into writer sets).
+func (c *checker) writerPtr(ws wset) (string, bool) {
+	for _, n := range ws {
+		if _, ok := c.hashes[0][n.s]; ok && !n.neg {
+			return ptrOf(n.s), true
+		}
+	}
+	return "", false
+}
+
 func (c *checker) hashOf(s *js.Schema) (nodeHash, bool) {
 	if h, ok := c.hashes[1][s]; ok {
 		return h, true
@@ -170,7 +181,17 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 		if c.steps > maxSteps {
 			return []finding{{rule: &RuleTooComplex, path: ptrOf(r), msg: "the comparison is too complex to decide within the work budget; treat it as breaking or simplify the schemas"}}
 		}
-		return c.inclFlat(ws, r)
+		f := c.inclFlat(ws, r)
+		// Findings made at this pair (not inherited from a nested pair,
+		// which set their own) point at the writer node compared here.
+		if wp, ok := c.writerPtr(ws); ok {
+			for i := range f {
+				if f[i].wpath == "" {
+					f[i].wpath = wp
+				}
+			}
+		}
+		return f
 	})
 }
 

@@ -47,7 +47,7 @@ type Options struct {
 type Finding struct {
 	Rule       string `json:"rule"`                 // stable kebab-case rule ID
 	Path       string `json:"path"`                 // JSON Pointer into the reader schema
-	WriterPath string `json:"writerPath,omitempty"` // JSON Pointer into the writer schema
+	WriterPath string `json:"writerPath,omitempty"` // JSON Pointer into the writer schema; omitted at its root ("")
 	Breaking   bool   `json:"breaking"`
 	Message    string `json:"message"`
 	// Example is a witness: a document the writer schema accepts and the
