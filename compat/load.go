@@ -15,51 +15,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-// Limits bound what a single schema document may cost to load. Zero fields
-// take the defaults below.
-type Limits struct {
-	MaxBytes    int // size of one document in bytes
-	MaxDepth    int // nesting of JSON objects and arrays
-	MaxNodes    int // JSON values (objects, arrays, scalars) in one document
-	MaxPattern  int // length of one regular expression (pattern, patternProperties keys)
-	MaxEnum     int // values in one enum
-	MaxRefDepth int // chain of referenced documents (references of references)
-}
-
-// DefaultLimits comfortably hold a 2,000-property, 5-level event schema
-// (about 100 KB) while refusing documents built to exhaust memory or time.
-var DefaultLimits = Limits{
-	MaxBytes:    4 << 20,
-	MaxDepth:    128,
-	MaxNodes:    250_000,
-	MaxPattern:  1_000,
-	MaxEnum:     10_000,
-	MaxRefDepth: 16,
-}
-
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
-	if l.MaxBytes > 0 {
-		d.MaxBytes = l.MaxBytes
-	}
-	if l.MaxDepth > 0 {
-		d.MaxDepth = l.MaxDepth
-	}
-	if l.MaxNodes > 0 {
-		d.MaxNodes = l.MaxNodes
-	}
-	if l.MaxPattern > 0 {
-		d.MaxPattern = l.MaxPattern
-	}
-	if l.MaxEnum > 0 {
-		d.MaxEnum = l.MaxEnum
-	}
-	if l.MaxRefDepth > 0 {
-		d.MaxRefDepth = l.MaxRefDepth
-	}
-	return d
-}
-
 // Resource is a schema document other than the root that $ref may point to,
 // such as a schema registered under another subject (Confluent "references").
 // Name is the URL or relative name the root uses in its $ref.
@@ -172,6 +127,9 @@ func Compile(data []byte, opts LoadOptions) (*Schema, error) {
 		}
 	}
 	if err := checkSchemaLimits(doc, opts.Source, lim); err != nil {
+		return nil, err
+	}
+	if err := checkCostLimits(doc, opts.Source, lim); err != nil { // limits.go
 		return nil, err
 	}
 	root, err := c.Compile(rootURL)

@@ -21,6 +21,8 @@ import (
 // ServiceOptions configure a Service. Zero values are sensible defaults.
 type ServiceOptions struct {
 	Limits    compat.Limits // schema loading limits; zero fields: compat.DefaultLimits
+	// MaxVersions bounds the versions per subject; 0: DefaultMaxVersions.
+	MaxVersions int
 	CacheSize int           // compiled schemas kept per cache; 0: DefaultCacheSize
 	Logger    *slog.Logger  // nil: discard
 	Now       Clock         // nil: time.Now
@@ -36,10 +38,6 @@ var DefaultConfig = Config{Mode: compat.Backward, Policy: compat.Strict}
 // contention and the client should retry later.
 const maxPublishAttempts = 16
 
-// maxResources bounds how many referenced documents one schema may pull in
-// (depth is bounded by Limits.MaxRefDepth; this bounds the breadth).
-const maxResources = 1000
-
 // lockStripes is the number of per-subject publish mutexes. Subjects hash
 // onto stripes; two subjects sharing one only serialize, never deadlock.
 const lockStripes = 256
@@ -50,6 +48,8 @@ const lockStripes = 256
 type Service struct {
 	store  Store
 	limits compat.Limits
+	// maxVersions bounds the versions of one subject (see limits.go).
+	maxVersions int
 	log    *slog.Logger
 	now    Clock
 	cache  *schemaCache
@@ -66,8 +66,9 @@ var _ Registry = (*Service)(nil)
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ServiceOptions) *Service {
-	if opts.Limits.MaxRefDepth <= 0 {
-		opts.Limits.MaxRefDepth = compat.DefaultLimits.MaxRefDepth
+	opts.Limits = opts.Limits.WithDefaults()
+	if opts.MaxVersions <= 0 {
+		opts.MaxVersions = DefaultMaxVersions
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -75,7 +76,7 @@ func NewService(store Store, opts ServiceOptions) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: store, limits: opts.Limits, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize)}
+	return &Service{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize)}
 }
 
 // Ping reports whether the store is reachable (for /readyz).
@@ -176,8 +177,8 @@ func (s *Service) resolveRefs(ctx context.Context, refs []Reference, allowDelete
 			}
 			continue // already collected, with its own references
 		}
-		if len(seen) >= maxResources {
-			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: more than %d referenced schemas", maxResources)
+		if len(seen) >= s.limits.MaxRefs {
+			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: more than %d referenced schemas", s.limits.MaxRefs)
 		}
 		seen[r.Name] = target
 		sch, err := s.schemaByID(ctx, v.SchemaID)
@@ -293,7 +294,7 @@ func (s *Service) compiledByID(ctx context.Context, id int64) (*compat.Schema, e
 	// Stored schemas were valid when registered; no size limits here so a
 	// later, stricter limit cannot make history unreadable.
 	c, err := compat.Compile([]byte(sch.Text), compat.LoadOptions{Source: fmt.Sprintf("schema id %d", id), Resources: res,
-		Limits: compat.Limits{MaxBytes: 1 << 30, MaxDepth: 1 << 20, MaxNodes: 1 << 30, MaxPattern: 1 << 20, MaxEnum: 1 << 30}})
+		Limits: compat.HistoryLimits})
 	if err != nil {
 		return nil, &Error{Kind: KindInternal, Code: CodeStoreError, Message: fmt.Sprintf("stored schema %d no longer compiles", id), Err: err}
 	}
@@ -431,8 +432,8 @@ func (s *Service) Publish(ctx context.Context, req PublishRequest) (SubjectVersi
 }
 
 func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersion, error) {
-	if req.Subject == "" {
-		return SubjectVersion{}, Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+	if err := checkSubject(req.Subject); err != nil {
+		return SubjectVersion{}, err
 	}
 	start := s.now()
 	proposed, fp, err := s.compileProposed(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
@@ -453,6 +454,9 @@ func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersi
 		if v, err := s.store.FindByFingerprint(ctx, req.Subject, fp); err == nil {
 			return s.join(ctx, v)
 		} else if ErrorKind(err) != KindNotFound {
+			return SubjectVersion{}, err
+		}
+		if err := s.checkVersionLimit(ctx, req.Subject, latest); err != nil {
 			return SubjectVersion{}, err
 		}
 		cfg, err := s.effectiveConfig(ctx, req.Subject)
@@ -767,6 +771,11 @@ func (s *Service) SetConfig(ctx context.Context, subject string, cfg Config) (Co
 		return Config{}, Errorf(KindInvalid, CodeInvalidCompatibility, "Invalid compatibility policy %d: want strict or lenient", cfg.Policy)
 	}
 	cfg.Mode = m
+	if subject != "" {
+		if err := checkSubject(subject); err != nil {
+			return Config{}, err
+		}
+	}
 	if err := s.store.SetConfig(ctx, subject, cfg); err != nil {
 		return Config{}, s.fail(err)
 	}

@@ -1,0 +1,187 @@
+package compat
+
+import (
+	"fmt"
+	"regexp/syntax"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Limits bound what a single schema document may cost to load. Zero fields
+// take the defaults below. Every refusal is a *LoadError naming the limit,
+// its value and where in the document it was exceeded.
+type Limits struct {
+	MaxBytes    int // size of one document in bytes
+	MaxDepth    int // nesting of JSON objects and arrays
+	MaxNodes    int // JSON values (objects, arrays, scalars) in one document
+	MaxPattern  int // length of one regular expression (pattern, patternProperties keys)
+	MaxEnum     int // values in one enum
+	MaxRefDepth int // chain of referenced documents (references of references)
+
+	// MaxProperties bounds the members of any one JSON object, such as a
+	// "properties" or "definitions" map.
+	MaxProperties int
+	// MaxTotalProperties bounds the members of all objects in the document.
+	MaxTotalProperties int
+	// MaxRegexProgram bounds the instructions of one compiled regular
+	// expression. Go's regexp runs in time linear in the input but also in
+	// the program size: "(x{0,1000}){1000}"-like patterns are short yet
+	// compile to huge programs, so length alone does not bound their cost.
+	MaxRegexProgram int
+	// MaxRefs bounds how many referenced documents one schema may pull in,
+	// references of references included (the breadth; MaxRefDepth bounds
+	// the depth).
+	MaxRefs int
+}
+
+// DefaultLimits comfortably hold a 2,000-property, 5-level event schema
+// (about 100 KB) while refusing documents built to exhaust memory or time.
+var DefaultLimits = Limits{
+	MaxBytes:           4 << 20,
+	MaxDepth:           128,
+	MaxNodes:           250_000,
+	MaxPattern:         1_000,
+	MaxEnum:            10_000,
+	MaxRefDepth:        16,
+	MaxProperties:      10_000,
+	MaxTotalProperties: 100_000,
+	MaxRegexProgram:    10_000,
+	MaxRefs:            1_000,
+}
+
+// HistoryLimits are for compiling schemas that were accepted earlier:
+// stored versions must stay readable when an operator lowers a limit, so
+// only sizes no real document reaches are refused.
+var HistoryLimits = Limits{
+	MaxBytes:           1 << 30,
+	MaxDepth:           1 << 20,
+	MaxNodes:           1 << 30,
+	MaxPattern:         1 << 20,
+	MaxEnum:            1 << 30,
+	MaxRefDepth:        1 << 10,
+	MaxProperties:      1 << 30,
+	MaxTotalProperties: 1 << 30,
+	MaxRegexProgram:    1 << 30,
+	MaxRefs:            1 << 20,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	for _, f := range []struct{ dst, src *int }{
+		{&d.MaxBytes, &l.MaxBytes}, {&d.MaxDepth, &l.MaxDepth}, {&d.MaxNodes, &l.MaxNodes},
+		{&d.MaxPattern, &l.MaxPattern}, {&d.MaxEnum, &l.MaxEnum}, {&d.MaxRefDepth, &l.MaxRefDepth},
+		{&d.MaxProperties, &l.MaxProperties}, {&d.MaxTotalProperties, &l.MaxTotalProperties},
+		{&d.MaxRegexProgram, &l.MaxRegexProgram}, {&d.MaxRefs, &l.MaxRefs},
+	} {
+		if *f.src > 0 {
+			*f.dst = *f.src
+		}
+	}
+	return d
+}
+
+// WithDefaults returns l with every zero field set to its default.
+func (l Limits) WithDefaults() Limits { return l.withDefaults() }
+
+// checkCostLimits enforces the limits that the decoder and the size walk in
+// load.go do not: members per object and in total, and the compiled size of
+// every regular expression. The common case (nothing exceeded) walks the
+// document once without building pointers; only a refusal walks it again in
+// sorted key order, so the offender reported is the same on every run.
+func checkCostLimits(doc any, source string, lim Limits) error {
+	if costWalk(doc, lim, false) == nil {
+		return nil
+	}
+	return costWalk(doc, lim, true).loadError(source)
+}
+
+// costViolation is a refused limit and the path to the offending value.
+type costViolation struct {
+	path   []string
+	reason string
+}
+
+func (v *costViolation) loadError(source string) error {
+	var b strings.Builder
+	for _, p := range v.path {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(p))
+	}
+	return &LoadError{Source: source, Pointer: b.String(), Reason: v.reason}
+}
+
+func costWalk(doc any, lim Limits, sorted bool) *costViolation {
+	total := 0
+	var path []string
+	var walk func(v any, key string) *costViolation
+	walk = func(v any, key string) *costViolation {
+		switch v := v.(type) {
+		case map[string]any:
+			if len(v) > lim.MaxProperties {
+				return &costViolation{slices.Clone(path), fmt.Sprintf("object has %d members; the limit (max properties per object) is %d", len(v), lim.MaxProperties)}
+			}
+			total += len(v)
+			if total > lim.MaxTotalProperties {
+				return &costViolation{slices.Clone(path), fmt.Sprintf("document has more than %d object members; the limit (max properties in total) is %d", lim.MaxTotalProperties, lim.MaxTotalProperties)}
+			}
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			if sorted {
+				slices.Sort(keys)
+			}
+			for _, k := range keys {
+				path = append(path, k)
+				if key == "patternProperties" {
+					if reason := regexCost(k, lim.MaxRegexProgram); reason != "" {
+						return &costViolation{slices.Clone(path), reason}
+					}
+				}
+				if bad := walk(v[k], k); bad != nil {
+					return bad
+				}
+				path = path[:len(path)-1]
+			}
+		case []any:
+			for i, e := range v {
+				path = append(path, strconv.Itoa(i))
+				if bad := walk(e, ""); bad != nil {
+					return bad
+				}
+				path = path[:len(path)-1]
+			}
+		case string:
+			if key == "pattern" {
+				if reason := regexCost(v, lim.MaxRegexProgram); reason != "" {
+					return &costViolation{slices.Clone(path), reason}
+				}
+			}
+		}
+		return nil
+	}
+	return walk(doc, "")
+}
+
+// regexCost returns why pattern is refused, or "". It parses the pattern as
+// the validator's regexp.Compile does; a pattern that does not parse is left
+// for the compiler to report (with its own, better message) when it sits
+// where a schema is expected.
+func regexCost(pattern string, max int) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		if strings.Contains(err.Error(), string(syntax.ErrLarge)) {
+			return fmt.Sprintf("regular expression is too large to compile; the limit (max regex program) is %d instructions", max)
+		}
+		return ""
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return fmt.Sprintf("regular expression does not compile: %v", err)
+	}
+	if n := len(prog.Inst); n > max {
+		return fmt.Sprintf("regular expression compiles to %d instructions; the limit (max regex program) is %d", n, max)
+	}
+	return ""
+}

@@ -1,0 +1,66 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DefaultMaxVersions bounds the versions one subject may hold (soft-deleted
+// ones included; hard-deleted ones no longer count).
+const DefaultMaxVersions = 10_000
+
+// MaxSubjectLength bounds subject names in bytes. Kafka topic names stop
+// at 249 characters; record-name strategies prepend or append namespaces,
+// so this leaves ample room while keeping keys and URLs small.
+const MaxSubjectLength = 1_000
+
+// CodeLimitExceeded is the error_code of a write refused by a registry
+// limit that is not about the schema itself (versions per subject).
+const CodeLimitExceeded = 42209
+
+// checkSubject refuses subject names that cannot be addressed safely: too
+// long, not UTF-8, control characters, or "."/".." path segments (which
+// HTTP clients and proxies rewrite, so the subject could not be read back).
+func checkSubject(subject string) error {
+	switch {
+	case subject == "":
+		return Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+	case len(subject) > MaxSubjectLength:
+		return Errorf(KindInvalid, CodeInvalidRequest, "subject name is %d bytes; the limit is %d", len(subject), MaxSubjectLength)
+	case !utf8.ValidString(subject):
+		return Errorf(KindInvalid, CodeInvalidRequest, "subject name is not valid UTF-8")
+	}
+	if i := strings.IndexFunc(subject, unicode.IsControl); i >= 0 {
+		return Errorf(KindInvalid, CodeInvalidRequest, "subject name has a control character at byte %d", i)
+	}
+	for _, seg := range strings.Split(subject, "/") {
+		if seg == "." || seg == ".." {
+			return Errorf(KindInvalid, CodeInvalidRequest, "subject name %q has a %q path segment, which URLs cannot carry", subject, seg)
+		}
+	}
+	return nil
+}
+
+// checkVersionLimit refuses a publish that would give subject more than
+// s.maxVersions versions. latest is the highest version number ever used,
+// an upper bound of the versions stored, so the common case costs nothing;
+// only near the limit are the stored versions counted (hard-deleted ones
+// free their slots).
+func (s *Service) checkVersionLimit(ctx context.Context, subject string, latest int) error {
+	if latest < s.maxVersions {
+		return nil
+	}
+	vs, err := s.store.Versions(ctx, subject, true)
+	if err != nil && ErrorKind(err) != KindNotFound {
+		return err
+	}
+	if len(vs) < s.maxVersions {
+		return nil
+	}
+	return &Error{Kind: KindInvalid, Code: CodeLimitExceeded, Message: fmt.Sprintf(
+		"subject %q has %d versions; the limit (max versions per subject) is %d: delete old versions permanently or use a new subject",
+		subject, len(vs), s.maxVersions)}
+}
