@@ -21,11 +21,12 @@ import (
 // ServiceOptions configure a Service. Zero values are sensible defaults.
 type ServiceOptions struct {
 	Limits    compat.Limits // schema loading limits; zero fields: compat.DefaultLimits
-	// MaxVersions bounds the versions per subject; 0: DefaultMaxVersions.
-	MaxVersions int
 	CacheSize int           // compiled schemas kept per cache; 0: DefaultCacheSize
 	Logger    *slog.Logger  // nil: discard
 	Now       Clock         // nil: time.Now
+
+	// MaxVersions bounds the versions per subject; 0: DefaultMaxVersions.
+	MaxVersions int
 }
 
 // DefaultConfig is the registry's configuration when nothing is set:
@@ -48,11 +49,12 @@ const lockStripes = 256
 type Service struct {
 	store  Store
 	limits compat.Limits
-	// maxVersions bounds the versions of one subject (see limits.go).
-	maxVersions int
 	log    *slog.Logger
 	now    Clock
 	cache  *schemaCache
+
+	// maxVersions bounds the versions of one subject (see limits.go).
+	maxVersions int
 	// locks serialize publishes per subject inside this process so that
 	// concurrent publishes queue instead of losing Append's compare-and-set
 	// and retrying; across replicas correctness comes from the CAS itself.
