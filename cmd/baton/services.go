@@ -492,10 +492,9 @@ func cmdGraph(ctx context.Context, e env, args []string) error {
 	switch *rf.format {
 	case "json":
 		return writeIndentedJSON(e.stdout, g)
-	case "dot":
-		_, err = io.WriteString(e.stdout, renderDOT(g))
-	case "mermaid":
-		_, err = io.WriteString(e.stdout, renderMermaid(g))
+	case "dot", "mermaid":
+		text, _ := g.Format(*rf.format)
+		_, err = io.WriteString(e.stdout, text)
 	default:
 		_, err = io.WriteString(e.stdout, renderGraphText(g))
 	}
@@ -520,52 +519,6 @@ func renderGraphText(g registry.Graph) string {
 			svc, msg = to, from
 		}
 		fmt.Fprintf(&b, "%s %s %s %s\n", svc.Label, e.Kind, msg.Type, msg.Label)
-	}
-	return b.String()
-}
-
-// renderDOT writes Graphviz: services as boxes, events as ellipses,
-// commands as diamonds.
-func renderDOT(g registry.Graph) string {
-	shapes := map[string]string{"service": "box", "event": "ellipse", "command": "diamond"}
-	var b strings.Builder
-	b.WriteString("digraph baton {\n  rankdir=LR;\n")
-	for _, n := range g.Nodes {
-		label := n.Label
-		if n.Owner != "" {
-			label += "\\n(" + n.Owner + ")"
-		}
-		fmt.Fprintf(&b, "  %q [label=%q, shape=%s];\n", n.ID, label, shapes[n.Type])
-	}
-	for _, e := range g.Edges {
-		fmt.Fprintf(&b, "  %q -> %q [label=%q];\n", e.From, e.To, string(e.Kind))
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
-// renderMermaid writes a Mermaid flowchart; ids are made safe for Mermaid.
-func renderMermaid(g registry.Graph) string {
-	ids := map[string]string{}
-	for i, n := range g.Nodes {
-		ids[n.ID] = fmt.Sprintf("n%d", i)
-	}
-	esc := func(s string) string { return strings.ReplaceAll(s, `"`, "#quot;") }
-	var b strings.Builder
-	b.WriteString("flowchart LR\n")
-	for _, n := range g.Nodes {
-		label := esc(n.Label)
-		switch n.Type {
-		case "service":
-			fmt.Fprintf(&b, "  %s[\"%s\"]\n", ids[n.ID], label)
-		case "event":
-			fmt.Fprintf(&b, "  %s([\"%s\"])\n", ids[n.ID], label)
-		default:
-			fmt.Fprintf(&b, "  %s{{\"%s\"}}\n", ids[n.ID], label)
-		}
-	}
-	for _, e := range g.Edges {
-		fmt.Fprintf(&b, "  %s -->|%s| %s\n", ids[e.From], e.Kind, ids[e.To])
 	}
 	return b.String()
 }
