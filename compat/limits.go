@@ -167,13 +167,23 @@ func costWalk(doc any, lim Limits, sorted bool) *costViolation {
 // regexCost returns why pattern is refused, or "". It parses the pattern as
 // the validator's regexp.Compile does; a pattern that does not parse is left
 // for the compiler to report (with its own, better message) when it sits
-// where a schema is expected.
+// where a schema is expected. Compiling costs several times parsing, so
+// only a pattern whose size estimate (an upper bound) exceeds max is
+// compiled to count its instructions exactly; and a pattern without counted
+// repetition compiles to at most one instruction per byte plus a few, so a
+// short one is not even parsed.
 func regexCost(pattern string, max int) string {
+	if !strings.ContainsRune(pattern, '{') && 2*len(pattern)+8 <= max {
+		return ""
+	}
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		if strings.Contains(err.Error(), string(syntax.ErrLarge)) {
 			return fmt.Sprintf("regular expression is too large to compile; the limit (max regex program) is %d instructions", max)
 		}
+		return ""
+	}
+	if progEstimate(re, max) <= max {
 		return ""
 	}
 	prog, err := syntax.Compile(re.Simplify())
@@ -184,4 +194,31 @@ func regexCost(pattern string, max int) string {
 		return fmt.Sprintf("regular expression compiles to %d instructions; the limit (max regex program) is %d", n, max)
 	}
 	return ""
+}
+
+// progEstimate bounds from above the instructions re compiles to, counting
+// every node one more than the compiler does. It stops growing past limit
+// (the caller only compares), so nested repetitions cannot overflow.
+func progEstimate(re *syntax.Regexp, limit int) int {
+	sub := 0
+	for _, s := range re.Sub {
+		sub += progEstimate(s, limit)
+		if sub > limit {
+			return limit + 1
+		}
+	}
+	n := 0
+	switch re.Op {
+	case syntax.OpLiteral:
+		n = len(re.Rune) + 1
+	case syntax.OpRepeat:
+		times := re.Max
+		if times < re.Min {
+			times = re.Min // no upper bound: Min copies and a loop
+		}
+		n = (times+1)*(sub+1) + 1
+	default:
+		n = sub + len(re.Sub) + 2
+	}
+	return min(n, limit+1) + 4
 }

@@ -1,0 +1,102 @@
+package compat_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/batonhq/baton/compat"
+)
+
+// props returns {"type":"object","properties":{"p0":{},...}} with n entries.
+func props(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"type":"object","properties":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"p%d":{}`, i)
+	}
+	b.WriteString(`}}`)
+	return b.String()
+}
+
+// TestLimitsRefuse: each limit refuses a document just over it with a
+// LoadError naming the limit, its value and the JSON Pointer of the
+// offender, and accepts one at the limit.
+func TestLimitsRefuse(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		limits  compat.Limits
+		schema  string
+		pointer string
+		reason  string // substring of the reason; "" means the schema compiles
+	}{
+		{"properties per object at the limit", compat.Limits{MaxProperties: 3}, props(3), "", ""},
+		{"properties per object over", compat.Limits{MaxProperties: 3}, props(4), "/properties", "object has 4 members; the limit (max properties per object) is 3"},
+		{"nested object over", compat.Limits{MaxProperties: 3},
+			`{"definitions":{"a/b":` + props(4) + `}}`, "/definitions/a~1b/properties", "the limit (max properties per object) is 3"},
+		{"default properties per object", compat.Limits{}, props(10_001), "/properties", "is 10000"},
+		{"total members", compat.Limits{MaxTotalProperties: 10},
+			`{"properties":{"a":` + props(3) + `,"b":` + props(3) + `}}`, "/properties/b/properties", "the limit (max properties in total) is 10"},
+		{"regex program over", compat.Limits{MaxRegexProgram: 100}, `{"pattern":"^x{0,200}$"}`, "/pattern", "the limit (max regex program) is 100"},
+		{"regex program at default", compat.Limits{}, `{"pattern":"(abcdefghij){1000}"}`, "/pattern", "the limit (max regex program) is 10000"},
+		{"patternProperties key", compat.Limits{MaxRegexProgram: 100},
+			`{"patternProperties":{"^a":{},"[a-z]{500}":{}}}`, "/patternProperties/[a-z]{500}", "compiles to"},
+		{"regex inside properties", compat.Limits{MaxRegexProgram: 100},
+			`{"properties":{"id":{"type":"string","pattern":"\\d{300}"}}}`, "/properties/id/pattern", "max regex program"},
+		{"small regexes pass", compat.Limits{}, `{"properties":{"id":{"pattern":"^[A-Z]{2}[0-9]{10}$"},"e":{"pattern":"(a+)+$"}}}`, "", ""},
+		{"nested repetition is the compiler's error", compat.Limits{}, `{"pattern":"a{1000}{1000}"}`, "/pattern", "is not valid 'regex'"},
+		{"data named pattern that is not a regex", compat.Limits{}, `{"const":{"pattern":"(("}}`, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := compat.Compile([]byte(c.schema), compat.LoadOptions{Source: "s.json", Limits: c.limits})
+			if c.reason == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var le *compat.LoadError
+			if !errors.As(err, &le) {
+				t.Fatalf("err = %v, want a LoadError", err)
+			}
+			if le.Pointer != c.pointer || !strings.Contains(le.Reason, c.reason) || le.Source != "s.json" {
+				t.Errorf("got source %q pointer %q reason %q; want pointer %q and reason containing %q", le.Source, le.Pointer, le.Reason, c.pointer, c.reason)
+			}
+		})
+	}
+}
+
+// TestLimitsDeterministicOffender: with several offenders the same one
+// (the first in sorted key order) is reported every time.
+func TestLimitsDeterministicOffender(t *testing.T) {
+	t.Parallel()
+	schema := `{"properties":{"z":{"pattern":"x{900}"},"b":{"pattern":"y{900}"},"m":{"pattern":"w{900}"}}}`
+	for range 20 {
+		_, err := compat.Compile([]byte(schema), compat.LoadOptions{Limits: compat.Limits{MaxRegexProgram: 100}})
+		var le *compat.LoadError
+		if !errors.As(err, &le) || le.Pointer != "/properties/b/pattern" {
+			t.Fatalf("err = %v, want the offender at /properties/b/pattern", err)
+		}
+	}
+}
+
+func TestLimitsWithDefaults(t *testing.T) {
+	t.Parallel()
+	got := compat.Limits{MaxEnum: 7}.WithDefaults()
+	want := compat.DefaultLimits
+	want.MaxEnum = 7
+	if got != want {
+		t.Errorf("WithDefaults = %+v, want %+v", got, want)
+	}
+	// HistoryLimits leave nothing to the defaults.
+	if h := compat.HistoryLimits.WithDefaults(); h != compat.HistoryLimits {
+		t.Errorf("HistoryLimits has a zero field: %+v", compat.HistoryLimits)
+	}
+}
