@@ -1,7 +1,10 @@
 package compat
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"math"
 	"regexp/syntax"
 	"slices"
 	"strconv"
@@ -84,16 +87,103 @@ func (l Limits) withDefaults() Limits {
 // WithDefaults returns l with every zero field set to its default.
 func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 
-// checkCostLimits enforces the limits that the decoder and the size walk in
-// load.go do not: members per object and in total, and the compiled size of
-// every regular expression. The common case (nothing exceeded) walks the
-// document once without building pointers; only a refusal walks it again in
-// sorted key order, so the offender reported is the same on every run.
-func checkCostLimits(doc any, source string, lim Limits) error {
-	if costWalk(doc, lim, false) == nil {
-		return nil
+// checkCostLimits enforces what the decoder and the size walk in load.go do
+// not: members per object and in total, the compiled size of every regular
+// expression, counts too large to represent, and duplicate object keys
+// (which parsers resolve differently, so the registry and a consumer could
+// read two different schemas from one text). The common case (nothing
+// exceeded) walks the document once without building pointers; only a
+// refusal walks it again in sorted key order, so the offender reported is
+// the same on every run.
+func checkCostLimits(data []byte, doc any, source string, lim Limits) error {
+	members, bad := costWalk(doc, lim, false)
+	if bad != nil {
+		_, bad = costWalk(doc, lim, true)
+		return bad.loadError(source)
 	}
-	return costWalk(doc, lim, true).loadError(source)
+	if colons(data) != members {
+		if bad := findDuplicateKey(data); bad != nil {
+			return bad.loadError(source)
+		}
+	}
+	return nil
+}
+
+// colons counts the ':' outside strings: one per object member of the text.
+// It differs from the decoded members only when a key repeats.
+func colons(data []byte) int {
+	n, inStr, esc := 0, false, false
+	for _, b := range data {
+		switch {
+		case inStr:
+			if esc {
+				esc = false
+			} else if b == '\\' {
+				esc = true
+			} else if b == '"' {
+				inStr = false
+			}
+		case b == '"':
+			inStr = true
+		case b == ':':
+			n++
+		}
+	}
+	return n
+}
+
+// findDuplicateKey reports the first key that repeats within one object.
+func findDuplicateKey(data []byte) *costViolation {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		keys    map[string]bool // nil for arrays
+		index   int
+		wantKey bool
+	}
+	var stack []frame
+	var path []string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the decoder already accepted data; nothing to add
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].keys != nil && stack[top].wantKey {
+			if k, ok := tok.(string); ok {
+				if stack[top].keys[k] {
+					return &costViolation{append(slices.Clone(path), k), fmt.Sprintf("key %q appears twice in one object; parsers disagree on which one counts", k)}
+				}
+				stack[top].keys[k] = true
+				stack[top].wantKey = false
+				path = append(path, k)
+				continue
+			}
+		}
+		if top >= 0 && stack[top].keys == nil {
+			if d, ok := tok.(json.Delim); !ok || d != ']' {
+				path = append(path, strconv.Itoa(stack[top].index))
+				stack[top].index++
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]bool{}, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended: drop its path element and expect the next key.
+		if len(stack) > 0 {
+			path = path[:len(path)-1]
+			if stack[len(stack)-1].keys != nil {
+				stack[len(stack)-1].wantKey = true
+			}
+		}
+	}
 }
 
 // costViolation is a refused limit and the path to the offending value.
@@ -111,7 +201,9 @@ func (v *costViolation) loadError(source string) error {
 	return &LoadError{Source: source, Pointer: b.String(), Reason: v.reason}
 }
 
-func costWalk(doc any, lim Limits, sorted bool) *costViolation {
+// costWalk returns the number of object members in doc and the first
+// limit it exceeds.
+func costWalk(doc any, lim Limits, sorted bool) (int, *costViolation) {
 	total := 0
 	var path []string
 	var walk func(v any, key string) *costViolation
@@ -152,6 +244,12 @@ func costWalk(doc any, lim Limits, sorted bool) *costViolation {
 				}
 				path = path[:len(path)-1]
 			}
+		case json.Number:
+			if countKeywords[key] {
+				if f, err := strconv.ParseFloat(string(v), 64); err != nil || math.Abs(f) > maxCount {
+					return &costViolation{slices.Clone(path), fmt.Sprintf("%s is %s; counts above 2^53 cannot be represented exactly", key, v)}
+				}
+			}
 		case string:
 			if key == "pattern" {
 				if reason := regexCost(v, lim.MaxRegexProgram); reason != "" {
@@ -161,8 +259,20 @@ func costWalk(doc any, lim Limits, sorted bool) *costViolation {
 		}
 		return nil
 	}
-	return walk(doc, "")
+	bad := walk(doc, "")
+	return total, bad
 }
+
+// countKeywords take a non-negative integer that the validator stores as an
+// int: a larger JSON number would silently wrap, so a schema saying
+// "maxLength": 1e400 would reject every string instead of none.
+var countKeywords = map[string]bool{
+	"maxLength": true, "minLength": true, "maxItems": true, "minItems": true,
+	"maxProperties": true, "minProperties": true, "maxContains": true, "minContains": true,
+}
+
+// maxCount is 2^53, the largest count a float64 holds exactly.
+const maxCount = 1 << 53
 
 // regexCost returns why pattern is refused, or "". It parses the pattern as
 // the validator's regexp.Compile does; a pattern that does not parse is left

@@ -27,7 +27,7 @@ func BenchmarkCostLimits(b *testing.B) {
 	lim := DefaultLimits
 	b.Run("walk", func(b *testing.B) {
 		for b.Loop() {
-			if err := checkCostLimits(doc, "", lim); err != nil {
+			if err := checkCostLimits(data, doc, "", lim); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -51,6 +51,13 @@ func TestLimitsRefuse(t *testing.T) {
 		{"small regexes pass", compat.Limits{}, `{"properties":{"id":{"pattern":"^[A-Z]{2}[0-9]{10}$"},"e":{"pattern":"(a+)+$"}}}`, "", ""},
 		{"nested repetition is the compiler's error", compat.Limits{}, `{"pattern":"a{1000}{1000}"}`, "/pattern", "is not valid 'regex'"},
 		{"data named pattern that is not a regex", compat.Limits{}, `{"const":{"pattern":"(("}}`, "", ""},
+		{"duplicate key at the root", compat.Limits{}, `{"type":"string","type":"integer"}`, "/type", `key "type" appears twice`},
+		{"duplicate key deep", compat.Limits{}, `{"items":[{},{"properties":{"a":{},"b":{"x":[1,{"k":1,"k":2}]}}}]}`, "/items/1/properties/b/x/1/k", `key "k" appears twice`},
+		{"same key in sibling objects", compat.Limits{}, `{"properties":{"a":{"type":"string"},"b":{"type":"string"}},"type":"object"}`, "", ""},
+		{"colon inside strings is not a member", compat.Limits{}, `{"description":"a: b: c","pattern":"^x:y$"}`, "", ""},
+		{"maxLength 1e400", compat.Limits{}, `{"maxLength":1e400}`, "/maxLength", "maxLength is 1e400; counts above 2^53"},
+		{"maxItems huge integer", compat.Limits{}, `{"properties":{"a":{"maxItems":99999999999999999999}}}`, "/properties/a/maxItems", "counts above 2^53"},
+		{"maximum 1e400 is a valid bound", compat.Limits{}, `{"maximum":1e400}`, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -129,7 +129,7 @@ func Compile(data []byte, opts LoadOptions) (*Schema, error) {
 	if err := checkSchemaLimits(doc, opts.Source, lim); err != nil {
 		return nil, err
 	}
-	if err := checkCostLimits(doc, opts.Source, lim); err != nil { // limits.go
+	if err := checkCostLimits(data, doc, opts.Source, lim); err != nil { // limits.go
 		return nil, err
 	}
 	root, err := c.Compile(rootURL)
