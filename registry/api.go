@@ -76,4 +76,6 @@ type Registry interface {
 	Impact(ctx context.Context, subject, schema string) (ImpactReport, error)
 	// Graph returns services, messages and their relations.
 	Graph(ctx context.Context) (Graph, error)
+	// Audit returns a page of the audit log of writes (oldest first).
+	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 }

@@ -145,6 +145,13 @@ type Store interface {
 	// CodeServiceNotFound.
 	DeleteService(ctx context.Context, name string) error
 
+	// AppendAudit appends e (ID ignored) to the audit log and returns the
+	// id it got: ascending, never reused. The log keeps a bounded number of
+	// the newest entries (registry.DefaultAuditRetention unless configured).
+	AppendAudit(ctx context.Context, e AuditEntry) (int64, error)
+	// Audit returns up to q.Limit entries with ID > q.After, ascending.
+	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

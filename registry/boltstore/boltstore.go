@@ -69,12 +69,16 @@ type Options struct {
 	// still atomic: a batch commits or rolls back as a whole, and bbolt
 	// re-runs the others alone if one of them fails.
 	BatchDelay time.Duration
+	// AuditRetention is how many audit entries are kept; older ones are
+	// dropped as new ones arrive (default registry.DefaultAuditRetention).
+	AuditRetention int
 }
 
 // Store is a registry.Store on a bbolt file.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db       *bolt.DB
+	path     string
+	auditCap uint64
 }
 
 var _ registry.Store = (*Store)(nil)
@@ -113,7 +117,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("initialize data file %s: %w", file, err)
 	}
 	db.MaxBatchDelay = opts.BatchDelay
-	return &Store{db: db, path: file}, nil
+	if opts.AuditRetention <= 0 {
+		opts.AuditRetention = registry.DefaultAuditRetention
+	}
+	return &Store{db: db, path: file, auditCap: uint64(opts.AuditRetention)}, nil
 }
 
 func dataFile(path string) (string, error) {

@@ -50,6 +50,7 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
 	r.Handle("/v1/services/{name}", handleDeleteService(reg, log)).Methods(del)
 	r.Handle("/v1/impact", timed(m.check, handleImpact(reg, log))).Methods(post)
 	r.Handle("/v1/graph", handleGraph(reg, log)).Methods(get)
+	r.Handle("/v1/audit", handleAudit(reg, log)).Methods(get)
 
 	// Operations. Confluent answers GET / with {}; some tools probe it.
 	r.Handle("/", handleRoot()).Methods(get)

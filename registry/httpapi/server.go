@@ -27,6 +27,7 @@ import (
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/auth"
 )
 
 // DefaultMaxBodyBytes limits request bodies unless Options says otherwise.
@@ -60,6 +61,12 @@ type Options struct {
 	// collectors) serves as both, so several servers can run in one process.
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer
+	// Auth checks credentials and permissions (registry/auth); nil: auth
+	// is off and every request is allowed (local use).
+	Auth *auth.Authorizer
+	// Audit receives an entry for every write request (see audit.go).
+	// Nil: the registry itself when it is an AuditLog (*registry.Service).
+	Audit AuditLog
 }
 
 func (o Options) withDefaults() Options {
@@ -101,6 +108,13 @@ func NewServer(reg registry.Registry, opts Options) http.Handler {
 	r.NotFoundHandler = handleNoRoute(log)
 	r.MethodNotAllowedHandler = handleWrongMethod(log)
 	r.Use(recordRoute)
+	if opts.Audit == nil {
+		opts.Audit, _ = reg.(AuditLog)
+	}
+	r.Use(auditWrites(opts.Audit, log)) // outside auth: refusals are audited too
+	if opts.Auth != nil {
+		r.Use(authenticate(opts.Auth, log))
+	}
 
 	var h http.Handler = r
 	h = limitBody(h, opts.MaxBodyBytes, log)

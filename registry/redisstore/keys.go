@@ -116,3 +116,15 @@ func (k keys) serviceIndex() string { return k.prefix + ":" + servicesTag + ":by
 // serviceRelations -> HASH: serviceIndex member -> JSON registry.Relation,
 // so impact reads the relations to one subject, not whole service records.
 func (k keys) serviceRelations() string { return k.prefix + ":" + servicesTag + ":relations" }
+
+// auditTag is the hash tag of the audit log's keys, so the id counter and
+// the stream change in one script on Cluster. No subject's tag equals it:
+// escaped subjects never contain "%a".
+const auditTag = "{%audit}"
+
+// auditSeq -> STRING: the audit id counter (INCR inside append_audit.lua).
+func (k keys) auditSeq() string { return k.prefix + ":" + auditTag + ":seq" }
+
+// auditLog -> STREAM: entry "<id>-0" with one field "e", the JSON
+// registry.AuditEntry without its id; trimmed with MAXLEN ~ on append.
+func (k keys) auditLog() string { return k.prefix + ":" + auditTag + ":log" }

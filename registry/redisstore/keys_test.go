@@ -37,6 +37,9 @@ func TestKeys(t *testing.T) {
 		{k.serviceIndex(), "baton:{%services}:by-subject"},
 		{k.serviceRelations(), "baton:{%services}:relations"},
 		{hashTag(k.versions("%services")), "%25services"}, // no subject shares the services tag
+		{k.auditSeq(), "baton:{%audit}:seq"},
+		{k.auditLog(), "baton:{%audit}:log"},
+		{hashTag(k.versions("%audit")), "%25audit"}, // no subject shares the audit tag
 	} {
 		if tc.got != tc.want {
 			t.Errorf("key = %q, want %q", tc.got, tc.want)

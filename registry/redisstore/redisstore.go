@@ -68,6 +68,9 @@ type Options struct {
 	// tests) can share one Redis database under different prefixes. It may
 	// not contain '{' or '}', which would move the subjects' hash tags.
 	KeyPrefix string
+	// AuditRetention is about how many audit entries are kept (XADD MAXLEN
+	// ~, so up to a few hundred more); default registry.DefaultAuditRetention.
+	AuditRetention int
 }
 
 // Store is a registry.Store on Redis. It is safe for concurrent use, and any
@@ -75,9 +78,10 @@ type Options struct {
 // mutable state lives in Redis; the only local cache holds schema bodies by
 // id, which never change.
 type Store struct {
-	rdb     redis.UniversalClient
-	k       keys
-	schemas schemaCache
+	rdb      redis.UniversalClient
+	k        keys
+	schemas  schemaCache
+	auditCap int
 }
 
 var _ registry.Store = (*Store)(nil)
@@ -97,7 +101,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if strings.ContainsAny(prefix, "{}") {
 		return nil, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "redis key prefix %q: braces are not allowed", prefix)
 	}
-	st := &Store{rdb: redis.NewUniversalClient(uo), k: keys{prefix: prefix}}
+	if opts.AuditRetention <= 0 {
+		opts.AuditRetention = registry.DefaultAuditRetention
+	}
+	st := &Store{rdb: redis.NewUniversalClient(uo), k: keys{prefix: prefix}, auditCap: opts.AuditRetention}
 	if err := st.Ping(ctx); err != nil {
 		st.rdb.Close()
 		return nil, err

@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"Services", services},
 		{"ServiceIndexFollowsReplace", serviceIndexFollowsReplace},
 		{"ConcurrentServicesIndexed", concurrentServices},
+		{"AuditLog", auditLog},
+		{"ConcurrentAudit", concurrentAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
