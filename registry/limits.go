@@ -64,3 +64,30 @@ func (s *Service) checkVersionLimit(ctx context.Context, subject string, latest 
 		"subject %q has %d versions; the limit (max versions per subject) is %d: delete old versions permanently or use a new subject",
 		subject, len(vs), s.maxVersions)}
 }
+
+// checkText refuses schema text that is not UTF-8: JSON must be, and a
+// decoder would silently replace the bad bytes, registering a schema that
+// differs from the one sent.
+func checkText(text string) error {
+	if off := InvalidUTF8Offset(text); off >= 0 {
+		return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: not valid UTF-8 at byte %d", off)
+	}
+	return nil
+}
+
+// InvalidUTF8Offset returns the offset of the first byte of s that is not
+// UTF-8, or -1 when s is valid.
+func InvalidUTF8Offset(s string) int {
+	if utf8.ValidString(s) {
+		return -1
+	}
+	off := 0
+	for off < len(s) {
+		r, n := utf8.DecodeRuneInString(s[off:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		off += n
+	}
+	return off
+}

@@ -242,6 +242,9 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 	if err := checkType(schemaType); err != nil {
 		return nil, "", err
 	}
+	if err := checkText(text); err != nil {
+		return nil, "", err
+	}
 	// Refuse oversize text before canonicalizing it (Compile would refuse it
 	// too, but only after the fingerprint had parsed all of it).
 	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {

@@ -30,7 +30,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	redisURL := fs.String("redis", e.getenv("BATON_REDIS"), "Redis URL of the shared store for several replicas, instead of --data:\nredis://, rediss://, redis+sentinel://h1,h2/master, redis+cluster://h1,h2 (env BATON_REDIS)")
 	maxBody := fs.String("max-body", serveFlagEnv(e, "BATON_MAX_BODY", strconv.Itoa(httpapi.DefaultMaxBodyBytes)), "largest request body accepted, in bytes (env BATON_MAX_BODY)")
 	logLevel := fs.String("log-level", serveFlagEnv(e, "BATON_LOG_LEVEL", "info"), "debug, info (logs every request), warn or error (env BATON_LOG_LEVEL)")
+	parseLimits := addLimitFlags(fs, e) // serve_limits.go: --max-* and --*-timeout
 	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	limits, err := parseLimits()
 	if err != nil {
 		return err
 	}
@@ -64,21 +69,18 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc := registry.NewService(store, registry.ServiceOptions{Logger: log})
+	svc := registry.NewService(store, registry.ServiceOptions{Logger: log, Limits: limits.schema, MaxVersions: limits.maxVersions})
 	handler := httpapi.NewServer(svc, httpapi.Options{Logger: log, MaxBodyBytes: limit, Ready: svc.Ping})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return errors.Join(fmt.Errorf("cannot listen on %s: %w", *addr, err), store.Close())
 	}
 	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:        handler,
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	limits.timeouts.apply(srv)
 	fmt.Fprintf(e.stderr, "baton: listening on http://%s\n", ln.Addr())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -164,10 +165,20 @@ func decode[T any](r *http.Request) (T, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return v, registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "request body is empty: expected a JSON object")
 	}
+	if !utf8.Valid(data) { // json.Unmarshal would silently replace the bad bytes
+		return v, bodyUTF8Error(data)
+	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		return v, bodyJSONError(data, err)
 	}
 	return v, nil
+}
+
+// bodyUTF8Error names the line and column of the first byte that is not UTF-8.
+func bodyUTF8Error(data []byte) error {
+	line, col := compat.LineColumn(data, int64(registry.InvalidUTF8Offset(string(data))))
+	return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema,
+		"request body is not valid UTF-8 at line %d, column %d", line, col)
 }
 
 func tooLarge(limit int64) error {
