@@ -27,10 +27,24 @@ type CheckRequest struct {
 	References []Reference
 }
 
+// Explorer holds the read-only views the web UI's message page uses (issue
+// #8), implemented in explore.go and by httpapi.Client.
+type Explorer interface {
+	// Diff compares two stored versions of subject ("latest" or a number)
+	// in mode (BACKWARD, FORWARD, FULL; "" = the subject's own mode made
+	// non-transitive, FULL for NONE): findings with witnesses.
+	Diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error)
+	// SubjectRelations lists every service's relation to subject with its
+	// contract, sorted by service (empty when no service names it).
+	SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error)
+}
+
 // Registry is the set of operations Baton offers. *Service implements it
 // over a Store; httpapi.Client implements it over HTTP, so the CLI and tests
 // work the same against either. Errors are *Error with Confluent codes.
 type Registry interface {
+	Explorer // read-only views for the web UI
+
 	// Publish checks and registers; an identical schema returns the existing
 	// version. Incompatible: KindIncompatible (409) with Findings.
 	Publish(ctx context.Context, req PublishRequest) (SubjectVersion, error)

@@ -32,7 +32,7 @@ func (g Graph) DOT() string {
 	for _, n := range g.Nodes {
 		label := n.Label
 		if n.Owner != "" {
-			label += "\\n(" + n.Owner + ")"
+			label += "\n(" + n.Owner + ")" // %q writes the newline as DOT's \n
 		}
 		fmt.Fprintf(&b, "  %q [label=%q, shape=%s];\n", n.ID, label, shapes[n.Type])
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/web"
 )
 
 // addRoutes is the whole HTTP API surface; nothing else registers a route.
@@ -49,8 +50,15 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
 	r.Handle("/v1/services/{name}", handleGetService(reg, log)).Methods(get)
 	r.Handle("/v1/services/{name}", handleDeleteService(reg, log)).Methods(del)
 	r.Handle("/v1/impact", timed(m.check, handleImpact(reg, log))).Methods(post)
+	r.Handle("/v1/graph", handleGraphFormat(reg, log)).Methods(get).Queries("format", "{format}")
 	r.Handle("/v1/graph", handleGraph(reg, log)).Methods(get)
 	r.Handle("/v1/audit", handleAudit(reg, log)).Methods(get)
+	r.Handle("/v1/subjects/{subject}/diff", handleDiff(reg, log)).Methods(get)
+	r.Handle("/v1/subjects/{subject}/relations", handleSubjectRelations(reg, log)).Methods(get)
+
+	// The web UI (registry/web): static files under /ui/.
+	r.Handle("/ui", http.RedirectHandler(web.Prefix, http.StatusMovedPermanently)).Methods(get, http.MethodHead)
+	r.PathPrefix(web.Prefix).Handler(web.Handler())
 
 	// Operations. Confluent answers GET / with {}; some tools probe it.
 	r.Handle("/", handleRoot()).Methods(get)

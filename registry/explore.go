@@ -1,0 +1,98 @@
+package registry
+
+import (
+	"context"
+	"slices"
+
+	"github.com/batonhq/baton/compat"
+)
+
+// Read-only views for exploring the estate (the web UI's message page):
+// what changed between two versions of a message, and who relates to it.
+
+// DiffReport compares two stored versions of a subject: Findings are what a
+// reader of one version may reject in data written with the other, in the
+// directions Mode covers ("backward": To reads From's data; "forward":
+// From reads To's data), each with its witness when one was confirmed.
+type DiffReport struct {
+	Subject    string           `json:"subject"`
+	From       int              `json:"from"`
+	To         int              `json:"to"`
+	Mode       compat.Mode      `json:"mode"`
+	Compatible bool             `json:"compatible"`
+	Findings   []compat.Finding `json:"findings"`
+}
+
+// Diff compares versions from and to ("latest" or a number) of subject.
+// Mode "" means the subject's effective mode made non-transitive (two
+// versions are compared, not a history), and FULL when that mode is NONE,
+// so a diff always shows what changed. A transitive mode or NONE is
+// refused (42203); an unknown subject is 40401, an unknown or deleted
+// version 40402, a malformed one 42202. Nothing is written.
+func (s *Service) Diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
+	rep, err := s.diff(ctx, subject, from, to, mode)
+	return rep, s.fail(err)
+}
+
+func (s *Service) diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
+	if mode != "" && !slices.Contains([]compat.Mode{compat.Backward, compat.Forward, compat.Full}, mode) {
+		return DiffReport{}, Errorf(KindInvalid, CodeInvalidCompatibility, "diff mode must be BACKWARD, FORWARD or FULL, not %q: a diff compares two versions", mode)
+	}
+	cfg, err := s.effectiveConfig(ctx, subject)
+	if err != nil {
+		return DiffReport{}, err
+	}
+	if mode == "" {
+		mode = nonTransitive(cfg.Mode)
+	}
+	var vs [2]Version
+	var cs [2]*compat.Schema
+	for i, v := range []string{from, to} {
+		n, err := parseVersion(v)
+		if err != nil {
+			return DiffReport{}, err
+		}
+		if vs[i], err = s.resolveVersion(ctx, subject, n, false); err != nil {
+			return DiffReport{}, err
+		}
+		if cs[i], err = s.compiledByID(ctx, vs[i].SchemaID); err != nil {
+			return DiffReport{}, err
+		}
+	}
+	rep := compat.CheckMode(mode, cs[:1], cs[1], compat.Options{Policy: cfg.Policy})
+	return DiffReport{Subject: subject, From: vs[0].Version, To: vs[1].Version, Mode: mode,
+		Compatible: rep.Compatible, Findings: rep.Findings}, nil
+}
+
+// nonTransitive maps a mode to the one that compares a single pair of
+// versions; NONE becomes FULL.
+func nonTransitive(m compat.Mode) compat.Mode {
+	switch m {
+	case compat.Backward, compat.BackwardTransitive:
+		return compat.Backward
+	case compat.Forward, compat.ForwardTransitive:
+		return compat.Forward
+	}
+	return compat.Full
+}
+
+// SubjectRelations lists every service's relation to subject (producers,
+// consumers, handlers, senders, with their contracts), sorted by service.
+// A subject no service names has none: an empty list, not an error, since
+// a message may be published before any service declares it.
+func (s *Service) SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error) {
+	if subject == "" {
+		return nil, Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+	}
+	related, err := s.store.RelationsBySubject(ctx, subject)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out := make([]ServiceRelation, 0, len(related))
+	for _, sr := range related {
+		if sr.Relation.Subject == subject {
+			out = append(out, sr)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,272 @@
+// The impact graph: layered left to right by flow (dagre), drawn as SVG,
+// with pan and zoom. Services are rounded boxes; events are pills (amber,
+// solid edges: choreography); commands are hexagons (violet, dashed edges:
+// orchestration).
+
+import dagre from "@dagrejs/dagre";
+import { s, clear } from "./dom.js";
+
+const KIND_OF = { produces: "event", consumes: "event", sends: "command", handles: "command" };
+const CHAR_W = 7.4; // px per character at the 13px label font
+const MIN_K = 0.05;
+const MAX_K = 4;
+
+function nodeSize(n) {
+  const text = Math.max(n.label.length, n.owner ? n.owner.length + 2 : 0, 6);
+  const w = Math.min(Math.max(text * CHAR_W + 32, 96), 300);
+  if (n.type === "service") return { width: w, height: n.owner ? 46 : 36 };
+  if (n.type === "command") return { width: w + 20, height: 40 };
+  return { width: w + 8, height: 38 };
+}
+
+function truncate(label, width, pad) {
+  const max = Math.floor((width - pad) / CHAR_W);
+  return label.length > max ? label.slice(0, Math.max(max - 1, 1)) + "…" : label;
+}
+
+// shape draws the outline of a node centred on 0,0.
+function shape(n, w, hgt) {
+  const x = -w / 2, y = -hgt / 2;
+  if (n.type === "service") {
+    return s("rect", { class: "shape", x, y, width: w, height: hgt, rx: 6, ry: 6 });
+  }
+  if (n.type === "event") {
+    return s("rect", { class: "shape", x, y, width: w, height: hgt, rx: hgt / 2, ry: hgt / 2 });
+  }
+  const d = 12;
+  const pts = [[x, 0], [x + d, y], [-x - d, y], [-x, 0], [-x - d, -y], [x + d, -y]];
+  return s("polygon", { class: "shape", points: pts.map((p) => p.join(",")).join(" ") });
+}
+
+// curve draws a smooth path through dagre's edge points.
+function curve(points) {
+  const p = points.map((q) => [Math.round(q.x * 10) / 10, Math.round(q.y * 10) / 10]);
+  let d = `M${p[0][0]},${p[0][1]}`;
+  if (p.length === 2) return d + ` L${p[1][0]},${p[1][1]}`;
+  for (let i = 1; i < p.length - 1; i++) {
+    const mx = (p[i][0] + p[i + 1][0]) / 2, my = (p[i][1] + p[i + 1][1]) / 2;
+    d += ` Q${p[i][0]},${p[i][1]} ${i === p.length - 2 ? p[i + 1][0] : mx},${i === p.length - 2 ? p[i + 1][1] : my}`;
+  }
+  return d;
+}
+
+export class GraphView {
+  constructor(svg, { onOpen }) {
+    this.svg = svg;
+    this.onOpen = onOpen;
+    this.t = { x: 0, y: 0, k: 1 };
+    this.bounds = { width: 0, height: 0 };
+    this.layoutCache = new Map();
+    this.nodesById = new Map();
+    clear(svg);
+    svg.append(
+      s("defs", {},
+        ["event", "command"].map((k) =>
+          s("marker", { id: "arrow-" + k, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+            s("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow arrow-" + k })))),
+    );
+    this.viewport = s("g", { class: "viewport" });
+    svg.append(this.viewport);
+    this.installPanZoom();
+  }
+
+  // render draws the nodes of graph whose ids are in visible, and the
+  // edges between them; states maps node id to its data-state.
+  render(graph, visible, states) {
+    const nodes = graph.nodes.filter((n) => visible.has(n.id));
+    const edges = graph.edges.filter((e) => visible.has(e.from) && visible.has(e.to));
+    const key = nodes.map((n) => n.id).join("\n") + "\n--\n" + edges.map((e) => `${e.from}>${e.to}>${e.kind}`).join("\n");
+    let lay = this.layoutCache.get(key);
+    if (!lay) {
+      lay = this.layout(nodes, edges);
+      if (this.layoutCache.size > 20) this.layoutCache.clear();
+      this.layoutCache.set(key, lay);
+    }
+    clear(this.viewport);
+    this.nodesById.clear();
+    this.bounds = { width: lay.width, height: lay.height };
+    const showEdgeLabels = edges.length <= 60;
+    const edgeLayer = s("g", { class: "edges" });
+    for (const e of edges) {
+      const pts = lay.edges.get(`${e.from}>${e.to}>${e.kind}`);
+      const kind = KIND_OF[e.kind] || "event";
+      const path = s("path", {
+        class: "edge edge-" + kind, d: curve(pts), "marker-end": `url(#arrow-${kind})`,
+        "data-from": e.from, "data-to": e.to, "data-kind": e.kind,
+      }, s("title", { text: `${e.from} ${e.kind} ${e.to}` }));
+      edgeLayer.append(path);
+      if (showEdgeLabels) {
+        const mid = pts[Math.floor(pts.length / 2)];
+        edgeLayer.append(s("text", { class: "edge-label", x: mid.x, y: mid.y - 4, "text-anchor": "middle", "aria-hidden": "true", text: e.kind }));
+      }
+    }
+    const nodeLayer = s("g", { class: "nodes" });
+    for (const n of nodes) {
+      const p = lay.nodes.get(n.id);
+      const kindWord = n.type === "service" ? "service" : n.type;
+      const g = s("g", {
+        class: "node", tabindex: 0, role: "link", transform: `translate(${p.x},${p.y})`,
+        "data-id": n.id, "data-type": n.type, "data-state": states.get(n.id) || "",
+        "aria-label": `${kindWord} ${n.label}${n.owner ? ", owner " + n.owner : ""}`,
+      });
+      g.append(s("title", { text: `${kindWord} ${n.label}${n.owner ? " (" + n.owner + ")" : ""}` }));
+      g.append(shape(n, p.width, p.height));
+      const label = truncate(n.label, p.width, n.type === "command" ? 30 : 18);
+      if (n.type === "service" && n.owner) {
+        g.append(s("text", { class: "label", y: -3, "text-anchor": "middle", text: label }));
+        g.append(s("text", { class: "sublabel", y: 13, "text-anchor": "middle", text: truncate(n.owner, p.width, 18) }));
+      } else {
+        g.append(s("text", { class: "label", y: 4.5, "text-anchor": "middle", text: label }));
+      }
+      g.addEventListener("click", () => { if (!this.dragged) this.onOpen(n); });
+      g.addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter" || ev.key === " ") {
+          ev.preventDefault();
+          this.onOpen(n);
+        }
+      });
+      g.addEventListener("focus", () => this.reveal(p));
+      nodeLayer.append(g);
+      this.nodesById.set(n.id, g);
+    }
+    this.viewport.append(edgeLayer, nodeLayer);
+    this.fit();
+  }
+
+  layout(nodes, edges) {
+    const g = new dagre.graphlib.Graph({ multigraph: true });
+    const big = nodes.length > 150;
+    g.setGraph({ rankdir: "LR", nodesep: big ? 10 : 18, ranksep: big ? 50 : 70, edgesep: 8, marginx: 16, marginy: 16 });
+    g.setDefaultEdgeLabel(() => ({}));
+    for (const n of nodes) g.setNode(n.id, nodeSize(n));
+    for (const e of edges) g.setEdge(e.from, e.to, { minlen: 1 }, e.kind);
+    dagre.layout(g);
+    const out = { nodes: new Map(), edges: new Map(), width: g.graph().width || 0, height: g.graph().height || 0 };
+    for (const id of g.nodes()) out.nodes.set(id, g.node(id));
+    for (const e of g.edges()) out.edges.set(`${e.v}>${e.w}>${e.name}`, g.edge(e).points);
+    return out;
+  }
+
+  // setStates updates data-state of the drawn nodes (what-if results).
+  setStates(states) {
+    for (const [id, g] of this.nodesById) g.dataset.state = states.get(id) || "";
+  }
+
+  apply() {
+    const { x, y, k } = this.t;
+    this.viewport.setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)}) scale(${k.toFixed(4)})`);
+  }
+
+  size() {
+    const r = this.svg.getBoundingClientRect();
+    return { w: r.width || 800, h: r.height || 500 };
+  }
+
+  // fit scales the whole drawing into the view (never above 1.25x).
+  fit() {
+    const { w, h } = this.size();
+    const bw = Math.max(this.bounds.width, 1), bh = Math.max(this.bounds.height, 1);
+    const k = Math.min(Math.max(Math.min((w - 24) / bw, (h - 24) / bh, 1.25), MIN_K), MAX_K);
+    this.t = { k, x: (w - bw * k) / 2, y: (h - bh * k) / 2 };
+    this.apply();
+  }
+
+  zoomBy(f, cx, cy) {
+    const { w, h } = this.size();
+    if (cx === undefined) { cx = w / 2; cy = h / 2; }
+    const k = Math.min(Math.max(this.t.k * f, MIN_K), MAX_K);
+    const r = k / this.t.k;
+    this.t = { k, x: cx - (cx - this.t.x) * r, y: cy - (cy - this.t.y) * r };
+    this.apply();
+  }
+
+  panBy(dx, dy) {
+    this.t.x += dx;
+    this.t.y += dy;
+    this.apply();
+  }
+
+  // reveal pans so that a node reached with Tab is on screen.
+  reveal(p) {
+    const { w, h } = this.size();
+    const sx = this.t.x + p.x * this.t.k, sy = this.t.y + p.y * this.t.k;
+    const m = 40;
+    let dx = 0, dy = 0;
+    if (sx < m) dx = m - sx; else if (sx > w - m) dx = w - m - sx;
+    if (sy < m) dy = m - sy; else if (sy > h - m) dy = h - m - sy;
+    if (dx || dy) this.panBy(dx, dy);
+  }
+
+  installPanZoom() {
+    const svg = this.svg;
+    svg.addEventListener("wheel", (ev) => {
+      ev.preventDefault();
+      const r = svg.getBoundingClientRect();
+      this.zoomBy(Math.exp(-ev.deltaY * 0.0015), ev.clientX - r.left, ev.clientY - r.top);
+    }, { passive: false });
+    let start = null;
+    svg.addEventListener("pointerdown", (ev) => {
+      if (ev.button !== 0) return;
+      start = { x: ev.clientX, y: ev.clientY, tx: this.t.x, ty: this.t.y, id: ev.pointerId };
+      this.dragged = false;
+    });
+    svg.addEventListener("pointermove", (ev) => {
+      if (!start || ev.pointerId !== start.id) return;
+      const dx = ev.clientX - start.x, dy = ev.clientY - start.y;
+      if (!this.dragged && Math.hypot(dx, dy) < 4) return;
+      if (!this.dragged) {
+        this.dragged = true;
+        svg.setPointerCapture(ev.pointerId);
+        svg.classList.add("dragging");
+      }
+      this.t.x = start.tx + dx;
+      this.t.y = start.ty + dy;
+      this.apply();
+    });
+    const end = () => {
+      start = null;
+      svg.classList.remove("dragging");
+      setTimeout(() => { this.dragged = false; }, 0);
+    };
+    svg.addEventListener("pointerup", end);
+    svg.addEventListener("pointercancel", end);
+    svg.addEventListener("keydown", (ev) => {
+      if (ev.target !== svg) return;
+      const step = 60;
+      const keys = {
+        ArrowLeft: () => this.panBy(step, 0), ArrowRight: () => this.panBy(-step, 0),
+        ArrowUp: () => this.panBy(0, step), ArrowDown: () => this.panBy(0, -step),
+        "+": () => this.zoomBy(1.25), "=": () => this.zoomBy(1.25), "-": () => this.zoomBy(0.8), "0": () => this.fit(),
+      };
+      if (keys[ev.key]) {
+        ev.preventDefault();
+        keys[ev.key]();
+      }
+    });
+  }
+
+  // exportSVG returns the whole drawing (not the current pan and zoom) as a
+  // standalone SVG document with its styles inlined.
+  exportSVG() {
+    const pad = 16;
+    const w = Math.ceil(this.bounds.width + 2 * pad), hh = Math.ceil(this.bounds.height + 2 * pad);
+    const clone = this.svg.cloneNode(true);
+    clone.removeAttribute("id");
+    clone.removeAttribute("class");
+    clone.removeAttribute("tabindex");
+    clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+    clone.setAttribute("width", w);
+    clone.setAttribute("height", hh);
+    clone.setAttribute("viewBox", `${-pad} ${-pad} ${w} ${hh}`);
+    const props = ["fill", "stroke", "stroke-width", "stroke-dasharray", "opacity", "font-family", "font-size", "font-weight", "paint-order", "stroke-linejoin"];
+    const src = [this.svg, ...this.svg.querySelectorAll("*")];
+    const dst = [clone, ...clone.querySelectorAll("*")];
+    src.forEach((el, i) => {
+      const cs = getComputedStyle(el);
+      dst[i].setAttribute("style", props.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(";"));
+    });
+    clone.querySelector(".viewport").removeAttribute("transform");
+    clone.insertBefore(s("rect", { x: -pad, y: -pad, width: w, height: hh, fill: "#ffffff" }), clone.querySelector(".viewport"));
+    return new XMLSerializer().serializeToString(clone);
+  }
+}

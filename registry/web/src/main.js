@@ -1,0 +1,470 @@
+// Baton UI: routes (hash based, so every view has a deep link and a reload
+// lands on the same view), filters, and the message, service and what-if
+// pages. document.body.dataset.ready is "false" while a view loads and
+// "true" once it is fully drawn (browser tests wait on it).
+
+import { api } from "./api.js";
+import { h, clear, $, pretty, download } from "./dom.js";
+import { GraphView } from "./graph.js";
+
+const KIND_WORD = { produces: "Producers", consumes: "Consumers", handles: "Handlers", sends: "Senders" };
+const PATTERN_TYPE = { choreography: "event", orchestration: "command" };
+
+const state = {
+  graph: { nodes: [], edges: [] },
+  route: { view: "graph", arg: "", params: new URLSearchParams() },
+  states: new Map(), // node id -> data-state
+  seq: 0, // increases with every navigation; stale async work checks it
+};
+
+const panel = $("#panel");
+const status = $("#graph-status");
+const search = $("#search");
+const ownerSel = $("#filter-owner");
+const patternSel = $("#filter-pattern");
+const view = new GraphView($("#graph"), { onOpen: openNode });
+
+function ready(v) {
+  document.body.dataset.ready = v ? "true" : "false";
+}
+
+// ---- routes -------------------------------------------------------------
+
+function parseHash() {
+  let raw = location.hash.replace(/^#/, "");
+  if (!raw.startsWith("/")) raw = "/" + raw;
+  const qi = raw.indexOf("?");
+  const path = qi < 0 ? raw : raw.slice(0, qi);
+  const params = new URLSearchParams(qi < 0 ? "" : raw.slice(qi + 1));
+  const parts = path.split("/").filter(Boolean);
+  const dec = (x) => { try { return decodeURIComponent(x); } catch { return x; } };
+  if (parts.length >= 2 && ["message", "service", "whatif"].includes(parts[0])) {
+    return { view: parts[0], arg: dec(parts.slice(1).join("/")), params };
+  }
+  return { view: "graph", arg: "", params };
+}
+
+export function link(viewName, arg, params) {
+  let p = "#/" + (viewName === "graph" ? "" : viewName + "/" + encodeURIComponent(arg));
+  const q = params ? params.toString() : "";
+  return q ? p + "?" + q : p;
+}
+
+function openNode(n) {
+  if (n.type === "service") location.hash = link("service", n.label);
+  else location.hash = link("message", n.label);
+}
+
+// filters live in the URL too (owner, pattern, q), so a filtered view is a link.
+function syncFilterURL() {
+  const p = new URLSearchParams(state.route.params);
+  for (const [k, el] of [["q", search], ["owner", ownerSel], ["pattern", patternSel]]) {
+    if (el.value) p.set(k, el.value); else p.delete(k);
+  }
+  state.route.params = p;
+  history.replaceState(null, "", link(state.route.view, state.route.arg, p));
+}
+
+// ---- visible set ----------------------------------------------------------
+
+function neighbours(id) {
+  const out = new Set([id]);
+  for (const e of state.graph.edges) {
+    if (e.from === id) out.add(e.to);
+    if (e.to === id) out.add(e.from);
+  }
+  return out;
+}
+
+function focusId() {
+  const r = state.route;
+  if (r.view === "graph") return r.params.get("focus") || "";
+  if (r.view === "service") return "service:" + r.arg;
+  const n = state.graph.nodes.find((x) => x.type !== "service" && x.label === r.arg);
+  return n ? n.id : "";
+}
+
+function visibleIds() {
+  const g = state.graph;
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const type = PATTERN_TYPE[patternSel.value];
+  const owner = ownerSel.value;
+  const q = search.value.trim().toLowerCase();
+  const focus = focusId();
+  let ids = new Set(g.nodes.map((n) => n.id));
+  if (focus && byId.has(focus)) ids = neighbours(focus);
+  if (type) {
+    // keep the pattern's messages and the services related to them
+    const keep = new Set();
+    for (const e of g.edges) {
+      const msg = byId.get(e.from).type === "service" ? e.to : e.from;
+      const svc = msg === e.from ? e.to : e.from;
+      if (byId.get(msg).type === type) keep.add(msg).add(svc);
+    }
+    ids = new Set([...ids].filter((id) => keep.has(id)));
+  }
+  if (owner) {
+    // keep the owner's services and the messages they relate to
+    const keep = new Set();
+    for (const n of g.nodes) if (n.type === "service" && n.owner === owner) keep.add(n.id);
+    for (const e of g.edges) {
+      if (keep.has(e.from) && byId.get(e.from).type === "service") keep.add(e.to);
+      if (keep.has(e.to) && byId.get(e.to).type === "service") keep.add(e.from);
+    }
+    ids = new Set([...ids].filter((id) => keep.has(id)));
+  }
+  if (q) ids = new Set([...ids].filter((id) => byId.get(id).label.toLowerCase().includes(q)));
+  if (focus && byId.has(focus)) ids.add(focus);
+  return ids;
+}
+
+function drawGraph() {
+  const ids = visibleIds();
+  const focus = focusId();
+  const states = new Map(state.states);
+  if (focus && !states.has(focus)) states.set(focus, "focus");
+  view.render(state.graph, ids, states);
+  const count = (t) => state.graph.nodes.filter((n) => n.type === t && ids.has(n.id)).length;
+  const total = state.graph.nodes.length;
+  status.textContent = total === 0
+    ? "No services registered yet: publish manifests with `baton publish`."
+    : `Showing ${count("service")} services, ${count("event")} events, ${count("command")} commands` +
+      (ids.size < total ? ` of ${total} nodes` : "");
+  return ids;
+}
+
+function fillOwners() {
+  const owners = [...new Set(state.graph.nodes.filter((n) => n.owner).map((n) => n.owner))].sort();
+  const cur = state.route.params.get("owner") || "";
+  clear(ownerSel).append(h("option", { value: "" }, "All owners"), ...owners.map((o) => h("option", { value: o }, o)));
+  if (cur && !owners.includes(cur)) ownerSel.append(h("option", { value: cur }, cur));
+  ownerSel.value = cur;
+}
+
+// ---- views --------------------------------------------------------------
+
+async function route() {
+  const seq = ++state.seq;
+  ready(false);
+  state.route = parseHash();
+  state.states = new Map();
+  const p = state.route.params;
+  search.value = p.get("q") || "";
+  patternSel.value = PATTERN_TYPE[p.get("pattern")] ? p.get("pattern") : "";
+  document.body.dataset.view = state.route.view;
+  try {
+    state.graph = await api.graph();
+    if (seq !== state.seq) return;
+    fillOwners();
+    const visible = drawGraph();
+    clear(panel);
+    if (state.route.view === "message") await messagePage(seq, state.route.arg);
+    else if (state.route.view === "service") await servicePage(seq, state.route.arg);
+    else if (state.route.view === "whatif") await whatIfPage(seq, state.route.arg);
+    else graphPanel(visible);
+  } catch (e) {
+    if (seq !== state.seq) return;
+    clear(panel).append(errorBox(e));
+  }
+  if (seq === state.seq) ready(true);
+}
+
+function errorBox(e) {
+  return h("div", { class: "error", role: "alert" }, e.message || String(e));
+}
+
+function nodeLink(n) {
+  const href = n.type === "service" ? link("service", n.label) : link("message", n.label);
+  return h("a", { href, class: "chip chip-" + n.type }, n.label);
+}
+
+function graphPanel(visible) {
+  const nodes = state.graph.nodes.filter((n) => visible.has(n.id));
+  const section = (title, type) => {
+    const list = nodes.filter((n) => n.type === type);
+    if (!list.length) return null;
+    return h("section", { class: "index" },
+      h("h3", {}, `${title} (${list.length})`),
+      h("ul", { class: "chips" }, list.map((n) => h("li", {}, nodeLink(n)))));
+  };
+  const focus = state.route.params.get("focus");
+  panel.append(
+    h("h2", {}, focus ? "Neighbourhood" : "Estate"),
+    focus ? h("p", {}, "Focused on ", h("strong", {}, focus), ". ", h("a", { href: "#/" }, "Show everything")) : null,
+    h("p", { class: "hint" }, "Select a node (click, or Tab and Enter) to open its page. Drag to pan, wheel or + and − to zoom. Enter in the search box focuses on the best match."),
+    section("Events", "event"),
+    section("Commands", "command"),
+    section("Services", "service"),
+  );
+}
+
+function versionItem(subject, v, shown, params) {
+  const p = new URLSearchParams(params);
+  p.set("v", String(v));
+  return h("li", { "data-version": String(v), class: v === shown ? "current" : "" },
+    h("a", { href: link("message", subject, p), "aria-current": v === shown ? "true" : null }, `v${v}`));
+}
+
+function findingsList(findings, id) {
+  return h("ul", { id, class: "findings" }, findings.map((f) =>
+    h("li", { class: "finding" + (f.breaking ? " breaking" : "") },
+      h("div", { class: "finding-head" },
+        h("span", { class: "rule" }, f.rule),
+        " at ", h("code", { class: "path" }, f.path || "/"),
+        f.direction ? h("span", { class: "direction" }, ` (${f.direction})`) : null),
+      h("p", { class: "message" }, f.message),
+      f.example !== undefined
+        ? [h("p", { class: "witness-label" }, "Witness: a document one side writes and the other rejects"),
+          h("pre", { class: "witness" }, JSON.stringify(f.example, null, 2))]
+        : h("p", { class: "witness-label" }, "No witness document could be confirmed."))));
+}
+
+async function messagePage(seq, subject) {
+  const node = state.graph.nodes.find((n) => n.type !== "service" && n.label === subject);
+  const kind = node ? node.type : "message";
+  const [versions, relations] = await Promise.all([
+    api.versions(subject).catch((e) => (e.status === 404 ? [] : Promise.reject(e))),
+    api.relations(subject),
+  ]);
+  if (seq !== state.seq) return;
+  const p = state.route.params;
+  const latest = versions.length ? versions[versions.length - 1] : 0;
+  let shown = Number(p.get("v")) || latest;
+  if (!versions.includes(shown)) shown = latest;
+  const schema = shown ? await api.version(subject, shown) : null;
+  if (seq !== state.seq) return;
+
+  panel.append(
+    h("div", { class: "title" },
+      h("span", { class: "badge badge-" + kind }, kind),
+      h("h2", {}, subject)),
+    h("p", { class: "actions" },
+      h("a", { class: "button", href: link("whatif", subject) }, "What if it changes?"),
+      node ? h("a", { class: "button secondary", href: link("graph", "", new URLSearchParams({ focus: node.id })) }, "Focus in graph") : null),
+  );
+
+  panel.append(h("h3", {}, "Versions"));
+  if (!versions.length) panel.append(h("p", { class: "hint" }, "No version of this message is registered."));
+  panel.append(h("ul", { id: "message-versions", class: "versions" }, versions.map((v) => versionItem(subject, v, shown, p))));
+  if (schema) {
+    panel.append(
+      h("p", { class: "schema-caption" }, `Schema of version ${schema.version} (id ${schema.id})`),
+      h("pre", { class: "schema", "data-version": String(schema.version), tabindex: 0 }, pretty(schema.schema)));
+  }
+
+  // Diff between any two versions.
+  const from = h("select", { id: "diff-from" }, versions.map((v) => h("option", { value: String(v) }, `v${v}`)));
+  const to = h("select", { id: "diff-to" }, versions.map((v) => h("option", { value: String(v) }, `v${v}`)));
+  const mode = h("select", { id: "diff-mode" },
+    h("option", { value: "" }, "subject's mode"),
+    h("option", { value: "BACKWARD" }, "backward"),
+    h("option", { value: "FORWARD" }, "forward"),
+    h("option", { value: "FULL" }, "full"));
+  from.value = p.get("from") || String(versions.length > 1 ? versions[versions.length - 2] : latest);
+  to.value = p.get("to") || String(latest);
+  mode.value = ["BACKWARD", "FORWARD", "FULL"].includes(p.get("mode")) ? p.get("mode") : "";
+  const result = h("div", { id: "diff-result", "aria-live": "polite" });
+  const runDiff = async () => {
+    const mine = state.seq;
+    ready(false);
+    clear(result);
+    const q = new URLSearchParams(state.route.params);
+    q.set("from", from.value);
+    q.set("to", to.value);
+    if (mode.value) q.set("mode", mode.value); else q.delete("mode");
+    state.route.params = q;
+    history.replaceState(null, "", link("message", subject, q));
+    try {
+      const d = await api.diff(subject, from.value, to.value, mode.value);
+      if (mine !== state.seq) return;
+      result.append(
+        h("p", { class: d.compatible ? "verdict ok" : "verdict bad" },
+          d.compatible ? `v${d.from} → v${d.to}: compatible (${d.mode.toLowerCase()})` : `v${d.from} → v${d.to}: ${d.findings.length} finding(s) (${d.mode.toLowerCase()})`),
+        findingsList(d.findings, "diff-findings"));
+    } catch (e) {
+      if (mine !== state.seq) return;
+      result.append(errorBox(e), h("ul", { id: "diff-findings", class: "findings" }));
+    }
+    if (mine === state.seq) ready(true);
+  };
+  for (const el of [from, to, mode]) el.addEventListener("change", runDiff);
+  panel.append(h("h3", {}, "Diff"));
+  if (versions.length) {
+    panel.append(h("div", { class: "diff-controls" },
+      h("label", {}, "From ", from), h("label", {}, "to ", to), h("label", {}, "mode ", mode)), result);
+  } else {
+    panel.append(h("p", { class: "hint" }, "Nothing to compare."));
+  }
+
+  // Who produces, consumes, sends and handles it, with their contracts.
+  panel.append(h("h3", {}, "Services"));
+  const rels = h("ul", { id: "message-relations", class: "relations" });
+  const order = ["produces", "handles", "consumes", "sends"];
+  relations.sort((a, b) => order.indexOf(a.relation.kind) - order.indexOf(b.relation.kind) || a.service.localeCompare(b.service));
+  for (const sr of relations) rels.append(relationItem(sr.service, sr.relation, "service"));
+  if (!relations.length) panel.append(h("p", { class: "hint" }, "No service declares this message."));
+  panel.append(rels);
+  if (versions.length) await runDiff();
+}
+
+function relationItem(service, r, linkTo) {
+  const target = linkTo === "service"
+    ? h("a", { href: link("service", service) }, service)
+    : h("a", { href: link("message", r.subject) }, r.subject);
+  const what = r.kind === "produces" || r.kind === "handles"
+    ? "owns the schema"
+    : r.contract
+      ? `${r.kind === "consumes" ? "reader" : "writer"} contract v${r.contractVersion || 1}`
+      : r.version ? `no contract: reads version ${r.version}${r.pinned ? " (pinned)" : ""}` : "no contract";
+  return h("li", { "data-service": service, "data-kind": r.kind, "data-subject": r.subject, class: "relation" },
+    h("span", { class: "kind kind-" + r.kind }, r.kind), " ", target, h("span", { class: "what" }, " — " + what),
+    r.contract ? h("details", {}, h("summary", {}, "Contract"), h("pre", { class: "contract" }, pretty(r.contract))) : null);
+}
+
+async function servicePage(seq, name) {
+  const si = await api.service(name);
+  if (seq !== state.seq) return;
+  panel.append(
+    h("div", { class: "title" }, h("span", { class: "badge badge-service" }, "service"), h("h2", {}, si.name)),
+    si.owner ? h("p", {}, "Owner: ", h("strong", {}, si.owner)) : null,
+    h("p", { class: "actions" }, h("a", { class: "button secondary", href: link("graph", "", new URLSearchParams({ focus: "service:" + si.name })) }, "Focus in graph")),
+  );
+  const list = h("ul", { id: "service-relations", class: "relations" });
+  for (const r of si.relations) list.append(relationItem(si.name, r, "message"));
+  panel.append(h("h3", {}, "Relations"), si.relations.length ? list : h("p", { class: "hint" }, "It declares no message."));
+}
+
+async function whatIfPage(seq, subject) {
+  const node = state.graph.nodes.find((n) => n.type !== "service" && n.label === subject);
+  let current = "";
+  try {
+    current = pretty((await api.version(subject, "latest")).schema);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+  }
+  if (seq !== state.seq) return;
+  const text = h("textarea", { id: "proposal", rows: 14, spellcheck: "false", "aria-describedby": "proposal-help" });
+  text.value = current;
+  const file = h("input", { id: "proposal-file", type: "file", accept: ".json,application/json" });
+  file.addEventListener("change", async () => {
+    if (file.files && file.files[0]) text.value = await file.files[0].text();
+  });
+  const run = h("button", { id: "run-whatif", type: "button", class: "button" }, "Run what-if");
+  const results = h("div", { id: "impact-summary", "aria-live": "polite" });
+  const list = h("ul", { id: "impact-results", class: "impact" });
+  run.addEventListener("click", async () => {
+    const mine = state.seq;
+    ready(false);
+    run.disabled = true;
+    clear(results);
+    clear(list);
+    try {
+      const rep = await api.impact(subject, text.value);
+      if (mine !== state.seq) return;
+      state.states = new Map();
+      for (const x of rep.impacted) state.states.set("service:" + x.service, "impacted");
+      for (const x of rep.safe) if (!state.states.has("service:" + x.service)) state.states.set("service:" + x.service, "safe");
+      if (node) state.states.set(node.id, "focus");
+      view.setStates(state.states);
+      results.append(h("p", { class: rep.impacted.length ? "verdict bad" : "verdict ok" },
+        `${rep.impacted.length} impacted, ${rep.safe.length} safe. Nothing was published.`));
+      for (const x of rep.impacted) {
+        list.append(h("li", { "data-service": x.service, "data-state": "impacted", class: "impacted" },
+          h("div", { class: "finding-head" }, h("a", { href: link("service", x.service) }, x.service), ` (${x.role}) breaks`),
+          findingsList(x.findings, null)));
+      }
+      for (const x of rep.safe) {
+        list.append(h("li", { "data-service": x.service, "data-state": "safe", class: "safe" },
+          h("div", { class: "finding-head" }, h("a", { href: link("service", x.service) }, x.service), ` (${x.role}) is safe`),
+          h("p", { class: "message" }, x.reason)));
+      }
+    } catch (e) {
+      if (mine !== state.seq) return;
+      results.append(errorBox(e));
+    }
+    run.disabled = false;
+    if (mine === state.seq) ready(true);
+  });
+  panel.append(
+    h("div", { class: "title" }, h("span", { class: "badge badge-" + (node ? node.type : "message") }, node ? node.type : "message"), h("h2", {}, `What if ${subject} changes?`)),
+    h("p", { id: "proposal-help", class: "hint" }, "Paste or upload a proposed schema. The registry checks it against every consumer's and sender's contract; nothing is published."),
+    h("label", { for: "proposal" }, "Proposed schema"), text,
+    h("div", { class: "whatif-controls" }, h("label", {}, "Or upload a file ", file), run),
+    results, list,
+    h("p", {}, h("a", { href: link("message", subject) }, `Open the ${subject} message page`)),
+  );
+}
+
+// ---- controls -------------------------------------------------------------
+
+let searchTimer = 0;
+search.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => { syncFilterURL(); refreshGraphOnly(); }, 120);
+});
+search.addEventListener("keydown", (ev) => {
+  if (ev.key !== "Enter") return;
+  ev.preventDefault();
+  const q = search.value.trim().toLowerCase();
+  if (!q) return;
+  const cands = state.graph.nodes.filter((n) => n.label.toLowerCase().includes(q));
+  const best = cands.find((n) => n.label.toLowerCase() === q) || cands[0];
+  if (best) location.hash = link("graph", "", new URLSearchParams({ focus: best.id }));
+});
+for (const sel of [ownerSel, patternSel]) {
+  sel.addEventListener("change", () => { syncFilterURL(); refreshGraphOnly(); });
+}
+
+function refreshGraphOnly() {
+  const visible = drawGraph();
+  if (state.route.view === "graph") {
+    clear(panel);
+    graphPanel(visible);
+  } else if (state.states.size) {
+    view.setStates(state.states);
+  }
+}
+
+$("#zoom-in").addEventListener("click", () => view.zoomBy(1.25));
+$("#zoom-out").addEventListener("click", () => view.zoomBy(0.8));
+$("#zoom-reset").addEventListener("click", () => view.fit());
+
+$("#export-svg").addEventListener("click", () => {
+  download("baton-graph.svg", new Blob([view.exportSVG()], { type: "image/svg+xml" }));
+});
+$("#export-png").addEventListener("click", () => {
+  const text = view.exportSVG();
+  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  const img = new Image();
+  img.onload = () => {
+    const scale = 2;
+    const c = document.createElement("canvas");
+    c.width = img.width * scale;
+    c.height = img.height * scale;
+    const ctx = c.getContext("2d");
+    ctx.scale(scale, scale);
+    ctx.drawImage(img, 0, 0);
+    URL.revokeObjectURL(url);
+    c.toBlob((b) => download("baton-graph.png", b), "image/png");
+  };
+  img.onerror = () => URL.revokeObjectURL(url);
+  img.src = url;
+});
+for (const [id, format, name, type] of [["#export-dot", "dot", "baton-graph.dot", "text/vnd.graphviz"], ["#export-mermaid", "mermaid", "baton-graph.mmd", "text/plain"]]) {
+  $(id).addEventListener("click", async () => {
+    try {
+      download(name, new Blob([await api.graphText(format)], { type }));
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  });
+}
+$("#skip").addEventListener("click", () => panel.focus());
+
+let resizeTimer = 0;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => view.fit(), 150);
+});
+window.addEventListener("hashchange", route);
+route();
