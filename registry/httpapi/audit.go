@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -154,10 +155,13 @@ func auditWrites(sink AuditLog, log *slog.Logger) mux.MiddlewareFunc {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
 			defer cancel()
 			if _, err := sink.AppendAudit(ctx, e); err != nil {
-				log.LogAttrs(ctx, slog.LevelError, "audit entry not stored",
-					slog.String("request_id", e.RequestID), slog.String("who", e.Who),
+				attrs := []slog.Attr{slog.String("request_id", e.RequestID), slog.String("who", e.Who),
 					slog.String("method", e.Method), slog.String("route", e.Route),
-					slog.Int("status", e.Status), slog.String("err", err.Error()))
+					slog.Int("status", e.Status), slog.String("err", err.Error())}
+				if cause := errors.Unwrap(err); cause != nil {
+					attrs = append(attrs, slog.String("cause", cause.Error()))
+				}
+				log.LogAttrs(ctx, slog.LevelError, "audit entry not stored", attrs...)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/gorilla/mux"
 
@@ -189,4 +190,28 @@ func claims(r *http.Request) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// splitUserInfo takes user:password@ out of a registry URL, so that it
+// is sent as Basic credentials and never appears in error messages.
+func splitUserInfo(raw string) (base, user, password string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw, "", ""
+	}
+	user = u.User.Username()
+	password, _ = u.User.Password()
+	u.User = nil
+	return u.String(), user, password
+}
+
+// authorize adds the client's credentials: the bearer token if set, else
+// Basic user:password (what Confluent clients send).
+func (c *Client) authorize(req *http.Request) {
+	switch {
+	case c.Token != "":
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	case c.User != "" || c.Password != "":
+		req.SetBasicAuth(c.User, c.Password)
+	}
 }

@@ -27,6 +27,9 @@ type Client struct {
 	BaseURL string       // e.g. http://127.0.0.1:8081
 	HTTP    *http.Client // never http.DefaultClient: NewClient sets timeouts
 	Token   string       // sent as "Authorization: Bearer <Token>" when set
+	// User and Password are sent as HTTP Basic credentials when Token is
+	// empty (NewClient takes them from a URL's user:password@).
+	User, Password string
 }
 
 var _ registry.Registry = (*Client)(nil)
@@ -43,6 +46,7 @@ func WithHTTPClient(h *http.Client) ClientOption { return func(c *Client) { c.HT
 // NewClient returns a client for the registry at baseURL.
 func NewClient(baseURL string, opts ...ClientOption) *Client {
 	c := &Client{BaseURL: strings.TrimRight(baseURL, "/"), HTTP: newHTTPClient()}
+	c.BaseURL, c.User, c.Password = splitUserInfo(c.BaseURL)
 	for _, o := range opts {
 		o(c)
 	}
@@ -267,9 +271,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
+	c.authorize(req)
 	hc := c.HTTP
 	if hc == nil {
 		hc = defaultHTTPClient
