@@ -122,22 +122,46 @@ func Parse(file string, data []byte) (*Manifest, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: file, Msg: "empty manifest"}
 		}
-		return nil, yamlError(file, err)
+		return nil, lastLine(yamlError(file, err), data)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document"}
+		return nil, lastLine(&Error{File: file, Line: extra.Line, Msg: "more than one YAML document"}, data)
 	}
 	p := parser{file: file}
 	m := p.manifest(&doc)
 	if p.err != nil {
-		return nil, p.err
+		return nil, lastLine(p.err, data)
 	}
 	m.File = file
 	return m, nil
 }
 
-func yamlError(file string, err error) error {
+// lastLine keeps e's line inside data: YAML places the end of the stream,
+// and an empty document after "---", on the line after the last one.
+func lastLine(e *Error, data []byte) *Error {
+	e.Line = min(e.Line, lineCount(data))
+	return e
+}
+
+// lineCount counts lines as YAML does: "\n", "\r\n" and a lone "\r" end
+// one, and so do NEL, LS and PS.
+func lineCount(data []byte) int {
+	n := 1
+	for i, r := range string(data) {
+		switch r {
+		case '\n', '\u0085', '\u2028', '\u2029':
+			n++
+		case '\r':
+			if i+1 >= len(data) || data[i+1] != '\n' {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func yamlError(file string, err error) *Error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	var line int

@@ -1,0 +1,232 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/registry"
+)
+
+// hostileDeadline bounds each hostile request: far above what a refusal
+// costs (milliseconds), far below a hang. Exceeding it fails the case.
+const hostileDeadline = 15 * time.Second
+
+// nested returns n levels of open, then inner, then n levels of close.
+func nested(open, inner, close string, n int) string {
+	return strings.Repeat(open, n) + inner + strings.Repeat(close, n)
+}
+
+// manyProps is a schema whose one "properties" object has n members.
+func manyProps(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"type":"object","properties":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"p%d":{}`, i)
+	}
+	b.WriteString(`}}`)
+	return b.String()
+}
+
+// bigEnum is a schema with an n-value enum.
+func bigEnum(n int) string {
+	vals := make([]string, n)
+	for i := range vals {
+		vals[i] = fmt.Sprint(i)
+	}
+	return `{"enum":[` + strings.Join(vals, ",") + `]}`
+}
+
+// TestHostileInputs sends inputs built to crash, hang, exhaust or trick the
+// registry through the real HTTP API (real Service on bbolt). Each must be
+// refused with the named 4xx and Confluent error code within
+// hostileDeadline; afterwards the server is healthy and stores nothing.
+func TestHostileInputs(t *testing.T) {
+	h := newHarness(t)
+
+	// A listener standing in for any URL a $ref could make the server
+	// fetch: it must never be asked for anything.
+	var fetched atomic.Int64
+	bait := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		w.Write([]byte(`{"type":"string"}`))
+	}))
+	t.Cleanup(bait.Close)
+
+	pub := "/subjects/hostile/versions"
+	check := "/compatibility/subjects/hostile/versions" // every version: compiles the proposal first
+	jsonCT := []string{"Content-Type", "application/vnd.schemaregistry.v1+json"}
+	oversize := schemaBody(`{"description":"` + strings.Repeat("x", 5<<20) + `"}`)
+
+	cases := []struct {
+		name, method, path, body string
+		headers                  []string
+		status, code             int
+		msg                      string // regexp the message must match
+	}{
+		// Size and shape of the schema.
+		{"arrays nested 10,000 deep", "POST", pub, schemaBody(nested("[", "", "]", 10_000)), nil, 422, 42201, `deeper than 128 levels`},
+		{"objects nested 9,999 deep", "POST", pub, schemaBody(nested(`{"not":`, "{}", "}", 9_999)), nil, 422, 42201, `deeper than 128 levels`},
+		// Past 10,000 levels the JSON decoder's own limit answers first.
+		{"objects nested 10,000 deep", "POST", pub, schemaBody(nested(`{"not":`, "{}", "}", 10_000)), nil, 422, 42201, `exceeded max depth`},
+		{"request envelope nested 10,001 deep", "POST", pub, `{"schema":"{}","x":` + nested("[", "", "]", 10_001) + `}`, nil, 422, 42201, `(?i)depth`},
+		{"100,000 properties", "POST", pub, schemaBody(manyProps(100_000)), nil, 422, 42201, `/properties: object has 100000 members; the limit \(max properties per object\) is 10000`},
+		{"enum of 20,000 values", "POST", pub, schemaBody(bigEnum(20_000)), nil, 422, 42201, `enum has 20000 values; the limit is 10000`},
+		{"nodes over the limit", "POST", pub, schemaBody(`{"default":[` + strings.Repeat("0,", 260_000) + `0]}`), nil, 422, 42201, `more than 250000 JSON values`},
+
+		// Regular expressions: Go's engine is linear, so the classic
+		// catastrophic patterns are harmless; programs that are huge are not.
+		{"(a+)+$ checked against a missing subject", "POST", "/compatibility/subjects/hostile/versions/latest", schemaBody(`{"pattern":"(a+)+$"}`), nil, 404, 40401, `hostile`},
+		{"(a|aa)*b looked up in a missing subject", "POST", "/subjects/hostile", schemaBody(`{"pattern":"(a|aa)*b"}`), nil, 404, 40401, `hostile`},
+		{"a{1000}{1000}", "POST", pub, schemaBody(`{"pattern":"a{1000}{1000}"}`), nil, 422, 42201, `/pattern.*not valid 'regex'`},
+		{"regex compiling to 36,000 instructions", "POST", pub, schemaBody(`{"pattern":"(abcdefghijklmnopqrstuvwxyz0123456789){1000}"}`), nil, 422, 42201, `/pattern: regular expression compiles to \d+ instructions; the limit \(max regex program\) is 10000`},
+		{"patternProperties key compiling huge", "POST", pub, schemaBody(`{"patternProperties":{"(\\w\\d\\s[a-z]\\w\\d\\s[a-z]\\w\\d){1000}":{}}}`), nil, 422, 42201, `max regex program`},
+		{"regex of 5,000 characters", "POST", pub, schemaBody(`{"pattern":"` + strings.Repeat("a", 5000) + `"}`), nil, 422, 42201, `regular expression is 5000 characters; the limit is 1000`},
+
+		// Encodings and numbers.
+		{"invalid UTF-8 in the body", "POST", pub, "{\"sch\xffema\":\"{}\"}", nil, 422, 42201, `not valid UTF-8 at line 1, column 6`},
+		{"invalid UTF-8 in the schema string", "POST", pub, "{\"schema\":\"{\\\"description\\\":\\\"\xc3\\\"}\"}", nil, 422, 42201, `not valid UTF-8`},
+		{"byte order mark before the body", "POST", pub, "\ufeff" + schemaBody(`{}`), nil, 422, 42201, `line 1, column 1`},
+		{"byte order mark in the schema", "POST", pub, schemaBody("\ufeff{}"), nil, 422, 42201, `invalid JSON`},
+		{"NaN in the schema", "POST", pub, schemaBody(`{"maximum":NaN}`), nil, 422, 42201, `invalid JSON`},
+		{"-Infinity in the schema", "POST", pub, schemaBody(`{"minimum":-Infinity}`), nil, 422, 42201, `invalid JSON`},
+		{"NaN as the schema field", "POST", pub, `{"schema":NaN}`, nil, 422, 42201, `malformed JSON`},
+		{"maxLength 1e400", "POST", pub, schemaBody(`{"maxLength":1e400}`), nil, 422, 42201, `/maxLength: maxLength is 1e400`},
+		{"maxItems 99999999999999999999", "POST", pub, schemaBody(`{"maxItems":99999999999999999999}`), nil, 422, 42201, `counts above 2\^53`},
+		{"reference version 1e400", "POST", pub, `{"schema":"{}","references":[{"name":"a","subject":"b","version":1e400}]}`, nil, 422, 42201, `version`},
+		{"duplicate keys in the schema", "POST", pub, schemaBody(`{"type":"string","type":"integer"}`), nil, 422, 42201, `/type: key "type" appears twice`},
+		{"garbage JSON", "POST", pub, `{"schema": "{}", ]]`, nil, 422, 42201, `line 1, column 18`},
+
+		// $ref: never a file, never the network, no loops.
+		{"$ref to itself", "POST", pub, schemaBody(`{"$ref":"#"}`), nil, 422, 42201, `infinite loop`},
+		{"$refs in a loop", "POST", pub, schemaBody(`{"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},"$ref":"#/definitions/a"}`), nil, 422, 42201, `infinite loop`},
+		{"$ref to file:///etc/passwd", "POST", pub, schemaBody(`{"$ref":"file:///etc/passwd"}`), nil, 422, 42201, `external \$ref is not allowed: file:///etc/passwd`},
+		{"$ref to a local listener", "POST", pub, schemaBody(`{"$ref":"` + bait.URL + `/x.json"}`), nil, 422, 42201, `external \$ref is not allowed: ` + regexp.QuoteMeta(bait.URL)},
+		{"$ref to a local listener, on check", "POST", check, schemaBody(`{"properties":{"a":{"$ref":"` + bait.URL + `/x.json#/a"}}}`), nil, 422, 42201, `external \$ref is not allowed`},
+		{"$ref to ../../etc/passwd", "POST", pub, schemaBody(`{"$ref":"../../etc/passwd"}`), nil, 422, 42201, `external \$ref is not allowed`},
+		{"$ref to other.json, on check", "POST", check, schemaBody(`{"$ref":"other.json"}`), nil, 422, 42201, `external \$ref is not allowed.*other.json`},
+		{"$id pointing at the listener", "POST", pub, schemaBody(`{"$id":"` + bait.URL + `/root.json","properties":{"a":{"$ref":"b.json"}}}`), nil, 422, 42201, `external \$ref is not allowed`},
+		{"reference to a missing subject", "POST", pub, schemaBody(`{"$ref":"a.json"}`, "references", `[{"name":"a.json","subject":"missing","version":1}]`), nil, 422, 42201, `subject "missing" version 1 does not exist`},
+		{"reference to itself", "POST", pub, schemaBody(`{"$ref":"me.json"}`, "references", `[{"name":"me.json","subject":"hostile","version":1}]`), nil, 422, 42201, `does not exist`},
+		{"reference naming a file", "POST", pub, schemaBody(`{"$ref":"file:///etc/passwd"}`, "references", `[{"name":"file:///etc/passwd","subject":"x","version":1}]`), nil, 422, 42201, `does not exist`},
+		{"reference with version 0", "POST", pub, schemaBody(`{}`, "references", `[{"name":"a","subject":"b","version":0}]`), nil, 422, 42201, `version >= 1`},
+
+		// The request envelope.
+		{"text/plain", "POST", pub, schemaBody(`{}`), []string{"Content-Type", "text/plain"}, 415, 415, `text/plain`},
+		{"multipart", "POST", pub, "--x\r\nContent-Disposition: form-data; name=\"schema\"\r\n\r\n{}\r\n--x--\r\n", []string{"Content-Type", "multipart/form-data; boundary=x"}, 415, 415, `multipart/form-data`},
+		{"empty body", "POST", pub, "", jsonCT, 422, 42201, `empty`},
+		{"body is an array", "POST", pub, `[{"schema":"{}"}]`, nil, 422, 42201, `request body must be an object`},
+		{"body is a string", "POST", pub, `"{}"`, nil, 422, 42201, `must be an object`},
+		{"schema field is an object", "POST", pub, `{"schema":{"type":"string"}}`, nil, 422, 42201, `"schema" must be a string`},
+		{"schema field is null", "POST", pub, `{"schema":null}`, nil, 422, 42201, `no "schema" field`},
+		{"unknown schemaType", "POST", pub, schemaBody(`{}`, "schemaType", `"XML"`), nil, 422, 42201, `"XML"`},
+		{"AVRO", "POST", pub, schemaBody(`{"type":"record","name":"r","fields":[]}`, "schemaType", `"AVRO"`), nil, 422, 42201, `AVRO`},
+		{"PROTOBUF", "POST", pub, schemaBody(`syntax = "proto3";`, "schemaType", `"PROTOBUF"`), nil, 422, 42201, `PROTOBUF`},
+		{"body over 4 MiB", "POST", pub, oversize, nil, 413, registry.CodeRequestTooLarge, `limit is 4194304 bytes`},
+		{"chunked body over 4 MiB", "POST", pub, oversize, []string{"Transfer-Encoding", "chunked"}, 413, registry.CodeRequestTooLarge, `limit is 4194304 bytes`},
+		{"?permanent=garbage", "DELETE", "/subjects/hostile?permanent=garbage", "", nil, 404, 40401, `hostile`},
+		{"garbage Authorization on a write", "POST", pub, schemaBody(`{"type":12}`), []string{"Authorization", "Bearer \xff\xfe ' OR 1=1 --"}, 422, 42201, `type`},
+		{"garbage Basic credentials", "POST", pub, schemaBody(`{"$ref":"#"}`), []string{"Authorization", "Basic !!!not-base64!!!"}, 422, 42201, `infinite loop`},
+
+		// Subject names and versions.
+		{"subject of 5,000 bytes", "POST", "/subjects/" + strings.Repeat("s", 5000) + "/versions", schemaBody(`{}`), nil, 422, 42200, `subject name is 5000 bytes; the limit is 1000`},
+		{"subject with a newline", "POST", "/subjects/a%0Ab/versions", schemaBody(`{}`), nil, 422, 42200, `control character`},
+		{"subject with invalid UTF-8", "POST", "/subjects/a%FFb/versions", schemaBody(`{}`), nil, 422, 42200, `not valid UTF-8`},
+		{"subject ../../etc/passwd, escaped", "POST", "/subjects/..%2F..%2Fetc%2Fpasswd/versions", schemaBody(`{}`), nil, 422, 42200, `"\.\." path segment`},
+		{"subject ., escaped", "PUT", "/config/%2E", `{"compatibility":"NONE"}`, nil, 422, 42200, `"\." path segment`},
+		{"version 0", "GET", "/subjects/hostile/versions/0", "", nil, 422, 42202, `'0'`},
+		{"version -1 of a missing subject", "GET", "/subjects/hostile/versions/-1", "", nil, 404, 40401, `hostile`},
+		{"version 99999999999999999999", "GET", "/subjects/hostile/versions/99999999999999999999", "", nil, 422, 42202, `99999999999999999999`},
+		{"version -1 on delete", "DELETE", "/subjects/hostile/versions/-2", "", nil, 422, 42202, `'-2'`},
+	}
+	if len(cases) < 30 {
+		t.Fatalf("only %d hostile cases", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := hostileDo(t, h.URL, c.method, c.path, c.body, c.headers...)
+			msg := wantError(t, r, c.status, c.code)
+			if !regexp.MustCompile(c.msg).MatchString(msg) {
+				t.Errorf("message %q does not match %q", msg, c.msg)
+			}
+		})
+	}
+
+	if n := fetched.Load(); n != 0 {
+		t.Errorf("a $ref made the server fetch the listener %d times", n)
+	}
+	// Still healthy, and nothing was stored.
+	wantJSON(t, hostileDo(t, h.URL, "GET", "/healthz", ""), 200, `{"status":"ok"}`)
+	wantJSON(t, hostileDo(t, h.URL, "GET", "/subjects", ""), 200, `[]`)
+	wantJSON(t, hostileDo(t, h.URL, "GET", "/subjects?deleted=true", "", "Authorization", "garbage"), 200, `[]`)
+	wantJSON(t, hostileDo(t, h.URL, "GET", "/config", ""), 200, `{"compatibilityLevel":"BACKWARD","compatibilityPolicy":"STRICT"}`)
+}
+
+// TestHostileHTTPFraming covers what the HTTP layer itself refuses before a
+// handler runs: oversize headers, and an unencoded path traversal (cleaned
+// and redirected by the router, never reaching a subject).
+func TestHostileHTTPFraming(t *testing.T) {
+	h := newHarness(t)
+	r := hostileDo(t, h.URL, "GET", "/subjects", "", "X-Padding", strings.Repeat("p", 2<<20))
+	if r.Status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("2 MiB header: %d %s", r.Status, r.Body)
+	}
+	r = hostileDo(t, h.URL, "POST", "/subjects/../../etc/passwd/versions", schemaBody(`{}`))
+	if r.Status < 400 || r.Status >= 500 {
+		t.Errorf("unencoded traversal: %d %s", r.Status, r.Body)
+	}
+	wantJSON(t, hostileDo(t, h.URL, "GET", "/subjects", ""), 200, `[]`)
+}
+
+// hostileDo sends one request under hostileDeadline; a request that does
+// not finish in time fails the test. A JSON Content-Type is set for bodies
+// unless headers give one.
+func hostileDo(t *testing.T, base, method, path, body string, headers ...string) response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), hostileDeadline)
+	defer cancel()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		switch headers[i] {
+		case "Transfer-Encoding": // no Content-Length: the server learns the size by reading
+			req.ContentLength = -1
+			req.Body = io.NopCloser(rd)
+		default:
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %.80s: no answer within %s: %v", method, path, hostileDeadline, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %.80s: reading the answer: %v", method, path, err)
+	}
+	if resp.StatusCode >= 500 {
+		t.Errorf("%s %.80s: %d after %s: %s", method, path, resp.StatusCode, time.Since(start), data)
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
