@@ -85,6 +85,10 @@ type Registry interface {
 	Services(ctx context.Context) ([]ServiceInfo, error)
 	// DeleteService removes a service (CodeServiceNotFound if unknown).
 	DeleteService(ctx context.Context, name string) error
+	// ContractVersions lists the history of service's contracts for
+	// subject (each change of a contract's text is a version), sorted by
+	// kind, then version. Unknown service: CodeServiceNotFound.
+	ContractVersions(ctx context.Context, service, subject string) ([]ContractVersion, error)
 	// Impact reports which services a proposed version of subject breaks
 	// and which are safe, without writing.
 	Impact(ctx context.Context, subject, schema string) (ImpactReport, error)

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/batonhq/baton/compat"
 )
@@ -63,6 +64,7 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 	} else if ErrorKind(err) != KindNotFound {
 		return ServiceInfo{}, err
 	}
+	var record []Relation // contract versions to add to the history
 	for i := range si.Relations {
 		r := &si.Relations[i]
 		old, had := prev[string(r.Kind)+"\x00"+r.Subject]
@@ -77,17 +79,19 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 				return ServiceInfo{}, contractError(si.Name, *r, err)
 			}
 			r.ContractFingerprint, r.Version = fp, 0
-			r.ContractVersion = 1
-			if had {
-				r.ContractVersion = max(old.ContractVersion, 1)
-				if old.ContractFingerprint != fp {
-					r.ContractVersion++
-				}
+			hist, err := s.store.ContractVersions(ctx, si.Name, r.Subject)
+			if err != nil {
+				return ServiceInfo{}, err
 			}
+			var isNew bool
+			r.ContractVersion, isNew = contractVersion(hist, *r, fp, old, had)
 			if !had || old.ContractFingerprint != fp {
 				if err := s.checkContract(ctx, si.Name, *r, c, fp, force); err != nil {
 					return ServiceInfo{}, err
 				}
+			}
+			if isNew {
+				record = append(record, *r)
 			}
 			continue
 		}
@@ -115,6 +119,13 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 			return ServiceInfo{}, err
 		}
 		r.Version = latest.Version // 0 if the message has no version yet
+	}
+	// History first: the service never names a contract version that the
+	// history lacks.
+	for _, r := range record {
+		if err := s.recordContract(ctx, si.Name, r); err != nil {
+			return ServiceInfo{}, err
+		}
 	}
 	if err := s.store.PutService(ctx, si); err != nil {
 		return ServiceInfo{}, err
@@ -352,44 +363,68 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 			}
 		}
 	}
-	reports := make([]compat.Report, len(jobs))
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	var wg sync.WaitGroup
-	next := make(chan int, len(jobs))
-	for i := range jobs {
-		next <- i
+	// Dependents with the same contract (or no contract and the same
+	// version) get the same verdict: check each distinct pair once.
+	src := make([]int, len(jobs)) // the job whose verdict job i takes
+	var uniq []int
+	first := make(map[string]int, len(jobs))
+	for i, j := range jobs {
+		if j.skip != "" {
+			continue
+		}
+		k := string(j.dep.rel.Kind) + "\x00" + j.key
+		if f, ok := first[k]; ok {
+			src[i] = f
+			continue
+		}
+		first[k], src[i] = i, i
+		uniq = append(uniq, i)
 	}
-	close(next)
-	for range workers {
+	reports := make([]compat.Report, len(jobs))
+	run := func(i int) {
+		j := jobs[i]
+		if viaCurrent[j.dep.rel.Kind] && j.key != curKey {
+			var base compat.Report
+			if j.dep.rel.Kind == Consumes {
+				base = s.pairCheck(cur, j.c, curKey, j.key, policy)
+			} else {
+				base = s.pairCheck(j.c, cur, j.key, curKey, policy)
+			}
+			if base.Compatible {
+				reports[i] = compat.Report{Compatible: true}
+				return
+			}
+		}
+		if j.dep.rel.Kind == Consumes { // the proposal writes, the consumer reads
+			reports[i] = s.pairCheck(proposed, j.c, fp, j.key, policy)
+		} else { // the sender writes, the proposal reads
+			reports[i] = s.pairCheck(j.c, proposed, j.key, fp, policy)
+		}
+	}
+	// The checks are pure and independent: one worker per core takes the
+	// next unchecked pair (the caller's goroutine is one of them).
+	var next atomic.Int64
+	work := func() {
+		for n := next.Add(1) - 1; n < int64(len(uniq)); n = next.Add(1) - 1 {
+			run(uniq[n])
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(uniq)) - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				j := jobs[i]
-				if j.skip != "" {
-					continue
-				}
-				if viaCurrent[j.dep.rel.Kind] && j.key != curKey {
-					var base compat.Report
-					if j.dep.rel.Kind == Consumes {
-						base = s.pairCheck(cur, j.c, curKey, j.key, policy)
-					} else {
-						base = s.pairCheck(j.c, cur, j.key, curKey, policy)
-					}
-					if base.Compatible {
-						reports[i] = compat.Report{Compatible: true}
-						continue
-					}
-				}
-				if j.dep.rel.Kind == Consumes { // the proposal writes, the consumer reads
-					reports[i] = s.pairCheck(proposed, j.c, fp, j.key, policy)
-				} else { // the sender writes, the proposal reads
-					reports[i] = s.pairCheck(j.c, proposed, j.key, fp, policy)
-				}
-			}
+			work()
 		}()
 	}
+	work()
 	wg.Wait()
+	for i, j := range jobs {
+		if j.skip == "" && src[i] != i {
+			reports[i] = reports[src[i]]
+			reports[i].Findings = slices.Clone(reports[i].Findings)
+		}
+	}
 
 	for i, j := range jobs {
 		role := string(j.dep.rel.Kind)
@@ -493,24 +528,21 @@ func (s *Service) DeleteService(ctx context.Context, name string) error {
 
 // checkDependents refuses a publish that breaks a registered consumer or
 // sender of the subject (409 listing them, with findings and witnesses),
-// unless the subject's mode is NONE or the request forces it; a forced
-// publish that breaks someone is logged at Warn with every impacted service.
-func (s *Service) checkDependents(ctx context.Context, req PublishRequest, cfg Config, proposed *compat.Schema, fp string) error {
+// unless the subject's mode is NONE or the request forces it. A forced
+// publish that breaks someone returns the override (nil otherwise), which
+// the caller logs once the version is stored.
+func (s *Service) checkDependents(ctx context.Context, req PublishRequest, cfg Config, proposed *compat.Schema, fp string) (*Override, error) {
 	if cfg.Mode == compat.None {
-		return nil
+		return nil, nil
 	}
 	rep, err := s.impact(ctx, req.Subject, proposed, fp, req.Schema, cfg.Policy)
 	if err != nil || !rep.Breaking() {
-		return err
-	}
-	names := make([]string, len(rep.Impacted))
-	for i, is := range rep.Impacted {
-		names[i] = is.Service + " (" + is.Role + ")"
+		return nil, err
 	}
 	if req.Force {
-		s.log.Warn("forced publish breaks registered services", "subject", req.Subject, "impacted", strings.Join(names, ", "))
-		return nil
+		return &Override{Overridden: len(rep.Impacted), Impacted: rep.Impacted}, nil
 	}
+	names := impactedNames(rep.Impacted)
 	var findings []compat.Finding
 	var lines []string
 	for _, is := range rep.Impacted {
@@ -519,7 +551,16 @@ func (s *Service) checkDependents(ctx context.Context, req PublishRequest, cfg C
 			lines = append(lines, is.Service+": "+findingLine(f))
 		}
 	}
-	return &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: findings, Impacted: rep.Impacted,
+	return nil, &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: findings, Impacted: rep.Impacted,
 		Message: fmt.Sprintf("Schema being registered for subject %q breaks registered services: %s; details: [%s]",
 			req.Subject, strings.Join(names, ", "), strings.Join(lines, "\n"))}
+}
+
+// impactedNames lists "service (role)" per impacted service.
+func impactedNames(is []ImpactedService) []string {
+	names := make([]string, len(is))
+	for i, s := range is {
+		names[i] = s.Service + " (" + s.Role + ")"
+	}
+	return names
 }

@@ -288,8 +288,8 @@ func TestImpactThroughCurrentVersion(t *testing.T) {
 	}
 }
 
-// TestForcedPublishIsLogged: force lands a breaking version and the log
-// records who it breaks.
+// TestForcedPublishIsLogged: force lands a breaking version; the result
+// says which services it overrode and the log records them.
 func TestForcedPublishIsLogged(t *testing.T) {
 	var logs strings.Builder
 	var mu sync.Mutex
@@ -297,14 +297,40 @@ func TestForcedPublishIsLogged(t *testing.T) {
 	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
 	publish(t, svc, "OrderPlaced", orderV1)
 	register(t, svc, "payment", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer})
-	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer, Force: true}); err != nil {
+	sv, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer, Force: true})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if f := sv.Forced; f == nil || f.Overridden != 1 || len(f.Impacted) != 1 || f.Impacted[0].Service != "payment" || len(f.Impacted[0].Findings) == 0 {
+		t.Fatalf("forced publish result = %+v, want payment overridden with findings", sv.Forced)
+	}
+	// Publishing the same schema again is idempotent and overrides nothing.
+	again, err := svc.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: orderOptionalCustomer, Force: true})
+	if err != nil || again.Version.Version != sv.Version.Version || again.Forced != nil {
+		t.Fatalf("re-publish = %+v, %v; want version %d and no override", again, err, sv.Version.Version)
+	}
+	// Force on a publish that breaks nobody overrides nothing.
+	quiet := publishForced(t, svc, "Quiet", orderV1)
+	if quiet.Forced != nil {
+		t.Fatalf("forced publish without dependents = %+v; want no override", quiet.Forced)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if !strings.Contains(logs.String(), `"level":"WARN","msg":"forced publish breaks registered services","subject":"OrderPlaced","impacted":"payment (consumes)"`) {
+	if !strings.Contains(logs.String(), `"level":"WARN","msg":"forced publish breaks registered services","subject":"OrderPlaced","impacted":"payment (consumes)","overridden":1,"version":2`) {
 		t.Fatalf("no record of the forced publish in:\n%s", logs.String())
 	}
+	if n := strings.Count(logs.String(), "forced publish"); n != 1 {
+		t.Errorf("%d forced-publish records, want 1:\n%s", n, logs.String())
+	}
+}
+
+func publishForced(t *testing.T, svc *registry.Service, subject, schema string) registry.SubjectVersion {
+	t.Helper()
+	sv, err := svc.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: schema, Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sv
 }
 
 type lockedWriter struct {

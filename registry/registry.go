@@ -43,6 +43,17 @@ type Version struct {
 type SubjectVersion struct {
 	Version
 	Schema Schema
+	// Forced is set when this publish went ahead with force although it
+	// breaks registered services (nil otherwise, and on an idempotent
+	// re-publish, which breaks nothing new).
+	Forced *Override
+}
+
+// Override records a forced publish: the registered services it overrode
+// (the impact a publish without force is refused with), with findings.
+type Override struct {
+	Overridden int               `json:"overridden"` // len(Impacted)
+	Impacted   []ImpactedService `json:"impacted"`
 }
 
 // Config is the compatibility configuration of a subject or of the registry
@@ -144,6 +155,9 @@ type Store interface {
 	// DeleteService removes a service and its index entries. Unknown:
 	// CodeServiceNotFound.
 	DeleteService(ctx context.Context, name string) error
+
+	// The history of services' contracts (contracts.go).
+	ContractStore
 
 	// AppendAudit appends e (ID ignored) to the audit log and returns the
 	// id it got: ascending, never reused. The log keeps a bounded number of

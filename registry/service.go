@@ -475,7 +475,8 @@ func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersi
 		if rep := s.check(cfg.Mode, cfg, vs, hist, proposed, fp); !rep.Compatible {
 			return SubjectVersion{}, incompatible(req.Subject, rep)
 		}
-		if err := s.checkDependents(ctx, req, cfg, proposed, fp); err != nil {
+		forced, err := s.checkDependents(ctx, req, cfg, proposed, fp)
+		if err != nil {
 			return SubjectVersion{}, err
 		}
 		v, existing, err := s.store.Append(ctx, req.Subject, latest, Schema{
@@ -495,6 +496,11 @@ func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersi
 			s.cache.byID.Add(v.SchemaID, proposed)
 			s.log.Info("schema registered", "subject", req.Subject, "version", v.Version, "id", v.SchemaID,
 				"mode", string(cfg.Mode), "took", s.now().Sub(start))
+			if forced != nil {
+				sv.Forced = forced
+				s.log.Warn("forced publish breaks registered services", "subject", req.Subject, "impacted", strings.Join(impactedNames(forced.Impacted), ", "),
+					"overridden", forced.Overridden, "version", v.Version, "id", v.SchemaID)
+			}
 		}
 		return sv, nil
 	}

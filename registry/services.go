@@ -38,8 +38,9 @@ func (k RelationKind) MessageKind() MessageKind {
 // Contract is the service's reader (consumes) or writer (sends) schema; a
 // relation without one is checked against message version Version (the one
 // pinned in the manifest, else the one current when the service registered;
-// 0 when the message had no version yet). ContractVersion counts the
-// changes of the contract text (1 for the first one).
+// 0 when the message had no version yet). ContractVersion is the number of
+// the contract's text in the service's contract history (1 for the first
+// one; see ContractVersion and Service.ContractVersions).
 type Relation struct {
 	Subject             string       `json:"subject"`
 	Name                string       `json:"name,omitempty"` // message name in the manifest ("" = Subject)

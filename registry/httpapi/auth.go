@@ -69,6 +69,7 @@ var accessTable = []accessRule{
 	{"PUT", "/v1/services/{name}", auth.WriteService, "", "name"},
 	{"GET", "/v1/services/{name}", accessRead, "", "name"},
 	{"DELETE", "/v1/services/{name}", accessAdmin, "", "name"},
+	{"GET", "/v1/services/{name}/contracts/{subject}/versions", accessRead, "subject", "name"},
 	{"POST", "/v1/impact", accessRead, "", ""}, // a dry run
 	{"GET", "/v1/graph", accessRead, "", ""},
 	{"GET", "/v1/audit", accessAdmin, "", ""},

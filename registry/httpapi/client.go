@@ -78,8 +78,9 @@ type schemaBody struct {
 
 func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (registry.SubjectVersion, error) {
 	var resp struct {
-		ID      int64 `json:"id"`
-		Version int   `json:"version"`
+		ID      int64              `json:"id"`
+		Version int                `json:"version"`
+		Forced  *registry.Override `json:"forced"`
 	}
 	q := url.Values{}
 	if req.Force {
@@ -95,6 +96,7 @@ func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (regi
 	return registry.SubjectVersion{
 		Version: registry.Version{Subject: req.Subject, Version: resp.Version, SchemaID: resp.ID},
 		Schema:  registry.Schema{ID: resp.ID, Type: schemaType(req.SchemaType), Text: req.Schema, References: req.References},
+		Forced:  resp.Forced,
 	}, nil
 }
 
@@ -352,6 +354,12 @@ func (c *Client) GetService(ctx context.Context, name string) (registry.ServiceI
 func (c *Client) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
 	var out []registry.ServiceInfo
 	err := c.do(ctx, http.MethodGet, "/v1/services", nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) ContractVersions(ctx context.Context, service, subject string) ([]registry.ContractVersion, error) {
+	out := []registry.ContractVersion{}
+	err := c.do(ctx, http.MethodGet, "/v1/services/"+esc(service)+"/contracts/"+esc(subject)+"/versions", nil, nil, &out)
 	return out, err
 }
 

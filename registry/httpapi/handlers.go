@@ -84,11 +84,13 @@ func handleListVersions(reg registry.Registry, log *slog.Logger) http.Handler {
 }
 
 func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
-	// Confluent answers {"id": n}; version is a Baton extension that
-	// Confluent clients ignore and Client uses.
+	// Confluent answers {"id": n}; version and forced (the services a
+	// forced publish overrode) are Baton extensions that Confluent clients
+	// ignore and Client uses.
 	type response struct {
-		ID      int64 `json:"id"`
-		Version int   `json:"version"`
+		ID      int64              `json:"id"`
+		Version int                `json:"version"`
+		Forced  *registry.Override `json:"forced,omitempty"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decodeSchemaRequest(r)
@@ -107,7 +109,7 @@ func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, http.StatusOK, response{ID: sv.SchemaID, Version: sv.Version.Version})
+		encode(w, http.StatusOK, response{ID: sv.SchemaID, Version: sv.Version.Version, Forced: sv.Forced})
 	})
 }
 

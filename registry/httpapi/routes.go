@@ -49,6 +49,7 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
 	r.Handle("/v1/services/{name}", handlePutService(reg, log)).Methods(put)
 	r.Handle("/v1/services/{name}", handleGetService(reg, log)).Methods(get)
 	r.Handle("/v1/services/{name}", handleDeleteService(reg, log)).Methods(del)
+	r.Handle("/v1/services/{name}/contracts/{subject}/versions", handleContractVersions(reg, log)).Methods(get)
 	r.Handle("/v1/impact", timed(m.check, handleImpact(reg, log))).Methods(post)
 	r.Handle("/v1/graph", handleGraphFormat(reg, log)).Methods(get).Queries("format", "{format}")
 	r.Handle("/v1/graph", handleGraph(reg, log)).Methods(get)

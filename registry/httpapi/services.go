@@ -140,6 +140,19 @@ func handleDeleteService(reg registry.Registry, log *slog.Logger) http.Handler {
 	})
 }
 
+// handleContractVersions is GET /v1/services/{name}/contracts/{subject}/versions:
+// the history of the service's contracts for the subject.
+func handleContractVersions(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cvs, err := reg.ContractVersions(r.Context(), pathVar(r, "name"), pathVar(r, "subject"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, cvs)
+	})
+}
+
 func handleListServices(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sis, err := reg.Services(r.Context())

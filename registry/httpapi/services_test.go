@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -195,5 +196,60 @@ func TestClientServices(t *testing.T) {
 	_, err = c.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: placedOptional})
 	if err != nil {
 		t.Fatalf("publish with no dependents left: %v", err)
+	}
+}
+
+// TestContractHistoryAndForcedPublishHTTP: contract versions are listed at
+// /v1/services/{name}/contracts/{subject}/versions, and a forced publish
+// answers which services it overrode; the Client reads both.
+func TestContractHistoryAndForcedPublishHTTP(t *testing.T) {
+	h := newHarness(t)
+	c := httpapi.NewClient(h.URL)
+	h.publish("OrderPlaced", placedV1)
+	for _, contract := range []string{readsOrder, readsCustomer, readsCustomer} {
+		h.putService("payment", map[string]any{"events": map[string]any{"consumes": []any{map[string]any{"name": "OrderPlaced", "contract": contract}}}}, 200)
+	}
+	r := h.do("GET", "/v1/services/payment/contracts/OrderPlaced/versions", "")
+	var cvs []registry.ContractVersion
+	if r.Status != 200 || json.Unmarshal(r.Body, &cvs) != nil || len(cvs) != 2 ||
+		cvs[0].Version != 1 || cvs[0].Contract != readsOrder || cvs[1].Version != 2 || cvs[1].Contract != readsCustomer ||
+		cvs[1].Kind != registry.Consumes || cvs[1].Service != "payment" || cvs[1].Subject != "OrderPlaced" || cvs[1].Registered.IsZero() {
+		t.Fatalf("contract versions = %d %s", r.Status, r.Body)
+	}
+	got, err := c.ContractVersions(context.Background(), "payment", "OrderPlaced")
+	if err != nil || !cmp.Equal(got, cvs) {
+		t.Fatalf("Client.ContractVersions = %+v, %v; want %+v", got, err, cvs)
+	}
+	if got, err := c.ContractVersions(context.Background(), "payment", "Other"); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("history of another subject = %#v, %v; want empty", got, err)
+	}
+	wantError(t, h.do("GET", "/v1/services/ghost/contracts/OrderPlaced/versions", ""), 404, registry.CodeServiceNotFound)
+
+	// Forced over payment: the answer says so, through HTTP and the Client.
+	r = h.do("POST", "/subjects/OrderPlaced/versions?force=true", schemaBody(placedOptional))
+	var pub struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+		Forced  *struct {
+			Overridden int                        `json:"overridden"`
+			Impacted   []registry.ImpactedService `json:"impacted"`
+		} `json:"forced"`
+	}
+	if r.Status != 200 || json.Unmarshal(r.Body, &pub) != nil || pub.Version != 2 || pub.Forced == nil || pub.Forced.Overridden != 1 ||
+		len(pub.Forced.Impacted) != 1 || pub.Forced.Impacted[0].Service != "payment" || len(pub.Forced.Impacted[0].Findings) == 0 {
+		t.Fatalf("forced publish = %d %s", r.Status, r.Body)
+	}
+	sv, err := c.Publish(context.Background(), registry.PublishRequest{Subject: "OrderPlaced", Schema: placedOptional + " ", Force: true})
+	if err != nil || sv.Forced != nil || sv.Version.Version != 2 {
+		t.Errorf("re-publish through the Client = %+v, %v; want version 2, nothing overridden", sv, err)
+	}
+	h.putService("audit", map[string]any{"events": map[string]any{"consumes": []any{map[string]any{"name": "OrderPlaced", "contract": readsOrder}}}}, 200)
+	sv, err = c.Publish(context.Background(), registry.PublishRequest{Subject: "OrderPlaced", Force: true,
+		Schema: `{"type":"object","additionalProperties":false,"required":["orderId"],"properties":{"orderId":{"type":"string"},"customerId":{"type":"string"},"note":{"type":"string"}}}`})
+	if err != nil || sv.Forced == nil || sv.Forced.Overridden != 1 || sv.Forced.Impacted[0].Service != "payment" {
+		t.Errorf("forced publish through the Client = %+v, %v; want payment overridden", sv, err)
+	}
+	if r := h.do("POST", "/subjects/OrderPlaced/versions", schemaBody(placedV1)); r.Status != 200 || strings.Contains(string(r.Body), "forced") {
+		t.Errorf("publish of an existing version = %d %s; want no forced field", r.Status, r.Body)
 	}
 }

@@ -117,6 +117,13 @@ func (k keys) serviceIndex() string { return k.prefix + ":" + servicesTag + ":by
 // so impact reads the relations to one subject, not whole service records.
 func (k keys) serviceRelations() string { return k.prefix + ":" + servicesTag + ":relations" }
 
+// contracts -> HASH: "<kind>:<version>" -> JSON registry.ContractVersion,
+// the contract history of one service for one subject. Service names never
+// contain ':' (registry.ValidName), so the key is unambiguous.
+func (k keys) contracts(service, subject string) string {
+	return k.prefix + ":" + servicesTag + ":contracts:" + service + ":" + subject
+}
+
 // auditTag is the hash tag of the audit log's keys, so the id counter and
 // the stream change in one script on Cluster. No subject's tag equals it:
 // escaped subjects never contain "%a".

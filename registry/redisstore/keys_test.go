@@ -36,6 +36,7 @@ func TestKeys(t *testing.T) {
 		{k.services(), "baton:{%services}:records"},
 		{k.serviceIndex(), "baton:{%services}:by-subject"},
 		{k.serviceRelations(), "baton:{%services}:relations"},
+		{k.contracts("billing", "orders:v{1}"), "baton:{%services}:contracts:billing:orders:v{1}"},
 		{hashTag(k.versions("%services")), "%25services"}, // no subject shares the services tag
 		{k.auditSeq(), "baton:{%audit}:seq"},
 		{k.auditLog(), "baton:{%audit}:log"},

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"Services", services},
 		{"ServiceIndexFollowsReplace", serviceIndexFollowsReplace},
 		{"ConcurrentServicesIndexed", concurrentServices},
+		{"ContractHistory", contractHistory},
 		{"AuditLog", auditLog},
 		{"ConcurrentAudit", concurrentAudit},
 	}
