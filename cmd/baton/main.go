@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"impact":   {"which registered services a new schema version breaks", cmdImpact},
 	"publish":  {"register a baton.yaml: its schemas, service and contracts", cmdPublish},
 	"serve":    {"run the registry server", cmdServe},
+	"token":    {"make or hash a secret for the --auth token file", cmdToken},
 	"validate": {"validate JSON documents against a schema", cmdValidate},
 }
 
@@ -79,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case errors.Is(err, errHelp):
 		return 0
 	default:
-		fmt.Fprintln(stderr, "baton:", err)
+		fmt.Fprintln(stderr, "baton:", authHint(err))
 		return 2
 	}
 }

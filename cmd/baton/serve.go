@@ -30,6 +30,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	redisURL := fs.String("redis", e.getenv("BATON_REDIS"), "Redis URL of the shared store for several replicas, instead of --data:\nredis://, rediss://, redis+sentinel://h1,h2/master, redis+cluster://h1,h2 (env BATON_REDIS)")
 	maxBody := fs.String("max-body", serveFlagEnv(e, "BATON_MAX_BODY", strconv.Itoa(httpapi.DefaultMaxBodyBytes)), "largest request body accepted, in bytes (env BATON_MAX_BODY)")
 	logLevel := fs.String("log-level", serveFlagEnv(e, "BATON_LOG_LEVEL", "info"), "debug, info (logs every request), warn or error (env BATON_LOG_LEVEL)")
+	authFile := fs.String("auth", e.getenv("BATON_AUTH"), "token file (YAML, see README \"Authentication\"); unset: no auth, everything open (env BATON_AUTH)")
 	parseLimits := addLimitFlags(fs, e) // serve_limits.go: --max-* and --*-timeout
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -60,6 +61,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 
+	tokens, err := loadTokens(*authFile)
+	if err != nil {
+		return err
+	}
 	dataSet := false
 	fs.Visit(func(f *flag.Flag) { dataSet = dataSet || f.Name == "data" })
 	if *redisURL != "" && dataSet {
@@ -70,7 +75,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	svc := registry.NewService(store, registry.ServiceOptions{Logger: log, Limits: limits.schema, MaxVersions: limits.maxVersions})
-	handler := httpapi.NewServer(svc, httpapi.Options{Logger: log, MaxBodyBytes: limit, Ready: svc.Ping})
+	handler := httpapi.NewServer(svc, httpapi.Options{Logger: log, MaxBodyBytes: limit, Ready: svc.Ping, Auth: authorizer(tokens, svc)})
+	log.Info("auth", "enabled", tokens != nil, "tokens", len(tokens))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return errors.Join(fmt.Errorf("cannot listen on %s: %w", *addr, err), store.Close())

@@ -21,6 +21,7 @@ import (
 
 type registryFlags struct {
 	url    *string
+	token  *string
 	format *string
 }
 
@@ -28,7 +29,8 @@ func addRegistryFlags(fs interface {
 	String(name, value, usage string) *string
 }, formats string) registryFlags {
 	return registryFlags{
-		url:    fs.String("registry", "", "registry URL (default: $BATON_REGISTRY)"),
+		url:    fs.String("registry", "", "registry URL (default: $BATON_REGISTRY); user:secret@ sends Basic credentials"),
+		token:  fs.String("token", "", "secret of the registry token, sent as a bearer token (default: $BATON_TOKEN)"),
 		format: fs.String("format", "text", "output format: "+formats),
 	}
 }
@@ -45,7 +47,11 @@ func (f registryFlags) client(e env, formats ...string) (*httpapi.Client, error)
 		return nil, usagef("no registry: give --registry URL or set BATON_REGISTRY")
 	}
 	var opts []httpapi.ClientOption
-	if tok := e.getenv("BATON_TOKEN"); tok != "" {
+	tok := *f.token
+	if tok == "" {
+		tok = e.getenv("BATON_TOKEN")
+	}
+	if tok != "" {
 		opts = append(opts, httpapi.WithToken(tok))
 	}
 	return httpapi.NewClient(u, opts...), nil
@@ -159,8 +165,8 @@ func nonNilImpacted(is []registry.ImpactedService) []registry.ImpactedService {
 	return is
 }
 
-// cmdPublish registers a manifest: its owned schemas as subject versions,
-// then the service with its relations and contracts. Idempotent.
+// cmdPublish registers a manifest: the service with its relations and
+// contracts, then its owned schemas as subject versions. Idempotent.
 func cmdPublish(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "publish", "[--registry URL] [--format text|json] [--force] [--root DIR] [baton.yaml]")
 	rf := addRegistryFlags(fs, "text, json")
@@ -188,16 +194,18 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 		Published []published          `json:"published"`
 		Record    registry.ServiceInfo `json:"record"`
 	}{Service: m.Service, Published: []published{}}
+	// The service first: registering it claims its messages, which a
+	// registry with auth requires before a team's token may publish them.
+	out.Record, err = c.RegisterService(ctx, serviceInfo(m), *force)
+	if err != nil {
+		return incompatibleError(e.stdout, *rf.format, fmt.Sprintf("%s: register service %s", m.File, m.Service), err)
+	}
 	for _, o := range owned(m) {
 		sv, err := c.Publish(ctx, registry.PublishRequest{Subject: o.Subject, Schema: o.Text, Force: *force})
 		if err != nil {
 			return incompatibleError(e.stdout, *rf.format, fmt.Sprintf("%s: publish %s (%s)", m.File, o.Subject, o.Schema), err)
 		}
 		out.Published = append(out.Published, published{o.Subject, sv.Version.Version, sv.SchemaID})
-	}
-	out.Record, err = c.RegisterService(ctx, serviceInfo(m), *force)
-	if err != nil {
-		return incompatibleError(e.stdout, *rf.format, fmt.Sprintf("%s: register service %s", m.File, m.Service), err)
 	}
 	if *rf.format == "json" {
 		return writeIndentedJSON(e.stdout, out)
