@@ -39,10 +39,22 @@ type Schema struct {
 	root   *jsonschema.Schema
 	raw    []byte
 	source string
+	text   int // bytes of the document and the resources compiled with it
 
 	hashOnce sync.Once
 	hashMap  map[*jsonschema.Schema]nodeHash // structural hashes, see hash.go
 }
+
+// bytesPerTextByte is what a compiled schema, with the structural hashes
+// of its first check, keeps on the heap per byte of schema text: measured
+// at 26-33 for 8- to 2,000-property event schemas (jsonschema/v5 holds
+// one ~1 KB Schema struct per subschema).
+const bytesPerTextByte = 32
+
+// MemSize estimates the heap a compiled schema holds, so that caches of
+// compiled schemas can be bounded in bytes rather than in entries (one
+// entry may be a 200-byte enum or a 100 KB event).
+func (s *Schema) MemSize() int64 { return int64(s.text)*bytesPerTextByte + 4096 }
 
 // Raw returns the document as it was given.
 func (s *Schema) Raw() []byte { return s.raw }
@@ -102,6 +114,22 @@ func Compile(data []byte, opts LoadOptions) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
+	return compileDecoded(data, doc, opts, lim)
+}
+
+// CompileValue is Compile for a document the caller has already decoded:
+// value must be DecodeJSON(data). The registry decodes a proposal once to
+// fingerprint it, and compiling must not decode it a second time. The
+// checks and errors are Compile's, in the same order.
+func CompileValue(data []byte, value any, opts LoadOptions) (*Schema, error) {
+	lim := opts.Limits.withDefaults()
+	if err := checkSize(data, opts.Source, lim); err != nil {
+		return nil, err
+	}
+	return compileDecoded(data, value, opts, lim)
+}
+
+func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
 	c.AssertFormat = true
@@ -136,7 +164,11 @@ func Compile(data []byte, opts LoadOptions) (*Schema, error) {
 	if err != nil {
 		return nil, compileError(opts.Source, err)
 	}
-	return &Schema{root: root, raw: data, source: opts.Source}, nil
+	text := len(data)
+	for _, r := range opts.Resources {
+		text += len(r.Schema)
+	}
+	return &Schema{root: root, raw: data, source: opts.Source, text: text}, nil
 }
 
 // MustCompile is Compile for schemas known to be valid (tests, generated
@@ -214,10 +246,7 @@ func DecodeJSON(data []byte) (any, error) {
 }
 
 func decodeLimited(data []byte, source string, lim Limits) (any, error) {
-	if len(data) > lim.MaxBytes {
-		return nil, &LoadError{Source: source, Reason: fmt.Sprintf("document is %d bytes; the limit is %d", len(data), lim.MaxBytes)}
-	}
-	if err := checkDepth(data, source, lim.MaxDepth); err != nil {
+	if err := checkSize(data, source, lim); err != nil {
 		return nil, err
 	}
 	v, err := DecodeJSON(data)
@@ -229,6 +258,14 @@ func decodeLimited(data []byte, source string, lim Limits) (any, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// checkSize refuses a document over the byte or nesting limit.
+func checkSize(data []byte, source string, lim Limits) error {
+	if len(data) > lim.MaxBytes {
+		return &LoadError{Source: source, Reason: fmt.Sprintf("document is %d bytes; the limit is %d", len(data), lim.MaxBytes)}
+	}
+	return checkDepth(data, source, lim.MaxDepth)
 }
 
 // checkDepth scans the raw bytes before decoding so that a 10,000-level
@@ -300,6 +337,55 @@ func LineColumn(data []byte, off int64) (int, int) {
 // checkSchemaLimits walks the decoded document counting nodes and checking
 // regex and enum sizes, reporting the JSON Pointer of the first offender.
 func checkSchemaLimits(doc any, source string, lim Limits) error {
+	if withinSchemaLimits(doc, lim) {
+		return nil
+	}
+	return locateSchemaLimit(doc, source, lim)
+}
+
+// withinSchemaLimits is the common case of checkSchemaLimits: it walks in
+// map order and builds no pointers. Whether a limit is exceeded does not
+// depend on the order, only which offender is reported first does.
+func withinSchemaLimits(doc any, lim Limits) bool {
+	nodes := 0
+	var ok func(v any, key string) bool
+	ok = func(v any, key string) bool {
+		nodes++
+		if nodes > lim.MaxNodes {
+			return false
+		}
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if key == "patternProperties" && len(k) > lim.MaxPattern {
+					return false
+				}
+				if !ok(e, k) {
+					return false
+				}
+			}
+		case []any:
+			if key == "enum" && len(v) > lim.MaxEnum {
+				return false
+			}
+			for _, e := range v {
+				if !ok(e, "") {
+					return false
+				}
+			}
+		case string:
+			if key == "pattern" && len(v) > lim.MaxPattern {
+				return false
+			}
+		}
+		return true
+	}
+	return ok(doc, "")
+}
+
+// locateSchemaLimit walks in sorted key order and reports the first
+// offender with its JSON Pointer, the same one on every run.
+func locateSchemaLimit(doc any, source string, lim Limits) error {
 	nodes := 0
 	var walk func(v any, ptr string, key string) error
 	walk = func(v any, ptr string, key string) error {

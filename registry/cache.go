@@ -7,31 +7,53 @@ import (
 	"github.com/batonhq/baton/compat"
 )
 
-// DefaultCacheSize is the number of compiled schemas kept per cache when
-// ServiceOptions.CacheSize is zero. A compiled 50-property event is tens of
-// KB, so 4,096 entries stay well under a few hundred MB even for big schemas.
+// DefaultCacheSize is the number of entries kept per cache when
+// ServiceOptions.CacheSize is zero.
 const DefaultCacheSize = 4096
 
+// DefaultCacheBytes bounds each cache of compiled schemas when
+// ServiceOptions.CacheBytes is zero. A count alone is no bound on memory: a
+// compiled 50-property event holds about 70 KB, a 2,000-property one a few
+// MB, so 4,096 ever-new proposals filled 300 MB and the heap (GOGC 400)
+// grew past 1.5 GB, and growing it cost more than the checks. 64 MiB holds
+// about 900 compiled 50-property events.
+const DefaultCacheBytes = 64 << 20
+
 // lru is a small concurrency-safe least-recently-used map. It is written
-// here rather than imported because it is ~50 lines and the registry needs
-// nothing more than Get/Add with a fixed bound.
+// here rather than imported because it is ~60 lines and the registry needs
+// nothing more than Get/Add with a fixed bound: a number of entries and,
+// when size is set, a total size (the newest entry is always kept).
 type lru[K comparable, V any] struct {
-	mu    sync.Mutex
-	max   int
-	ll    *list.List // front = most recently used; elements hold *entry
-	items map[K]*list.Element
+	mu      sync.Mutex
+	max     int
+	maxSize int64
+	size    func(V) int64 // nil: entries are only counted
+	total   int64
+	ll      *list.List // front = most recently used; elements hold *entry
+	items   map[K]*list.Element
 }
 
 type entry[K comparable, V any] struct {
-	key K
-	val V
+	key  K
+	val  V
+	size int64
 }
 
 func newLRU[K comparable, V any](max int) *lru[K, V] {
 	if max <= 0 {
 		max = DefaultCacheSize
 	}
-	return &lru[K, V]{max: max, ll: list.New(), items: make(map[K]*list.Element, max)}
+	return &lru[K, V]{max: max, ll: list.New(), items: make(map[K]*list.Element)}
+}
+
+// newSizedLRU is newLRU that also keeps the sum of size(v) within maxSize.
+func newSizedLRU[K comparable, V any](max int, maxSize int64, size func(V) int64) *lru[K, V] {
+	c := newLRU[K, V](max)
+	if maxSize <= 0 {
+		maxSize = DefaultCacheBytes
+	}
+	c.maxSize, c.size = maxSize, size
+	return c
 }
 
 func (c *lru[K, V]) Get(k K) (V, bool) {
@@ -45,21 +67,30 @@ func (c *lru[K, V]) Get(k K) (V, bool) {
 	return zero, false
 }
 
-// Add inserts or refreshes k, evicting the least recently used entry when
-// the cache is full.
+// Add inserts or refreshes k, evicting least recently used entries while
+// the cache is over its bounds.
 func (c *lru[K, V]) Add(k K, v V) {
+	var n int64
+	if c.size != nil {
+		n = c.size(v)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[k]; ok {
-		el.Value.(*entry[K, V]).val = v
+		e := el.Value.(*entry[K, V])
+		c.total += n - e.size
+		e.val, e.size = v, n
 		c.ll.MoveToFront(el)
-		return
+	} else {
+		c.items[k] = c.ll.PushFront(&entry[K, V]{key: k, val: v, size: n})
+		c.total += n
 	}
-	c.items[k] = c.ll.PushFront(&entry[K, V]{key: k, val: v})
-	if c.ll.Len() > c.max {
+	for c.ll.Len() > 1 && (c.ll.Len() > c.max || (c.size != nil && c.total > c.maxSize)) {
 		old := c.ll.Back()
+		e := old.Value.(*entry[K, V])
 		c.ll.Remove(old)
-		delete(c.items, old.Value.(*entry[K, V]).key)
+		delete(c.items, e.key)
+		c.total -= e.size
 	}
 }
 
@@ -91,10 +122,10 @@ type schemaCache struct {
 	props *lru[string, []string]
 }
 
-func newSchemaCache(size int) *schemaCache {
+func newSchemaCache(size int, bytes int64) *schemaCache {
 	return &schemaCache{
-		byID:    newLRU[int64, *compat.Schema](size),
-		byFP:    newLRU[string, *compat.Schema](size),
+		byID:    newSizedLRU[int64](size, bytes, (*compat.Schema).MemSize),
+		byFP:    newSizedLRU[string](size, bytes, (*compat.Schema).MemSize),
 		rawFP:   newLRU[[32]byte, string](size),
 		schemas: newLRU[int64, Schema](size),
 		reports: newLRU[string, compat.Report](size),

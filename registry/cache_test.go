@@ -49,3 +49,30 @@ func TestLRUDefaultSizeAndConcurrency(t *testing.T) {
 		t.Errorf("Len = %d, map %d, want 64", small.Len(), len(small.items))
 	}
 }
+
+func TestSizedLRUBoundsTotalSize(t *testing.T) {
+	size := func(s string) int64 { return int64(len(s)) }
+	c := newSizedLRU[int](100, 10, size)
+	c.Add(1, "aaaa")
+	c.Add(2, "bbbb")
+	c.Add(3, "cc") // total 10: all fit
+	if c.Len() != 3 || c.total != 10 {
+		t.Fatalf("Len = %d, total = %d; want 3, 10", c.Len(), c.total)
+	}
+	c.Get(1)        // 2 is now least recently used
+	c.Add(4, "ddd") // 13 > 10: evicts 2
+	if _, ok := c.Get(2); ok || c.total != 9 {
+		t.Errorf("after Add(4): 2 kept = %v, total = %d; want evicted, 9", ok, c.total)
+	}
+	c.Add(1, "a") // a refresh that shrinks adjusts the total
+	if c.total != 6 {
+		t.Errorf("after refresh: total = %d, want 6", c.total)
+	}
+	c.Add(5, "an entry larger than the whole budget") // kept alone: the newest entry always stays
+	if v, ok := c.Get(5); !ok || c.Len() != 1 || c.total != size(v) {
+		t.Errorf("oversize entry: kept = %v, Len = %d, total = %d", ok, c.Len(), c.total)
+	}
+	if d := newSizedLRU[int](0, 0, size); d.maxSize != DefaultCacheBytes || d.max != DefaultCacheSize {
+		t.Errorf("zero bounds -> %d entries, %d bytes; want the defaults", d.max, d.maxSize)
+	}
+}

@@ -32,8 +32,14 @@ func Fingerprint(schemaText string, refs []Reference) (string, error) {
 	if err != nil {
 		return "", invalidJSON(err)
 	}
+	return fingerprintValue(doc, len(schemaText), refs), nil
+}
+
+// fingerprintValue is Fingerprint of an already decoded document; size is
+// the length of its text, a good guess for the canonical form's.
+func fingerprintValue(doc any, size int, refs []Reference) string {
 	var b bytes.Buffer
-	b.Grow(len(schemaText))
+	b.Grow(size)
 	writeCanonical(&b, doc)
 	for _, r := range refs {
 		b.WriteByte('\n')
@@ -46,7 +52,7 @@ func Fingerprint(schemaText string, refs []Reference) (string, error) {
 		b.WriteByte('}')
 	}
 	sum := sha256.Sum256(b.Bytes())
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
 
 // invalidJSON turns a decoding error into the 42201 clients expect, keeping

@@ -21,9 +21,12 @@ import (
 // ServiceOptions configure a Service. Zero values are sensible defaults.
 type ServiceOptions struct {
 	Limits    compat.Limits // schema loading limits; zero fields: compat.DefaultLimits
-	CacheSize int           // compiled schemas kept per cache; 0: DefaultCacheSize
-	Logger    *slog.Logger  // nil: discard
-	Now       Clock         // nil: time.Now
+	CacheSize int           // entries kept per cache; 0: DefaultCacheSize
+	// CacheBytes bounds the estimated heap of each cache of compiled
+	// schemas (stored by id, proposals by fingerprint); 0: DefaultCacheBytes.
+	CacheBytes int64
+	Logger     *slog.Logger // nil: discard
+	Now        Clock        // nil: time.Now
 
 	// MaxVersions bounds the versions per subject; 0: DefaultMaxVersions.
 	MaxVersions int
@@ -78,7 +81,7 @@ func NewService(store Store, opts ServiceOptions) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize)}
+	return &Service{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
 }
 
 // Ping reports whether the store is reachable (for /readyz).
@@ -197,8 +200,24 @@ func (s *Service) resolveRefs(ctx context.Context, refs []Reference, allowDelete
 
 // fingerprint is Fingerprint behind a cache keyed by a digest of the exact
 // submitted bytes: CI sends the same text every build, and hashing it is far
-// cheaper than re-parsing it into canonical form.
-func (s *Service) fingerprint(text string, refs []Reference) (string, error) {
+// cheaper than re-parsing it into canonical form. On a miss it also returns
+// the decoded document, so that compiling it does not decode it again.
+func (s *Service) fingerprint(text string, refs []Reference) (string, any, error) {
+	key := rawKey(text, refs)
+	if fp, ok := s.cache.rawFP.Get(key); ok {
+		return fp, nil, nil
+	}
+	doc, err := compat.DecodeJSON([]byte(text))
+	if err != nil {
+		return "", nil, invalidJSON(err)
+	}
+	fp := fingerprintValue(doc, len(text), refs)
+	s.cache.rawFP.Add(key, fp)
+	return fp, doc, nil
+}
+
+// rawKey is the digest of a text exactly as submitted, with its references.
+func rawKey(text string, refs []Reference) [32]byte {
 	h := sha256.New()
 	h.Write([]byte(text))
 	for _, r := range refs {
@@ -207,15 +226,7 @@ func (s *Service) fingerprint(text string, refs []Reference) (string, error) {
 	}
 	var key [32]byte
 	h.Sum(key[:0])
-	if fp, ok := s.cache.rawFP.Get(key); ok {
-		return fp, nil
-	}
-	fp, err := Fingerprint(text, refs)
-	if err != nil {
-		return "", err
-	}
-	s.cache.rawFP.Add(key, fp)
-	return fp, nil
+	return key
 }
 
 // schemaByID reads a stored schema through the cache: records never change
@@ -250,7 +261,7 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {
 		return nil, "", Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: document is %d bytes; the limit is %d", len(text), max)
 	}
-	fp, err := s.fingerprint(text, refs)
+	fp, doc, err := s.fingerprint(text, refs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -264,8 +275,14 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 	if err := s.resolveRefs(ctx, refs, false, &res, map[string]string{}, 1); err != nil {
 		return nil, "", err
 	}
+	data := []byte(text)
+	if doc == nil { // the text was seen before, but its compiled form was evicted
+		if doc, err = compat.DecodeJSON(data); err != nil {
+			return nil, "", invalidJSON(err)
+		}
+	}
 	s.compiles.Add(1)
-	c, err := compat.Compile([]byte(text), compat.LoadOptions{Source: subject, Resources: res, Limits: s.limits})
+	c, err := compat.CompileValue(data, doc, compat.LoadOptions{Source: subject, Resources: res, Limits: s.limits})
 	if err != nil {
 		var le *compat.LoadError
 		if errors.As(err, &le) {
@@ -527,7 +544,7 @@ func (s *Service) lookup(ctx context.Context, req PublishRequest, deleted bool) 
 	if err := checkType(req.SchemaType); err != nil {
 		return SubjectVersion{}, err
 	}
-	fp, err := s.fingerprint(req.Schema, req.References)
+	fp, _, err := s.fingerprint(req.Schema, req.References)
 	if err != nil {
 		return SubjectVersion{}, err
 	}
