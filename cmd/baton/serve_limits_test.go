@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/httpapi"
+)
+
+// serveLimited runs cmdServe with args on a free port and returns its
+// URL; the server is stopped (and waited for) when the test ends.
+func serveLimited(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw}
+	result := make(chan error, 1)
+	go func() {
+		result <- cmdServe(ctx, e, append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, args...))
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	url := ""
+	for url == "" && sc.Scan() {
+		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+		}
+	}
+	go func() { // keep draining so the server never blocks on stderr
+		for sc.Scan() {
+		}
+		pr.Close()
+	}()
+	if url == "" {
+		cancel()
+		t.Fatalf("server did not start: %v", <-result)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-result:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	return url
+}
+
+// TestServeSlowClientsAreCut: a client that sends half its headers, or its
+// body a byte at a time (slowloris), has its connection closed once the
+// configured timeout passes, while a normal request on the same server is
+// answered.
+func TestServeSlowClientsAreCut(t *testing.T) {
+	const timeout = 400 * time.Millisecond
+	url := serveLimited(t, "--read-header-timeout", timeout.String(), "--read-timeout", (2 * timeout).String())
+	addr := strings.TrimPrefix(url, "http://")
+
+	cases := []struct {
+		name    string
+		send    string        // written at once
+		trickle bool          // then one byte every 100ms until closed
+		within  time.Duration // the server closes by then
+	}{
+		{"half the headers", "POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Type: applic", false, timeout},
+		{"headers a byte at a time", "GET /subjects HTTP/1.1\r\n", true, timeout},
+		{"body a byte at a time", "POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{", true, 2 * timeout},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			start := time.Now()
+			if _, err := io.WriteString(conn, c.send); err != nil {
+				t.Fatal(err)
+			}
+			stop := make(chan struct{})
+			defer close(stop)
+			if c.trickle {
+				go func() {
+					tick := time.NewTicker(100 * time.Millisecond)
+					defer tick.Stop()
+					for i := 0; i < 100; i++ { // at most 10s of trickling
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+							if _, err := conn.Write([]byte("x")); err != nil {
+								return
+							}
+						}
+					}
+				}()
+			}
+			// Read until the server closes; it may first answer 408/400.
+			conn.SetReadDeadline(time.Now().Add(c.within + 5*time.Second))
+			_, err = io.Copy(io.Discard, conn)
+			took := time.Since(start)
+			if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+				t.Fatalf("connection still open after %s (timeout %s)", took, c.within)
+			}
+			if took < c.within*3/4 {
+				t.Errorf("closed after %s, before the %s timeout", took, c.within)
+			}
+			if took > c.within+2*time.Second {
+				t.Errorf("closed after %s; the timeout is %s", took, c.within)
+			}
+		})
+	}
+
+	// The server still serves ordinary clients.
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz after slow clients: %d", resp.StatusCode)
+	}
+}
+
+// TestServeLimitFlags: a limit set by flag or BATON_* env reaches the
+// registry (a publish over it is refused with the limit named), and bad
+// values are usage errors.
+func TestServeLimitFlags(t *testing.T) {
+	url := serveLimited(t, "--max-properties", "3", "--max-versions", "2")
+	c := httpapi.NewClient(url)
+	ctx := context.Background()
+	_, err := c.Publish(ctx, registry.PublishRequest{Subject: "p", Schema: `{"properties":{"a":{},"b":{},"c":{},"d":{}}}`})
+	if registry.ErrorKind(err) != registry.KindInvalid || !strings.Contains(err.Error(), "the limit (max properties per object) is 3") {
+		t.Errorf("4 properties with --max-properties 3: %v", err)
+	}
+	for i := range 2 {
+		if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "v", Schema: fmt.Sprintf(`{"title":"t%d"}`, i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = c.Publish(ctx, registry.PublishRequest{Subject: "v", Schema: `{"title":"t3"}`})
+	if !strings.Contains(fmt.Sprint(err), `subject "v" has 2 versions; the limit (max versions per subject) is 2`) {
+		t.Errorf("third version with --max-versions 2: %v", err)
+	}
+
+	for _, args := range [][]string{
+		{"serve", "--max-versions", "0"},
+		{"serve", "--max-regex-program", "many"},
+		{"serve", "--read-header-timeout", "5"},
+		{"serve", "--idle-timeout", "-1s"},
+	} {
+		code, _, stderr := runCLI(t, "", args...)
+		if code != 2 || !strings.Contains(stderr, "--"+strings.TrimPrefix(args[1], "--")) {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	var errOut strings.Builder
+	getenv := func(k string) string {
+		if k == "BATON_MAX_ENUM" {
+			return "zero"
+		}
+		return ""
+	}
+	if code := run(context.Background(), []string{"serve"}, getenv, strings.NewReader(""), io.Discard, &errOut); code != 2 || !strings.Contains(errOut.String(), "--max-enum") {
+		t.Errorf("BATON_MAX_ENUM=zero: exit %d, %q", code, errOut.String())
+	}
+}
+
+// TestCLIRefsNeverLeaveTheDocument: diff, validate and check on schemas
+// whose $ref names a file, a URL on a listening local server, or a
+// relative path all exit 2 with a clear message, and the listener is
+// never contacted.
+func TestCLIRefsNeverLeaveTheDocument(t *testing.T) {
+	var hits atomic.Int64
+	bait := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte(`{"type":"string"}`))
+	}))
+	t.Cleanup(bait.Close)
+
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// other.json exists next to the schemas: a loader that read relative
+	// files would find it.
+	write("schemas/other.json", `{"type":"string"}`)
+	good := write("schemas/good.json", `{"type":"object"}`)
+	doc := write("doc.json", `{"a":"x"}`)
+	refs := map[string]string{
+		"file":     "file:///etc/passwd",
+		"http":     bait.URL + "/x.json",
+		"parent":   "../../etc/passwd",
+		"relative": "other.json",
+	}
+	for name, ref := range refs {
+		schema := write("schemas/"+name+".json", `{"type":"object","properties":{"a":{"$ref":"`+ref+`"}}}`)
+		for _, args := range [][]string{
+			{"diff", good, schema},
+			{"diff", schema, good},
+			{"validate", schema, doc},
+		} {
+			code, stdout, stderr := runCLI(t, "", args...)
+			if code != 2 || !strings.Contains(stderr, "external $ref is not allowed") {
+				t.Errorf("%s %s: exit %d\nstdout %s\nstderr %s", args[0], name, code, stdout, stderr)
+			}
+		}
+	}
+
+	// check on a manifest whose owned schema has such a $ref, against a
+	// real registry: refused, by the CLI or by the registry.
+	reg := serveLimited(t)
+	for name := range refs {
+		mdir := filepath.Join(dir, "svc-"+name)
+		write("svc-"+name+"/baton.yaml", "service: orders\nevents:\n  produces:\n    - name: OrderPlaced\n      schema: order.json\n")
+		data, err := os.ReadFile(filepath.Join(dir, "schemas", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write("svc-"+name+"/order.json", string(data))
+		code, stdout, stderr := runCLI(t, "", "check", "--registry", reg, filepath.Join(mdir, "baton.yaml"))
+		if code != 2 || !strings.Contains(stderr+stdout, "external $ref is not allowed") {
+			t.Errorf("check %s: exit %d\nstdout %s\nstderr %s", name, code, stdout, stderr)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the CLI contacted the listener %d times", n)
+	}
+}
