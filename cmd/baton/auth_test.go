@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -141,5 +143,82 @@ func TestPublishWithAuth(t *testing.T) {
 	v, err := svc.GetVersion(context.Background(), "OrderPlaced", "latest", false)
 	if err != nil || v.Version.Version != 1 {
 		t.Errorf("OrderPlaced after the refused publish: %+v %v", v, err)
+	}
+}
+
+// TestServeWithAuth runs serve with a token file: probes stay open, the
+// API wants credentials, and the server's log never shows a secret.
+func TestServeWithAuth(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h, _ := auth.HashSecret("admin-secret-0123456789")
+	tokens := filepath.Join(dir, "tokens.yaml")
+	if err := os.WriteFile(tokens, []byte("tokens:\n  - {name: ops, role: admin, hash: "+h+"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: pw}
+	result := make(chan error, 1)
+	go func() {
+		result <- cmdServe(ctx, e, []string{"--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--auth", tokens, "--log-level", "debug"})
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var base string
+	for base == "" && sc.Scan() {
+		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		t.Fatalf("no address reported: %v", <-result)
+	}
+	logs := make(chan string, 1)
+	go func() {
+		var b strings.Builder
+		for sc.Scan() {
+			b.WriteString(sc.Text() + "\n")
+		}
+		logs <- b.String()
+	}()
+	for _, tc := range []struct {
+		path, secret string
+		status       int
+	}{
+		{"/healthz", "", 200},
+		{"/subjects", "", 401},
+		{"/subjects", "wrong-secret-0123456789", 401},
+		{"/subjects", "admin-secret-0123456789", 200},
+		{"/v1/audit", "admin-secret-0123456789", 200},
+	} {
+		req, _ := http.NewRequest("GET", base+tc.path, nil)
+		if tc.secret != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("GET %s with %q: %d, want %d", tc.path, tc.secret, resp.StatusCode, tc.status)
+		}
+	}
+	cancel()
+	if err := <-result; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	out := <-logs
+	if !strings.Contains(out, `"msg":"auth","enabled":true,"tokens":1`) || !strings.Contains(out, `"route":"/subjects"`) {
+		t.Errorf("log lacks the auth line or the access log:\n%s", out)
+	}
+	if strings.Contains(out, "secret-0123456789") || strings.Contains(out, "Bearer") {
+		t.Errorf("log shows credentials:\n%s", out)
 	}
 }

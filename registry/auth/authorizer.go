@@ -56,14 +56,19 @@ type Ownership interface {
 // Authorizer checks credentials against a token file and decides what a
 // token may do. It is safe for concurrent use.
 type Authorizer struct {
-	tokens []Token
-	owners Ownership
+	tokens   []Token
+	nameSums [][32]byte // SHA-256 of each token's name, compared in constant time
+	owners   Ownership
 }
 
 // New returns an Authorizer over tokens; owners answers ownership
 // questions for restricted write tokens.
 func New(tokens []Token, owners Ownership) *Authorizer {
-	return &Authorizer{tokens: slices.Clone(tokens), owners: owners}
+	a := &Authorizer{tokens: slices.Clone(tokens), owners: owners}
+	for _, t := range a.tokens {
+		a.nameSums = append(a.nameSums, sha256.Sum256([]byte(t.Name)))
+	}
+	return a
 }
 
 // Request is what an authorization decision needs to know of a request.
@@ -127,19 +132,17 @@ func (a *Authorizer) Authenticate(header string) (*Token, error) {
 // nor how much of a secret was right.
 func (a *Authorizer) match(name, secret string, byName bool) *Token {
 	sum := sha256.Sum256([]byte(secret))
+	// Names are compared as fixed-size hashes too, so a name of another
+	// length takes as long as a match.
+	given := sha256.Sum256([]byte(name))
 	found := -1
-	checkName := 0
+	anyName := 1
 	if byName {
-		checkName = 1
+		anyName = 0
 	}
 	for i := range a.tokens {
-		t := &a.tokens[i]
-		hashOK := subtle.ConstantTimeCompare(sum[:], t.hash[:])
-		// Names are compared as fixed-size hashes too, so a length
-		// mismatch takes as long as a match.
-		nameSum := sha256.Sum256([]byte(t.Name))
-		givenSum := sha256.Sum256([]byte(name))
-		nameOK := subtle.ConstantTimeCompare(nameSum[:], givenSum[:]) | (1 - checkName)
+		hashOK := subtle.ConstantTimeCompare(sum[:], a.tokens[i].hash[:])
+		nameOK := subtle.ConstantTimeCompare(given[:], a.nameSums[i][:]) | anyName
 		found = subtle.ConstantTimeSelect(hashOK&nameOK, i, found)
 	}
 	if found < 0 {
