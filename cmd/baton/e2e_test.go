@@ -11,16 +11,20 @@ import (
 	"github.com/batonhq/baton/registry"
 )
 
+// exampleManifests are the services of examples/README.md's walk-through,
+// in the order it publishes them (directories under examples/).
+var exampleManifests = []string{
+	"choreography/order", "choreography/inventory", "choreography/payment", "choreography/shipping", "choreography/notification",
+	"orchestration/stock", "orchestration/billing", "orchestration/dispatch", "orchestration/order-orchestrator",
+}
+
 // TestExamplesWalkthrough runs examples/README.md against a real server:
 // publish every manifest of both patterns, then ask for the impact of each
 // v2 file, and assert exactly which services break.
 func TestExamplesWalkthrough(t *testing.T) {
 	env := map[string]string{"BATON_REGISTRY": startRegistry(t)}
 	ex := filepath.Join("..", "..", "examples")
-	manifests := []string{
-		"choreography/order", "choreography/inventory", "choreography/payment", "choreography/shipping", "choreography/notification",
-		"orchestration/stock", "orchestration/billing", "orchestration/dispatch", "orchestration/order-orchestrator",
-	}
+	manifests := exampleManifests
 	for round := 1; round <= 2; round++ { // the second round proves publish is idempotent
 		for _, m := range manifests {
 			code, out, errOut := runEnv(t, env, "publish", filepath.Join(ex, m, "baton.yaml"))
