@@ -191,7 +191,11 @@ func (s *Store) wrap(op string, err error) error {
 	case errors.Is(err, registry.ErrStale), errors.As(err, &re):
 		return err
 	}
-	return registry.Unavailable(op, err)
+	e := registry.Unavailable(op, err)
+	if why := diskProblem(err); why != "" { // faults.go
+		e.Message += ": " + why
+	}
+	return e
 }
 
 func corrupt(format string, args ...any) error {
