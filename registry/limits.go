@@ -18,8 +18,9 @@ const DefaultMaxVersions = 10_000
 const MaxSubjectLength = 1_000
 
 // CodeLimitExceeded is the error_code of a write refused by a registry
-// limit that is not about the schema itself (versions per subject).
-const CodeLimitExceeded = 42209
+// limit that is not about the schema itself (versions per subject). Like
+// CodeServiceNotFound (40420) it sits above the codes Confluent uses.
+const CodeLimitExceeded = 42220
 
 // checkSubject refuses subject names that cannot be addressed safely: too
 // long, not UTF-8, control characters, or "."/".." path segments (which
