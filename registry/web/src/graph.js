@@ -9,6 +9,7 @@ import { s, clear } from "./dom.js";
 const KIND_OF = { produces: "event", consumes: "event", sends: "command", handles: "command" };
 const CHAR_W = 7.4; // px per character at the 13px label font
 const MIN_K = 0.05;
+export const LAYOUT_BUDGET = { nodes: 200, edges: 350 };
 const MAX_K = 4;
 
 function nodeSize(n) {
@@ -50,6 +51,31 @@ function curve(points) {
   return d;
 }
 
+// flowOrder sorts nodes so that dagre, which breaks cycles (a reply
+// event, an orchestrator consuming its handlers' results) by a depth-first
+// walk in node order, starts from where the flow starts: true sources
+// first, then services that reach the most other services through the
+// messages they produce or send.
+function flowOrder(nodes, edges) {
+  const indeg = new Map(), out = new Map();
+  for (const e of edges) {
+    indeg.set(e.to, (indeg.get(e.to) || 0) + 1);
+    if (!out.has(e.from)) out.set(e.from, []);
+    out.get(e.from).push(e.to);
+  }
+  const reach = (id) => {
+    const svc = new Set();
+    for (const m of out.get(id) || []) for (const t of out.get(m) || []) if (t !== id) svc.add(t);
+    return svc.size;
+  };
+  const key = new Map(nodes.map((n) => [n.id, [indeg.get(n.id) ? 1 : 0, n.type === "service" ? 0 : 1, -reach(n.id)]]));
+  return [...nodes].sort((a, b) => {
+    const ka = key.get(a.id), kb = key.get(b.id);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+}
+
 export class GraphView {
   constructor(svg, { onOpen }) {
     this.svg = svg;
@@ -72,9 +98,21 @@ export class GraphView {
 
   // render draws the nodes of graph whose ids are in visible, and the
   // edges between them; states maps node id to its data-state.
-  render(graph, visible, states) {
+  //
+  // Layered layout is super-linear: beyond LAYOUT_BUDGET it would freeze the
+  // page for many seconds (a 300-service estate takes dagre about 14 s on a
+  // busy 2-core machine) and the drawing would be unreadable anyway, so
+  // render draws nothing and returns false unless force is set; the caller
+  // offers filters, search and focus instead.
+  render(graph, visible, states, force) {
     const nodes = graph.nodes.filter((n) => visible.has(n.id));
     const edges = graph.edges.filter((e) => visible.has(e.from) && visible.has(e.to));
+    if (!force && (nodes.length > LAYOUT_BUDGET.nodes || edges.length > LAYOUT_BUDGET.edges)) {
+      clear(this.viewport);
+      this.nodesById.clear();
+      this.bounds = { width: 0, height: 0 };
+      return false;
+    }
     const key = nodes.map((n) => n.id).join("\n") + "\n--\n" + edges.map((e) => `${e.from}>${e.to}>${e.kind}`).join("\n");
     let lay = this.layoutCache.get(key);
     if (!lay) {
@@ -131,14 +169,15 @@ export class GraphView {
     }
     this.viewport.append(edgeLayer, nodeLayer);
     this.fit();
+    return true;
   }
 
   layout(nodes, edges) {
     const g = new dagre.graphlib.Graph({ multigraph: true });
     const big = nodes.length > 150;
-    g.setGraph({ rankdir: "LR", nodesep: big ? 10 : 18, ranksep: big ? 50 : 70, edgesep: 8, marginx: 16, marginy: 16 });
+    g.setGraph({ rankdir: "LR", nodesep: big ? 12 : 22, ranksep: big ? 40 : 52, edgesep: 8, marginx: 8, marginy: 8 });
     g.setDefaultEdgeLabel(() => ({}));
-    for (const n of nodes) g.setNode(n.id, nodeSize(n));
+    for (const n of flowOrder(nodes, edges)) g.setNode(n.id, nodeSize(n));
     for (const e of edges) g.setEdge(e.from, e.to, { minlen: 1 }, e.kind);
     dagre.layout(g);
     const out = { nodes: new Map(), edges: new Map(), width: g.graph().width || 0, height: g.graph().height || 0 };

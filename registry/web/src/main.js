@@ -5,7 +5,7 @@
 
 import { api } from "./api.js";
 import { h, clear, $, pretty, download } from "./dom.js";
-import { GraphView } from "./graph.js";
+import { GraphView, LAYOUT_BUDGET } from "./graph.js";
 
 const KIND_WORD = { produces: "Producers", consumes: "Consumers", handles: "Handlers", sends: "Senders" };
 const PATTERN_TYPE = { choreography: "event", orchestration: "command" };
@@ -24,8 +24,21 @@ const ownerSel = $("#filter-owner");
 const patternSel = $("#filter-pattern");
 const view = new GraphView($("#graph"), { onOpen: openNode });
 
-function ready(v) {
-  document.body.dataset.ready = v ? "true" : "false";
+// busy counts the loads under way (a view, a diff, a what-if); the page is
+// ready when there is none. settle() marks the end of a synchronous action
+// (a filter, a zoom, an export) so that waiting on the flag works for
+// every control.
+let busy = 0;
+function begin() {
+  busy++;
+  document.body.dataset.ready = "false";
+}
+function end() {
+  busy = Math.max(busy - 1, 0);
+  settle();
+}
+function settle() {
+  if (busy === 0) document.body.dataset.ready = "true";
 }
 
 // ---- routes -------------------------------------------------------------
@@ -46,7 +59,7 @@ function parseHash() {
 
 export function link(viewName, arg, params) {
   let p = "#/" + (viewName === "graph" ? "" : viewName + "/" + encodeURIComponent(arg));
-  const q = params ? params.toString() : "";
+  const q = params ? params.toString().replace(/%3A/gi, ":") : ""; // node ids read better unescaped
   return q ? p + "?" + q : p;
 }
 
@@ -123,12 +136,35 @@ function drawGraph() {
   const focus = focusId();
   const states = new Map(state.states);
   if (focus && !states.has(focus)) states.set(focus, "focus");
-  view.render(state.graph, ids, states);
-  const count = (t) => state.graph.nodes.filter((n) => n.type === t && ids.has(n.id)).length;
+  const tooBig = $("#too-big");
+  const drawn = view.render(state.graph, ids, states, state.drawAnyway);
+  tooBig.hidden = drawn;
+  if (!drawn) {
+    clear(tooBig).append(
+      h("p", {}, h("strong", {}, `${ids.size} nodes are too many to draw readably.`)),
+      h("p", {}, `Type in the search box, pick an owner or a pattern, or open a node from the list to see its neighbourhood (up to ${LAYOUT_BUDGET.nodes} nodes and ${LAYOUT_BUDGET.edges} edges are drawn at once).`),
+      h("button", { id: "draw-anyway", type: "button", class: "button secondary", onclick: () => {
+        begin();
+        status.textContent = "Laying out…";
+        // let the status paint before the long layout blocks the page
+        setTimeout(() => {
+          try {
+            state.drawAnyway = true;
+            drawGraph();
+          } finally {
+            end();
+          }
+        }, 30);
+      } }, "Draw it anyway (slow)"));
+  }
+  const count = (t) => {
+    const n = state.graph.nodes.filter((x) => x.type === t && ids.has(x.id)).length;
+    return `${n} ${t}${n === 1 ? "" : "s"}`;
+  };
   const total = state.graph.nodes.length;
   status.textContent = total === 0
     ? "No services registered yet: publish manifests with `baton publish`."
-    : `Showing ${count("service")} services, ${count("event")} events, ${count("command")} commands` +
+    : `Showing ${count("service")}, ${count("event")}, ${count("command")}` +
       (ids.size < total ? ` of ${total} nodes` : "");
   return ids;
 }
@@ -144,10 +180,18 @@ function fillOwners() {
 // ---- views --------------------------------------------------------------
 
 async function route() {
-  const seq = ++state.seq;
-  ready(false);
+  begin();
+  try {
+    await load(++state.seq);
+  } finally {
+    end();
+  }
+}
+
+async function load(seq) {
   state.route = parseHash();
   state.states = new Map();
+  state.drawAnyway = false;
   const p = state.route.params;
   search.value = p.get("q") || "";
   patternSel.value = PATTERN_TYPE[p.get("pattern")] ? p.get("pattern") : "";
@@ -164,9 +208,14 @@ async function route() {
     else graphPanel(visible);
   } catch (e) {
     if (seq !== state.seq) return;
-    clear(panel).append(errorBox(e));
+    clear(panel);
+    put(errorBox(e));
   }
-  if (seq === state.seq) ready(true);
+}
+
+// put appends to the panel, skipping absent parts.
+function put(...parts) {
+  panel.append(...parts.flat().filter((x) => x !== null && x !== undefined && x !== false));
 }
 
 function errorBox(e) {
@@ -188,7 +237,7 @@ function graphPanel(visible) {
       h("ul", { class: "chips" }, list.map((n) => h("li", {}, nodeLink(n)))));
   };
   const focus = state.route.params.get("focus");
-  panel.append(
+  put(
     h("h2", {}, focus ? "Neighbourhood" : "Estate"),
     focus ? h("p", {}, "Focused on ", h("strong", {}, focus), ". ", h("a", { href: "#/" }, "Show everything")) : null,
     h("p", { class: "hint" }, "Select a node (click, or Tab and Enter) to open its page. Drag to pan, wheel or + and − to zoom. Enter in the search box focuses on the best match."),
@@ -234,7 +283,7 @@ async function messagePage(seq, subject) {
   const schema = shown ? await api.version(subject, shown) : null;
   if (seq !== state.seq) return;
 
-  panel.append(
+  put(
     h("div", { class: "title" },
       h("span", { class: "badge badge-" + kind }, kind),
       h("h2", {}, subject)),
@@ -243,11 +292,11 @@ async function messagePage(seq, subject) {
       node ? h("a", { class: "button secondary", href: link("graph", "", new URLSearchParams({ focus: node.id })) }, "Focus in graph") : null),
   );
 
-  panel.append(h("h3", {}, "Versions"));
-  if (!versions.length) panel.append(h("p", { class: "hint" }, "No version of this message is registered."));
-  panel.append(h("ul", { id: "message-versions", class: "versions" }, versions.map((v) => versionItem(subject, v, shown, p))));
+  put(h("h3", {}, "Versions"));
+  if (!versions.length) put(h("p", { class: "hint" }, "No version of this message is registered."));
+  put(h("ul", { id: "message-versions", class: "versions" }, versions.map((v) => versionItem(subject, v, shown, p))));
   if (schema) {
-    panel.append(
+    put(
       h("p", { class: "schema-caption" }, `Schema of version ${schema.version} (id ${schema.id})`),
       h("pre", { class: "schema", "data-version": String(schema.version), tabindex: 0 }, pretty(schema.schema)));
   }
@@ -266,7 +315,7 @@ async function messagePage(seq, subject) {
   const result = h("div", { id: "diff-result", "aria-live": "polite" });
   const runDiff = async () => {
     const mine = state.seq;
-    ready(false);
+    begin();
     clear(result);
     const q = new URLSearchParams(state.route.params);
     q.set("from", from.value);
@@ -277,33 +326,36 @@ async function messagePage(seq, subject) {
     try {
       const d = await api.diff(subject, from.value, to.value, mode.value);
       if (mine !== state.seq) return;
+      clear(result);
       result.append(
         h("p", { class: d.compatible ? "verdict ok" : "verdict bad" },
           d.compatible ? `v${d.from} → v${d.to}: compatible (${d.mode.toLowerCase()})` : `v${d.from} → v${d.to}: ${d.findings.length} finding(s) (${d.mode.toLowerCase()})`),
         findingsList(d.findings, "diff-findings"));
     } catch (e) {
       if (mine !== state.seq) return;
+      clear(result);
       result.append(errorBox(e), h("ul", { id: "diff-findings", class: "findings" }));
+    } finally {
+      end();
     }
-    if (mine === state.seq) ready(true);
   };
   for (const el of [from, to, mode]) el.addEventListener("change", runDiff);
-  panel.append(h("h3", {}, "Diff"));
+  put(h("h3", {}, "Diff"));
   if (versions.length) {
-    panel.append(h("div", { class: "diff-controls" },
+    put(h("div", { class: "diff-controls" },
       h("label", {}, "From ", from), h("label", {}, "to ", to), h("label", {}, "mode ", mode)), result);
   } else {
-    panel.append(h("p", { class: "hint" }, "Nothing to compare."));
+    put(h("p", { class: "hint" }, "Nothing to compare."));
   }
 
   // Who produces, consumes, sends and handles it, with their contracts.
-  panel.append(h("h3", {}, "Services"));
+  put(h("h3", {}, "Services"));
   const rels = h("ul", { id: "message-relations", class: "relations" });
   const order = ["produces", "handles", "consumes", "sends"];
   relations.sort((a, b) => order.indexOf(a.relation.kind) - order.indexOf(b.relation.kind) || a.service.localeCompare(b.service));
   for (const sr of relations) rels.append(relationItem(sr.service, sr.relation, "service"));
-  if (!relations.length) panel.append(h("p", { class: "hint" }, "No service declares this message."));
-  panel.append(rels);
+  if (!relations.length) put(h("p", { class: "hint" }, "No service declares this message."));
+  put(rels);
   if (versions.length) await runDiff();
 }
 
@@ -324,14 +376,14 @@ function relationItem(service, r, linkTo) {
 async function servicePage(seq, name) {
   const si = await api.service(name);
   if (seq !== state.seq) return;
-  panel.append(
+  put(
     h("div", { class: "title" }, h("span", { class: "badge badge-service" }, "service"), h("h2", {}, si.name)),
     si.owner ? h("p", {}, "Owner: ", h("strong", {}, si.owner)) : null,
     h("p", { class: "actions" }, h("a", { class: "button secondary", href: link("graph", "", new URLSearchParams({ focus: "service:" + si.name })) }, "Focus in graph")),
   );
   const list = h("ul", { id: "service-relations", class: "relations" });
   for (const r of si.relations) list.append(relationItem(si.name, r, "message"));
-  panel.append(h("h3", {}, "Relations"), si.relations.length ? list : h("p", { class: "hint" }, "It declares no message."));
+  put(h("h3", {}, "Relations"), si.relations.length ? list : h("p", { class: "hint" }, "It declares no message."));
 }
 
 async function whatIfPage(seq, subject) {
@@ -347,14 +399,20 @@ async function whatIfPage(seq, subject) {
   text.value = current;
   const file = h("input", { id: "proposal-file", type: "file", accept: ".json,application/json" });
   file.addEventListener("change", async () => {
-    if (file.files && file.files[0]) text.value = await file.files[0].text();
+    if (!file.files || !file.files[0]) return;
+    begin();
+    try {
+      text.value = await file.files[0].text();
+    } finally {
+      end();
+    }
   });
   const run = h("button", { id: "run-whatif", type: "button", class: "button" }, "Run what-if");
   const results = h("div", { id: "impact-summary", "aria-live": "polite" });
   const list = h("ul", { id: "impact-results", class: "impact" });
   run.addEventListener("click", async () => {
     const mine = state.seq;
-    ready(false);
+    begin();
     run.disabled = true;
     clear(results);
     clear(list);
@@ -379,13 +437,13 @@ async function whatIfPage(seq, subject) {
           h("p", { class: "message" }, x.reason)));
       }
     } catch (e) {
-      if (mine !== state.seq) return;
-      results.append(errorBox(e));
+      if (mine === state.seq) results.append(errorBox(e));
+    } finally {
+      run.disabled = false;
+      end();
     }
-    run.disabled = false;
-    if (mine === state.seq) ready(true);
   });
-  panel.append(
+  put(
     h("div", { class: "title" }, h("span", { class: "badge badge-" + (node ? node.type : "message") }, node ? node.type : "message"), h("h2", {}, `What if ${subject} changes?`)),
     h("p", { id: "proposal-help", class: "hint" }, "Paste or upload a proposed schema. The registry checks it against every consumer's and sender's contract; nothing is published."),
     h("label", { for: "proposal" }, "Proposed schema"), text,
@@ -399,23 +457,38 @@ async function whatIfPage(seq, subject) {
 
 let searchTimer = 0;
 search.addEventListener("input", () => {
+  if (!searchTimer) begin();
   clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => { syncFilterURL(); refreshGraphOnly(); }, 120);
+  searchTimer = setTimeout(() => {
+    searchTimer = 0;
+    try {
+      syncFilterURL();
+      refreshGraphOnly();
+    } finally {
+      end();
+    }
+  }, 120);
 });
 search.addEventListener("keydown", (ev) => {
   if (ev.key !== "Enter") return;
   ev.preventDefault();
   const q = search.value.trim().toLowerCase();
   if (!q) return;
-  const cands = state.graph.nodes.filter((n) => n.label.toLowerCase().includes(q));
-  const best = cands.find((n) => n.label.toLowerCase() === q) || cands[0];
+  // best match: exact, then prefix, then substring; shorter labels first
+  const rank = (n) => {
+    const l = n.label.toLowerCase();
+    return l === q ? 0 : l.startsWith(q) ? 1 : l.includes(q) ? 2 : 3;
+  };
+  const best = state.graph.nodes.filter((n) => rank(n) < 3)
+    .sort((a, b) => rank(a) - rank(b) || a.label.length - b.label.length || (a.id < b.id ? -1 : 1))[0];
   if (best) location.hash = link("graph", "", new URLSearchParams({ focus: best.id }));
 });
 for (const sel of [ownerSel, patternSel]) {
-  sel.addEventListener("change", () => { syncFilterURL(); refreshGraphOnly(); });
+  sel.addEventListener("change", () => { syncFilterURL(); refreshGraphOnly(); settle(); });
 }
 
 function refreshGraphOnly() {
+  state.drawAnyway = false;
   const visible = drawGraph();
   if (state.route.view === "graph") {
     clear(panel);
@@ -425,16 +498,17 @@ function refreshGraphOnly() {
   }
 }
 
-$("#zoom-in").addEventListener("click", () => view.zoomBy(1.25));
-$("#zoom-out").addEventListener("click", () => view.zoomBy(0.8));
-$("#zoom-reset").addEventListener("click", () => view.fit());
+$("#zoom-in").addEventListener("click", () => { view.zoomBy(1.25); settle(); });
+$("#zoom-out").addEventListener("click", () => { view.zoomBy(0.8); settle(); });
+$("#zoom-reset").addEventListener("click", () => { view.fit(); settle(); });
 
 $("#export-svg").addEventListener("click", () => {
   download("baton-graph.svg", new Blob([view.exportSVG()], { type: "image/svg+xml" }));
+  settle();
 });
 $("#export-png").addEventListener("click", () => {
-  const text = view.exportSVG();
-  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  begin();
+  const url = URL.createObjectURL(new Blob([view.exportSVG()], { type: "image/svg+xml" }));
   const img = new Image();
   img.onload = () => {
     const scale = 2;
@@ -445,17 +519,28 @@ $("#export-png").addEventListener("click", () => {
     ctx.scale(scale, scale);
     ctx.drawImage(img, 0, 0);
     URL.revokeObjectURL(url);
-    c.toBlob((b) => download("baton-graph.png", b), "image/png");
+    c.toBlob((b) => {
+      if (b) download("baton-graph.png", b);
+      else status.textContent = "The PNG could not be drawn.";
+      end();
+    }, "image/png");
   };
-  img.onerror = () => URL.revokeObjectURL(url);
+  img.onerror = () => {
+    URL.revokeObjectURL(url);
+    status.textContent = "The PNG could not be drawn.";
+    end();
+  };
   img.src = url;
 });
 for (const [id, format, name, type] of [["#export-dot", "dot", "baton-graph.dot", "text/vnd.graphviz"], ["#export-mermaid", "mermaid", "baton-graph.mmd", "text/plain"]]) {
   $(id).addEventListener("click", async () => {
+    begin();
     try {
       download(name, new Blob([await api.graphText(format)], { type }));
     } catch (e) {
       status.textContent = e.message;
+    } finally {
+      end();
     }
   });
 }
