@@ -86,32 +86,19 @@ func noteCaller(ctx context.Context, who string) {
 	}
 }
 
-// captureWriter passes everything through and keeps the status and the
-// first auditCapture bytes of the answer.
+// captureWriter is a statusWriter that also keeps the first auditCapture
+// bytes of the answer.
 type captureWriter struct {
-	http.ResponseWriter
-	status int
-	head   bytes.Buffer
-}
-
-func (w *captureWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
+	statusWriter
+	head bytes.Buffer
 }
 
 func (w *captureWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
 	if room := auditCapture - w.head.Len(); room > 0 {
 		w.head.Write(b[:min(room, len(b))])
 	}
-	return w.ResponseWriter.Write(b)
+	return w.statusWriter.Write(b)
 }
-
-func (w *captureWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // audited reports whether a route's requests go to the audit log: every
 // write, that is every request that is not a GET and needs more than read
@@ -132,7 +119,7 @@ func auditWrites(sink AuditLog, log *slog.Logger) mux.MiddlewareFunc {
 				return
 			}
 			note := &auditNote{who: anonymous}
-			cw := &captureWriter{ResponseWriter: w}
+			cw := &captureWriter{statusWriter: statusWriter{ResponseWriter: w}}
 			next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), auditKey{}, note)))
 			e := registry.AuditEntry{
 				Who:       note.who,

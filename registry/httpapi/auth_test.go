@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/auth"
-	"github.com/batonhq/baton/registry/boltstore"
 	"github.com/batonhq/baton/registry/httpapi"
 )
 
@@ -53,26 +50,23 @@ func tokenFile(t *testing.T) []auth.Token {
 	return toks
 }
 
+// serviceOwners asks a Service that exists only once the harness is
+// built (the harness creates it after taking the options).
+type serviceOwners struct{ svc *registry.Service }
+
+func (o *serviceOwners) SubjectOwners(ctx context.Context, subject string) ([]string, bool, error) {
+	return o.svc.SubjectOwners(ctx, subject)
+}
+
 // newAuthHarness is a real server with auth on (testTokens), ownership
-// read from its real Service on bbolt, logging at debug level.
+// read from its real Service on bbolt.
 func newAuthHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
-	st, err := boltstore.Open(t.TempDir(), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	fs := &flakyStore{Store: st}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc := registry.NewService(fs, registry.ServiceOptions{Logger: log})
-	o := httpapi.Options{Logger: log, Ready: svc.Ping, Auth: auth.New(tokenFile(t), svc)}
-	for _, f := range opts {
-		f(&o)
-	}
-	srv := httptest.NewServer(httpapi.NewServer(svc, o))
-	t.Cleanup(srv.Close)
-	return &harness{t: t, URL: srv.URL, store: fs, svc: svc, logs: logs}
+	owners := &serviceOwners{}
+	toks := tokenFile(t)
+	h := newHarness(t, append([]harnessOption{func(o *httpapi.Options) { o.Auth = auth.New(toks, owners) }}, opts...)...)
+	owners.svc = h.svc
+	return h
 }
 
 func bearer(name string) []string { return []string{"Authorization", "Bearer " + secretOf(name)} }
@@ -324,7 +318,7 @@ func TestAuditEntries(t *testing.T) {
 }
 
 // TestSecretsNeverLogged: after requests with good, wrong and malformed
-// credentials (debug logging on), no secret, no Authorization value and no
+// credentials, no secret, no Authorization value and no
 // Basic blob appears in the log.
 func TestSecretsNeverLogged(t *testing.T) {
 	t.Parallel()
