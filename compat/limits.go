@@ -98,7 +98,9 @@ func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 func checkCostLimits(data []byte, doc any, source string, lim Limits) error {
 	members, bad := costWalk(doc, lim, false)
 	if bad != nil {
-		_, bad = costWalk(doc, lim, true)
+		if _, first := costWalk(doc, lim, true); first != nil {
+			bad = first
+		}
 		return bad.loadError(source)
 	}
 	if colons(data) != members {
