@@ -230,3 +230,34 @@ func hostileDo(t *testing.T, base, method, path, body string, headers ...string)
 	}
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
+
+// TestReferenceNamedByURLIsNeverFetched: a reference may be named by a URL
+// (Confluent clients often use one); the $ref then resolves to the
+// registered schema in memory, and the URL, although a live listener, is
+// never requested. A $ref to a neighbouring path of that URL, not
+// registered, is refused.
+func TestReferenceNamedByURLIsNeverFetched(t *testing.T) {
+	h := newHarness(t)
+	var fetched atomic.Int64
+	bait := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		w.Write([]byte(`{"type":"integer"}`))
+	}))
+	t.Cleanup(bait.Close)
+
+	h.publish("dep", `{"type":"string"}`)
+	name := bait.URL + "/dep.json"
+	refs := `[{"name":"` + name + `","subject":"dep","version":1}]`
+	h.publish("main", `{"properties":{"a":{"$ref":"`+name+`"}}}`, "references", refs)
+	r := hostileDo(t, h.URL, "POST", "/compatibility/subjects/main/versions/latest",
+		schemaBody(`{"properties":{"a":{"$ref":"`+name+`"},"b":{"$ref":"`+bait.URL+`/other.json"}}}`, "references", refs))
+	wantError(t, r, 422, 42201)
+	if n := fetched.Load(); n != 0 {
+		t.Errorf("the listener was fetched %d times", n)
+	}
+	// The reference resolved to the registered string schema, not to what
+	// the listener would have answered.
+	r = hostileDo(t, h.URL, "POST", "/compatibility/subjects/main/versions/latest",
+		schemaBody(`{"properties":{"a":{"type":"string"}}}`))
+	wantJSON(t, r, 200, `{"is_compatible":true}`)
+}
