@@ -411,3 +411,34 @@ func BenchmarkDiffLargeInProcess(b *testing.B) {
 		benchSink = compat.Check(ws, rs, compat.Options{})
 	}
 }
+
+// smallEventPair is the impact benchmark's pair: a closed 30-field event
+// (f0 no longer required) against a consumer's 4-field open reader
+// contract; requiring f0 makes it breaking.
+func smallEventPair(breaking bool) (writer, reader []byte) {
+	var props, req []string
+	for i := range 30 {
+		props = append(props, fmt.Sprintf(`"f%d":{"type":"string","maxLength":%d}`, i, 100+i))
+		if i > 0 {
+			req = append(req, fmt.Sprintf(`"f%d"`, i))
+		}
+	}
+	writer = []byte(`{"type":"object","additionalProperties":false,"required":[` + strings.Join(req, ",") + `],"properties":{` + strings.Join(props, ",") + `}}`)
+	need := "f3"
+	if breaking {
+		need = "f0"
+	}
+	reader = []byte(`{"type":"object","required":["` + need + `"],"properties":{"f0":{"type":"string"},"f3":{"type":"string"},"f7":{"type":"string"},"f12":{"type":"string"}}}`)
+	return writer, reader
+}
+
+// BenchmarkCheckSmall: the per-check fixed cost on a small pair, the unit
+// of work of an impact on a message with many consumers.
+func BenchmarkCheckSmall(b *testing.B) {
+	for _, breaking := range []bool{false, true} {
+		b.Run(map[bool]string{false: "compatible", true: "breaking"}[breaking], func(b *testing.B) {
+			w, r := smallEventPair(breaking)
+			benchCheck(b, w, r)
+		})
+	}
+}

@@ -31,7 +31,7 @@ func Check(writer, reader *Schema, opts Options) Report {
 		hashes: [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()},
 		ids:    map[*js.Schema]int{},
 		memo:   newCoMemo[string, []finding](),
-		eq:     newCoMemo[[2]*js.Schema, bool](),
+		writer: writer,
 	}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)
 	return c.report(fs, writer, reader)
@@ -88,13 +88,18 @@ type checker struct {
 	opts  Options
 	ids   map[*js.Schema]int
 	memo  *coMemo[string, []finding]   // pair -> findings
-	eq    *coMemo[[2]*js.Schema, bool] // pair -> structurally equal
+	eq    *coMemo[[2]*js.Schema, bool] // pair -> structurally equal; made on first use
 	steps int
 	// hashes of the writer's and the reader's nodes (see hash.go)
 	hashes      [2]map[*js.Schema]nodeHash
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
+	// writer owns the shared samples (samplecache.go); fresh marks a
+	// sampler building one, which must not consult them.
+	writer *Schema
+	fresh  bool
+	shared *sharedSamples // the writer's, once looked up
 }
 
 type sample struct {
@@ -144,7 +149,8 @@ func (c *checker) id(s *js.Schema) int {
 }
 
 func (c *checker) key(ws wset, r *js.Schema) string {
-	var b []byte
+	var buf [64]byte
+	b := buf[:0]
 	for _, n := range ws {
 		b = strconv.AppendInt(b, int64(c.id(n.s)), 36)
 		if n.neg {
@@ -199,6 +205,9 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 // into negative nodes, so the rest of the checker sees plain conjuncts.
 // empty reports that the conjunction provably accepts nothing.
 func (c *checker) flatten(ws wset) (wset, bool) {
+	if len(ws) == 1 && plainNode(ws[0]) {
+		return ws, false // the common case: one node with nothing to expand
+	}
 	out := make(wset, 0, len(ws)+2)
 	seen := map[wkey]int{} // index in out, or -1 while its children are added
 	pending := map[wkey]uint8{}
@@ -260,6 +269,14 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 	return out, false
 }
 
+// plainNode reports whether flatten leaves n as it is: a positive node
+// without $ref, allOf, not or a boolean value.
+func plainNode(n wnode) bool {
+	s := n.s
+	return !n.neg && s.Always == nil && s.Ref == nil && s.RecursiveRef == nil && s.DynamicRef == nil &&
+		len(s.AllOf) == 0 && s.Not == nil
+}
+
 type wkey struct {
 	s   *js.Schema
 	neg bool
@@ -274,7 +291,7 @@ func (c *checker) inclFlat(ws wset, r *js.Schema) []finding {
 		}
 		return out
 	}
-	wv := newWriterView(ws)
+	wv := c.view(ws)
 	if wv.types == 0 {
 		return nil // the writer's types contradict each other: it accepts nothing
 	}
@@ -526,6 +543,9 @@ func (c *checker) writerAccepts(ws wset, v any) bool {
 // sorted.
 func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 	rep := Report{Compatible: true, Findings: []Finding{}}
+	if len(fs) == 0 {
+		return rep
+	}
 	seen := map[string]int{}
 	for _, f := range fs {
 		out := Finding{Rule: f.rule.ID, Path: f.path, WriterPath: f.wpath, Message: f.msg,

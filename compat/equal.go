@@ -21,6 +21,9 @@ func (c *checker) equal(a, b *js.Schema) bool {
 	if a == nil || b == nil {
 		return false
 	}
+	if c.eq == nil {
+		c.eq = newCoMemo[[2]*js.Schema, bool]()
+	}
 	return c.eq.do([2]*js.Schema{a, b}, true, func(v bool) bool { return !v }, func() bool {
 		return c.equalFields(a, b)
 	})

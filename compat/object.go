@@ -2,6 +2,7 @@ package compat
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -41,7 +42,14 @@ func (o *objectCheck) add(f finding) { o.out = append(o.out, f) }
 func (o *objectCheck) baseObject() (map[string]any, bool) {
 	if !o.based {
 		o.based = true
-		if v, ok := o.c.sampleTyped(o.ws, o.wv, tObject); ok {
+		var v any
+		var ok bool
+		if o.c.shareable(o.ws) && o.c.sampleNodes < maxSampleNodes {
+			v, ok = o.c.sharedSample('o', o.ws, 0, func(sc *checker) (any, bool) { return sc.sampleTyped(o.ws, o.wv, tObject) })
+		} else {
+			v, ok = o.c.sampleTyped(o.ws, o.wv, tObject)
+		}
+		if ok {
 			o.base, _ = v.(map[string]any)
 		}
 	}
@@ -180,16 +188,7 @@ func readerProp(r *js.Schema, name string) (subs []*js.Schema, closed bool, via 
 }
 
 func (o *objectCheck) properties() {
-	names := map[string]bool{}
-	for n := range o.r.Properties {
-		names[n] = true
-	}
-	for _, s := range o.wv.pos {
-		for n := range s.Properties {
-			names[n] = true
-		}
-	}
-	for _, name := range sortedKeysOf(names) {
+	for _, name := range o.comparedNames() {
 		rsubs, closed, via := readerProp(o.r, name)
 		if len(rsubs) == 0 && !closed {
 			continue
@@ -230,6 +229,33 @@ func (o *objectCheck) properties() {
 			o.out = append(o.out, o.wrap(name, fs)...)
 		}
 	}
+}
+
+// comparedNames lists, sorted and once each, the names properties must
+// compare: the reader's declared properties, and the writer's unless the
+// reader governs no other name (no patternProperties and an open
+// additionalProperties), in which case readerProp would skip them all.
+func (o *objectCheck) comparedNames() []string {
+	n := len(o.r.Properties)
+	governsOthers := len(o.r.PatternProperties) > 0 || !isTrueAP(o.r.AdditionalProperties)
+	if governsOthers {
+		for _, s := range o.wv.pos {
+			n += len(s.Properties)
+		}
+	}
+	names := make([]string, 0, n)
+	for k := range o.r.Properties {
+		names = append(names, k)
+	}
+	if governsOthers {
+		for _, s := range o.wv.pos {
+			for k := range s.Properties {
+				names = append(names, k)
+			}
+		}
+	}
+	sort.Strings(names)
+	return slices.Compact(names)
 }
 
 // generic compares what the writer allows for property names nobody

@@ -107,10 +107,8 @@ func (c *checker) checkFormat(ws wset, wv *writerView, r *js.Schema) []finding {
 
 // stringOfLength returns a writer string of exactly n characters.
 func (c *checker) stringOfLength(ws wset, n int) (any, bool) {
-	for _, s := range c.stringCandidates(ws, nil) {
-		if len([]rune(s)) == n {
-			return s, true
-		}
+	if s, ok := c.firstString(ws, nil, func(s string) bool { return len([]rune(s)) == n && c.writerAccepts(ws, s) }); ok {
+		return s, true
 	}
 	for _, ch := range []string{"a", "0", "A", "x"} {
 		s := strings.Repeat(ch, n)
@@ -123,38 +121,31 @@ func (c *checker) stringOfLength(ws wset, n int) (any, bool) {
 
 // firstString returns the first candidate string that pred accepts;
 // pred is responsible for checking the writer (candidates are validated
-// lazily because validation dominates witness cost).
+// lazily because validation dominates witness cost). The strings of the
+// writer's length bounds are only built when the fixed ones all fail.
 func (c *checker) firstString(ws wset, wv *writerView, pred func(string) bool) (string, bool) {
-	for _, s := range stringCands(wv) {
+	for _, s := range fixedStringCands {
 		if pred(s) {
 			return s, true
+		}
+	}
+	if wv == nil {
+		return "", false
+	}
+	for _, n := range []int{wv.minLen, wv.maxLen} {
+		if n > 0 && n < 4096 {
+			for _, ch := range []string{"a", "0"} {
+				if s := strings.Repeat(ch, n); pred(s) {
+					return s, true
+				}
+			}
 		}
 	}
 	return "", false
 }
 
-// stringCandidates lists strings the writer accepts, tried in order when a
-// witness string is needed.
-func (c *checker) stringCandidates(ws wset, wv *writerView) []string {
-	var out []string
-	for _, s := range stringCands(wv) {
-		if c.writerAccepts(ws, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func stringCands(wv *writerView) []string {
-	cands := []string{"", "a", "A", "0", "x", " ", "-", "_", "\n", "a b", "é", "zz", "a@example.com", "https://example.com/x",
-		"2024-01-31T12:00:00Z", "2024-01-31", "12:00:00Z", "127.0.0.1", "::1", "example.com", "00000000-0000-0000-0000-000000000000",
-		"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
-	if wv != nil {
-		for _, n := range []int{wv.minLen, wv.maxLen} {
-			if n > 0 && n < 4096 {
-				cands = append(cands, strings.Repeat("a", n), strings.Repeat("0", n))
-			}
-		}
-	}
-	return cands
-}
+// fixedStringCands are the strings tried first when a witness string is
+// needed, in order: short ones, then one of each common format.
+var fixedStringCands = [...]string{"", "a", "A", "0", "x", " ", "-", "_", "\n", "a b", "é", "zz", "a@example.com", "https://example.com/x",
+	"2024-01-31T12:00:00Z", "2024-01-31", "12:00:00Z", "127.0.0.1", "::1", "example.com", "00000000-0000-0000-0000-000000000000",
+	"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}

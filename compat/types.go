@@ -90,15 +90,14 @@ type writerView struct {
 	minItems       int
 	maxItems       int // -1 = unbounded
 	minProps       int
-	maxProps       int // -1 = unbounded
-	required       map[string]bool
+	maxProps       int             // -1 = unbounded
+	required       map[string]bool // nil when nothing is required
 }
 
 func newWriterView(ws wset) *writerView {
 	v := &writerView{types: tAll, minLen: 0, maxLen: -1, minItems: 0, maxItems: -1, minProps: 0, maxProps: -1,
-		required: map[string]bool{}}
-	for _, s := range ws.positives() {
-		v.pos = append(v.pos, s)
+		pos: ws.positives()}
+	for _, s := range v.pos {
 		v.types &= typesOf(s)
 		if s.Minimum != nil {
 			v.raiseLo(s.Minimum, false)
@@ -121,6 +120,9 @@ func newWriterView(ws wset) *writerView {
 		v.maxItems = minBound(v.maxItems, s.MaxItems)
 		v.minProps = max(v.minProps, s.MinProperties)
 		v.maxProps = minBound(v.maxProps, s.MaxProperties)
+		if len(s.Required) > 0 && v.required == nil {
+			v.required = make(map[string]bool, len(s.Required))
+		}
 		for _, r := range s.Required {
 			v.required[r] = true
 		}

@@ -54,6 +54,11 @@ func (c *checker) sampleDepth(ws wset, depth int) (any, bool) {
 	if c.samples == nil {
 		c.samples, c.sampling = map[string]sample{}, map[string]bool{}
 	}
+	if c.shareable(flat) {
+		v, ok := c.sharedSample('d', flat, depth, func(sc *checker) (any, bool) { return sc.sampleDepth(flat, depth) })
+		c.samples[k] = sample{v, ok}
+		return v, ok
+	}
 	c.sampling[k] = true
 	c.sampleNodes++
 	v, ok := c.sampleFlat(flat, depth)
@@ -65,7 +70,7 @@ func (c *checker) sampleDepth(ws wset, depth int) (any, bool) {
 // sampleFlat builds a sample of a flattened writer. Samples are shared
 // between findings, so callers copy before changing them (withProp does).
 func (c *checker) sampleFlat(flat wset, depth int) (any, bool) {
-	wv := newWriterView(flat)
+	wv := c.view(flat)
 	for _, t := range sampleOrder {
 		if wv.types&t == 0 {
 			continue

@@ -93,6 +93,10 @@ func (s *Store) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
 	return out, err
 }
 
+// relations decodes relation index entries, cached by their bytes (shared
+// by every Store of the process: the bytes alone decide the result).
+var relations = registry.NewRelationDecoder(32 << 20)
+
 // RelationsBySubject implements registry.Store with a prefix scan of the
 // relation index, which holds each relation itself.
 func (s *Store) RelationsBySubject(ctx context.Context, subject string) ([]registry.ServiceRelation, error) {
@@ -105,8 +109,8 @@ func (s *Store) RelationsBySubject(ctx context.Context, subject string) ([]regis
 			if len(parts) != 2 {
 				continue // a longer subject that starts with subject + 0x00
 			}
-			var r registry.Relation
-			if err := json.Unmarshal(v, &r); err != nil || r.Subject != subject {
+			r, err := relations.Decode(v)
+			if err != nil || r.Subject != subject {
 				return corrupt("relation index entry %q: %v", k, err)
 			}
 			out = append(out, registry.ServiceRelation{Service: string(parts[0]), Relation: r})

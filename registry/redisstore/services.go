@@ -85,6 +85,10 @@ func (st *Store) serviceKeys() []string {
 	return []string{st.k.services(), st.k.serviceIndex(), st.k.serviceRelations()}
 }
 
+// relations decodes relation index entries, cached by their bytes (shared
+// by every Store of the process: the bytes alone decide the result).
+var relations = registry.NewRelationDecoder(32 << 20)
+
 // RelationsBySubject implements registry.Store: ZRANGEBYLEX on the relation
 // index, then one HMGET of the relations. The two reads are not one
 // snapshot: an entry removed in between (its service was replaced or
@@ -116,8 +120,8 @@ func (st *Store) RelationsBySubject(ctx context.Context, subject string) ([]regi
 		if !ok {
 			continue
 		}
-		var r registry.Relation
-		if err := json.Unmarshal([]byte(raw), &r); err != nil || r.Subject != subject {
+		r, err := relations.DecodeString(raw)
+		if err != nil || r.Subject != subject {
 			return nil, internalErr("relations by subject", fmt.Errorf("malformed relation %q: %v", keep[i], err))
 		}
 		out = append(out, registry.ServiceRelation{Service: services[i], Relation: r})
