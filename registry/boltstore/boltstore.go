@@ -64,11 +64,6 @@ type Options struct {
 	// file lock before failing (default 1s): a second server on the same
 	// data fails fast with a clear error instead of hanging.
 	LockTimeout time.Duration
-	// BatchDelay is how long an Append waits for concurrent Appends to share
-	// its transaction and fsync (group commit; default 1ms). Each Append is
-	// still atomic: a batch commits or rolls back as a whole, and bbolt
-	// re-runs the others alone if one of them fails.
-	BatchDelay time.Duration
 	// AuditRetention is how many audit entries are kept; older ones are
 	// dropped as new ones arrive (default registry.DefaultAuditRetention).
 	AuditRetention int
@@ -77,6 +72,7 @@ type Options struct {
 // Store is a registry.Store on a bbolt file.
 type Store struct {
 	db       *bolt.DB
+	commits  groupCommit // Appends and audit entries share commits (commit.go)
 	path     string
 	auditCap uint64
 }
@@ -93,9 +89,6 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
-	}
-	if opts.BatchDelay <= 0 {
-		opts.BatchDelay = time.Millisecond
 	}
 	db, err := bolt.Open(file, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: false})
 	if errors.Is(err, berrors.ErrTimeout) {
@@ -116,7 +109,6 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("initialize data file %s: %w", file, err)
 	}
-	db.MaxBatchDelay = opts.BatchDelay
 	if opts.AuditRetention <= 0 {
 		opts.AuditRetention = registry.DefaultAuditRetention
 	}
@@ -169,14 +161,14 @@ func (s *Store) update(ctx context.Context, op string, fn func(tx *bolt.Tx) erro
 	return s.wrap(op, s.db.Update(fn))
 }
 
-// batch is update through bbolt's group commit: concurrent calls share one
-// transaction and one fsync. fn may run more than once, so it must only
-// set its results, never accumulate them.
+// batch is update through group commit (commit.go): concurrent calls
+// share one transaction and one fsync. fn may run more than once, so it
+// must only set its results, never accumulate them.
 func (s *Store) batch(ctx context.Context, op string, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return registry.Unavailable(op, err)
 	}
-	return s.wrap(op, s.db.Batch(fn))
+	return s.wrap(op, s.commits.do(s.db, fn))
 }
 
 func (s *Store) view(op string, fn func(tx *bolt.Tx) error) error {
@@ -381,7 +373,7 @@ func anyVisible(vs []versionEntry) bool {
 // Append implements registry.Store: everything (existing check, CAS on the
 // latest version number, ID allocation or reuse, version, indexes) happens
 // in one transaction, so it is atomic and durable when it returns nil.
-// Concurrent Appends share a transaction and fsync (see Options.BatchDelay).
+// Concurrent Appends share a transaction and fsync (see groupCommit).
 func (s *Store) Append(ctx context.Context, subject string, expected int, sch registry.Schema) (registry.Version, bool, error) {
 	if subject == "" {
 		return registry.Version{}, false, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "subject name must not be empty")
