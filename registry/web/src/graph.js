@@ -285,7 +285,8 @@ export class GraphView {
   }
 
   // exportSVG returns the whole drawing (not the current pan and zoom) as a
-  // standalone SVG document with its styles inlined.
+  // standalone SVG document, the stylesheet's effect copied into
+  // presentation attributes.
   exportSVG() {
     const pad = 16;
     const w = Math.ceil(this.bounds.width + 2 * pad), hh = Math.ceil(this.bounds.height + 2 * pad);
@@ -302,7 +303,8 @@ export class GraphView {
     const dst = [clone, ...clone.querySelectorAll("*")];
     src.forEach((el, i) => {
       const cs = getComputedStyle(el);
-      dst[i].setAttribute("style", props.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(";"));
+      // presentation attributes, not style="": the page's CSP forbids inline styles
+      for (const p of props) dst[i].setAttribute(p, cs.getPropertyValue(p));
     });
     clone.querySelector(".viewport").removeAttribute("transform");
     clone.insertBefore(s("rect", { x: -pad, y: -pad, width: w, height: hh, fill: "#ffffff" }), clone.querySelector(".viewport"));

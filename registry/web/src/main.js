@@ -254,7 +254,8 @@ function versionItem(subject, v, shown, params) {
     h("a", { href: link("message", subject, p), "aria-current": v === shown ? "true" : null }, `v${v}`));
 }
 
-function findingsList(findings, id) {
+// findingsList shows findings; witness(f) says what the witness document is.
+function findingsList(findings, id, witness) {
   return h("ul", { id, class: "findings" }, findings.map((f) =>
     h("li", { class: "finding" + (f.breaking ? " breaking" : "") },
       h("div", { class: "finding-head" },
@@ -263,7 +264,7 @@ function findingsList(findings, id) {
         f.direction ? h("span", { class: "direction" }, ` (${f.direction})`) : null),
       h("p", { class: "message" }, f.message),
       f.example !== undefined
-        ? [h("p", { class: "witness-label" }, "Witness: a document one side writes and the other rejects"),
+        ? [h("p", { class: "witness-label" }, "Witness: " + witness(f)),
           h("pre", { class: "witness" }, JSON.stringify(f.example, null, 2))]
         : h("p", { class: "witness-label" }, "No witness document could be confirmed."))));
 }
@@ -330,7 +331,9 @@ async function messagePage(seq, subject) {
       result.append(
         h("p", { class: d.compatible ? "verdict ok" : "verdict bad" },
           d.compatible ? `v${d.from} → v${d.to}: compatible (${d.mode.toLowerCase()})` : `v${d.from} → v${d.to}: ${d.findings.length} finding(s) (${d.mode.toLowerCase()})`),
-        findingsList(d.findings, "diff-findings"));
+        findingsList(d.findings, "diff-findings", (f) => f.direction === "forward"
+          ? `data valid under v${d.to} that v${d.from} rejects`
+          : `data valid under v${d.from} that v${d.to} rejects`));
     } catch (e) {
       if (mine !== state.seq) return;
       clear(result);
@@ -429,7 +432,9 @@ async function whatIfPage(seq, subject) {
       for (const x of rep.impacted) {
         list.append(h("li", { "data-service": x.service, "data-state": "impacted", class: "impacted" },
           h("div", { class: "finding-head" }, h("a", { href: link("service", x.service) }, x.service), ` (${x.role}) breaks`),
-          findingsList(x.findings, null)));
+          findingsList(x.findings, null, () => x.role === "sends"
+            ? `a command ${x.service} may send that the proposal rejects`
+            : `a message the proposal allows that ${x.service}'s contract rejects`)));
       }
       for (const x of rep.safe) {
         list.append(h("li", { "data-service": x.service, "data-state": "safe", class: "safe" },
