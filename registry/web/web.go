@@ -2,9 +2,10 @@
 // app embedded in the binary and served under /ui/. It reads the JSON API
 // only and needs nothing from the network: no CDN, no external fonts.
 //
-// The app's sources are in src/; build.sh bundles them with the graph
-// layout library (@dagrejs/dagre, pinned in package-lock.json) into dist/,
-// which is committed so that `go build` needs no Node.
+// dist/ is what is served: index.html and style.css (edited in place) and
+// app.js, which build.sh bundles from the ES modules in src/ and the graph
+// layout library (@dagrejs/dagre, pinned in package-lock.json). app.js is
+// committed so that `go build` needs no Node.
 package web
 
 import (

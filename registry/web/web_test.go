@@ -63,25 +63,12 @@ func TestHandler(t *testing.T) {
 	}
 }
 
-// TestDistMatchesSources checks that dist/ is what build.sh makes from
-// src/: the page and stylesheet are copies, and, where the npm packages
-// are installed (registry/web/node_modules), the bundle is rebuilt and
-// compared byte for byte, so a change to src/ without ./build.sh fails.
+// TestDistMatchesSources checks dist/: the page loads its script and
+// stylesheet, nothing else is served, and, where the npm packages are
+// installed (registry/web/node_modules), the bundle is rebuilt from src/
+// and compared byte for byte, so a change to src/ without ./build.sh fails.
 func TestDistMatchesSources(t *testing.T) {
 	t.Parallel()
-	for _, f := range []string{"index.html", "style.css"} {
-		src, err := os.ReadFile(filepath.Join("src", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dist, err := os.ReadFile(filepath.Join("dist", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(src, dist) {
-			t.Errorf("dist/%s differs from src/%s: run registry/web/build.sh", f, f)
-		}
-	}
 	page, _ := os.ReadFile(filepath.Join("dist", "index.html"))
 	for _, ref := range []string{`src="app.js"`, `href="style.css"`} {
 		if !bytes.Contains(page, []byte(ref)) {
