@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -125,7 +126,7 @@ func auditWrites(sink AuditLog, log *slog.Logger) mux.MiddlewareFunc {
 				Who:       note.who,
 				Method:    r.Method,
 				Route:     rule.route,
-				Status:    cmpOr(cw.status, http.StatusOK),
+				Status:    cmp.Or(cw.status, http.StatusOK),
 				Force:     queryBool(r, "force"),
 				RequestID: requestID(r.Context()),
 			}
@@ -152,13 +153,6 @@ func auditWrites(sink AuditLog, log *slog.Logger) mux.MiddlewareFunc {
 			}
 		})
 	}
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // readAnswer takes what audit records from the start of an answer: the
