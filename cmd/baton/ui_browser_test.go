@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"flag"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -604,6 +607,34 @@ func TestBrowserUI(t *testing.T) {
 			p.Screenshot("enter")
 		})
 
+		t.Run("exports", func(t *testing.T) {
+			t.Parallel()
+			p := e.page(t, 1280, 800, "#/")
+			for _, format := range []string{"dot", "mermaid"} {
+				// The same text as `baton graph --format` against the same server.
+				code, want, errOut := runEnv(t, map[string]string{"BATON_REGISTRY": e.url}, "graph", "--format", format)
+				if code != 0 {
+					t.Fatalf("baton graph --format %s = %d: %s", format, code, errOut)
+				}
+				name, got := p.Download(chromedp.Click(chromedp.CSS("button#export-" + format)))
+				if strings.TrimSpace(string(got)) != strings.TrimSpace(want) {
+					t.Errorf("%s export %s differs from baton graph --format %s:\n%s\nwant:\n%s", format, name, format, got, want)
+				}
+			}
+			name, svg := p.Download(chromedp.Click(chromedp.CSS("button#export-svg")))
+			nodes, err := svgNodeIDs(svg)
+			if err != nil {
+				t.Errorf("SVG export %s: %v", name, err)
+			}
+			if diff := cmp.Diff(e.graphNodeIDs(), nodes); diff != "" {
+				t.Errorf("SVG export %s: g.node data-id vs /v1/graph (-graph +svg):\n%s", name, diff)
+			}
+			name, raw := p.Download(chromedp.Click(chromedp.CSS("button#export-png")))
+			if cfg, err := png.DecodeConfig(bytes.NewReader(raw)); err != nil || cfg.Width < 100 || cfg.Height < 100 {
+				t.Errorf("PNG export %s: %v, %+v", name, err, cfg)
+			}
+		})
+
 		t.Run("narrow window", func(t *testing.T) {
 			t.Parallel()
 			p := e.page(t, 400, 800, "#/")
@@ -702,6 +733,40 @@ func TestBrowserUI(t *testing.T) {
 		}
 		p.Screenshot("diff")
 	})
+}
+
+// svgNodeIDs parses an exported SVG and returns the data-id of its
+// g.node elements, sorted.
+func svgNodeIDs(svg []byte) ([]string, error) {
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	var out []string
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok || el.Name.Local != "g" {
+			continue
+		}
+		var class, id string
+		for _, a := range el.Attr {
+			switch a.Name.Local {
+			case "class":
+				class = a.Value
+			case "data-id":
+				id = a.Value
+			}
+		}
+		if slices.Contains(strings.Fields(class), "node") {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 func findingsOf(rep registry.ImpactReport, service string) []compat.Finding {

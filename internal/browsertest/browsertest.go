@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -365,6 +366,55 @@ func (p *Page) Screenshot(name string) []byte {
 	}
 	p.t.Logf("screenshot: %s", file)
 	return png
+}
+
+// Download runs trigger, which must make the page download one file (an
+// <a download> click, say), and returns the file's suggested name and its
+// content once the browser has saved it.
+func (p *Page) Download(trigger chromedp.Action[chromedp.Void]) (string, []byte) {
+	p.t.Helper()
+	dir := p.t.TempDir()
+	ctx, cancel := context.WithTimeout(p.ctx, actionTimeout)
+	defer cancel()
+	begins := chromedp.Events(ctx, browser.DownloadWillBegin)
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	allow := chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		events := true
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &events,
+		})
+		return err
+	})
+	if err := chromedp.Do(ctx, allow, trigger); err != nil {
+		p.t.Fatalf("browsertest: starting a download: %v", err)
+	}
+	var begin browser.EventDownloadWillBegin
+	for ev, err := range begins {
+		if err != nil {
+			p.t.Fatalf("browsertest: no download began: %v%s", err, p.problemSuffix())
+		}
+		begin = ev
+		break
+	}
+	for ev, err := range progress {
+		if err != nil {
+			p.t.Fatalf("browsertest: download of %s did not finish: %v", begin.SuggestedFilename, err)
+		}
+		if ev.GUID != begin.GUID {
+			continue
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			p.t.Fatalf("browsertest: download of %s was canceled", begin.SuggestedFilename)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			break
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, begin.GUID)) // allowAndName saves it under its GUID
+	if err != nil {
+		p.t.Fatalf("browsertest: reading the download %s: %v", begin.SuggestedFilename, err)
+	}
+	return begin.SuggestedFilename, data
 }
 
 // ArtifactDir is where screenshots go: $BATON_ARTIFACTS (created if

@@ -23,6 +23,7 @@ const page = `<!doctype html>
 <body data-ready="false">
 <input id="q" type="text">
 <button id="again">again</button>
+<button id="save">save</button>
 <p id="out"></p>
 <script>
 let renders = 0;
@@ -35,6 +36,14 @@ function render() {
   }, 150);
 }
 document.getElementById("again").addEventListener("click", render);
+document.getElementById("save").addEventListener("click", () => {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob(["digraph { a -> b }\n"], {type: "text/plain"}));
+  a.download = "graph.dot";
+  document.body.append(a);
+  a.click();
+  a.remove();
+});
 document.getElementById("q").addEventListener("keydown", e => {
   if (e.key === "Enter") console.error("enter pressed in", e.target.id);
 });
@@ -103,6 +112,11 @@ func TestPageWaitsForReadyAndReportsConsoleErrors(t *testing.T) {
 
 	if err := p.Until(`false`, 100*time.Millisecond); err == nil {
 		t.Error("Until of a false expression returned nil")
+	}
+
+	name, data := p.Download(chromedp.Click(chromedp.CSS("#save")))
+	if name != "graph.dot" || string(data) != "digraph { a -> b }\n" {
+		t.Errorf("download: %q %q, want graph.dot with the blob's text", name, data)
 	}
 
 	png := p.Screenshot("page")
