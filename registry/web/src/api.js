@@ -44,6 +44,7 @@ export const api = {
   graph: () => api.json("GET", "/v1/graph"),
   graphText: (format) => request("GET", "/v1/graph?format=" + seg(format)),
   service: (name) => api.json("GET", "/v1/services/" + seg(name)),
+  subjects: () => api.json("GET", "/subjects"),
   versions: (subject) => api.json("GET", `/subjects/${seg(subject)}/versions`),
   version: (subject, v) => api.json("GET", `/subjects/${seg(subject)}/versions/${seg(String(v))}`),
   relations: (subject) => api.json("GET", `/v1/subjects/${seg(subject)}/relations`),

@@ -272,10 +272,10 @@ function findingsList(findings, id, witness) {
 async function messagePage(seq, subject) {
   const node = state.graph.nodes.find((n) => n.type !== "service" && n.label === subject);
   const kind = node ? node.type : "message";
-  const [versions, relations] = await Promise.all([
-    api.versions(subject).catch((e) => (e.status === 404 ? [] : Promise.reject(e))),
-    api.relations(subject),
-  ]);
+  // ask for versions only of a registered subject: a 404 would be logged
+  // by the browser as an error although "no version yet" is normal
+  const [registered, relations] = await Promise.all([hasVersions(subject), api.relations(subject)]);
+  const versions = registered ? await api.versions(subject) : [];
   if (seq !== state.seq) return;
   const p = state.route.params;
   const latest = versions.length ? versions[versions.length - 1] : 0;
@@ -362,6 +362,10 @@ async function messagePage(seq, subject) {
   if (versions.length) await runDiff();
 }
 
+async function hasVersions(subject) {
+  return (await api.subjects()).includes(subject);
+}
+
 function relationItem(service, r, linkTo) {
   const target = linkTo === "service"
     ? h("a", { href: link("service", service) }, service)
@@ -391,12 +395,7 @@ async function servicePage(seq, name) {
 
 async function whatIfPage(seq, subject) {
   const node = state.graph.nodes.find((n) => n.type !== "service" && n.label === subject);
-  let current = "";
-  try {
-    current = pretty((await api.version(subject, "latest")).schema);
-  } catch (e) {
-    if (e.status !== 404) throw e;
-  }
+  const current = (await hasVersions(subject)) ? pretty((await api.version(subject, "latest")).schema) : "";
   if (seq !== state.seq) return;
   const text = h("textarea", { id: "proposal", rows: 14, spellcheck: "false", "aria-describedby": "proposal-help" });
   text.value = current;
