@@ -121,37 +121,55 @@ func auditWrites(sink AuditLog, log *slog.Logger) mux.MiddlewareFunc {
 			}
 			note := &auditNote{who: anonymous}
 			cw := &captureWriter{statusWriter: statusWriter{ResponseWriter: w}}
-			next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), auditKey{}, note)))
-			e := registry.AuditEntry{
-				Who:       note.who,
-				Method:    r.Method,
-				Route:     rule.route,
-				Status:    cmp.Or(cw.status, http.StatusOK),
-				Force:     queryBool(r, "force"),
-				RequestID: requestID(r.Context()),
-			}
-			if rule.subjectVar != "" {
-				e.Subject = pathVar(r, rule.subjectVar)
-			}
-			if rule.serviceVar != "" {
-				e.Service = pathVar(r, rule.serviceVar)
-			}
-			if v, err := strconv.Atoi(pathVar(r, "version")); err == nil && v > 0 {
-				e.Version = v
-			}
-			readAnswer(cw.head.Bytes(), &e)
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
-			defer cancel()
-			if _, err := sink.AppendAudit(ctx, e); err != nil {
-				attrs := []slog.Attr{slog.String("request_id", e.RequestID), slog.String("who", e.Who),
-					slog.String("method", e.Method), slog.String("route", e.Route),
-					slog.Int("status", e.Status), slog.String("err", err.Error())}
-				if cause := errors.Unwrap(err); cause != nil {
-					attrs = append(attrs, slog.String("cause", cause.Error()))
+			defer func() {
+				// A panicking handler is answered 500 by recoverPanics
+				// (outside the router); the attempt is recorded as that.
+				if v := recover(); v != nil {
+					if v != http.ErrAbortHandler {
+						cw.status = http.StatusInternalServerError
+						cw.head.Reset()
+						cw.head.WriteString(`{"error_code":500,"message":"internal server error"}`)
+						recordAudit(sink, log, r, rule, note, cw)
+					}
+					panic(v)
 				}
-				log.LogAttrs(ctx, slog.LevelError, "audit entry not stored", attrs...)
-			}
+			}()
+			next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), auditKey{}, note)))
+			recordAudit(sink, log, r, rule, note, cw)
 		})
+	}
+}
+
+// recordAudit stores the entry of one answered write; a failure is logged.
+func recordAudit(sink AuditLog, log *slog.Logger, r *http.Request, rule accessRule, note *auditNote, cw *captureWriter) {
+	e := registry.AuditEntry{
+		Who:       note.who,
+		Method:    r.Method,
+		Route:     rule.route,
+		Status:    cmp.Or(cw.status, http.StatusOK),
+		Force:     queryBool(r, "force"),
+		RequestID: requestID(r.Context()),
+	}
+	if rule.subjectVar != "" {
+		e.Subject = pathVar(r, rule.subjectVar)
+	}
+	if rule.serviceVar != "" {
+		e.Service = pathVar(r, rule.serviceVar)
+	}
+	if v, err := strconv.Atoi(pathVar(r, "version")); err == nil && v > 0 {
+		e.Version = v
+	}
+	readAnswer(cw.head.Bytes(), &e)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
+	defer cancel()
+	if _, err := sink.AppendAudit(ctx, e); err != nil {
+		attrs := []slog.Attr{slog.String("request_id", e.RequestID), slog.String("who", e.Who),
+			slog.String("method", e.Method), slog.String("route", e.Route),
+			slog.Int("status", e.Status), slog.String("err", err.Error())}
+		if cause := errors.Unwrap(err); cause != nil {
+			attrs = append(attrs, slog.String("cause", cause.Error()))
+		}
+		log.LogAttrs(ctx, slog.LevelError, "audit entry not stored", attrs...)
 	}
 }
 

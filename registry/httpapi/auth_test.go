@@ -426,3 +426,35 @@ func TestClientCredentials(t *testing.T) {
 		t.Errorf("Client.Audit after 2, limit 1: %+v, %v", es, err)
 	}
 }
+
+// panickyPublish's Publish panics after the request was authorized.
+type panickyPublish struct{ registry.Registry }
+
+func (panickyPublish) Publish(context.Context, registry.PublishRequest) (registry.SubjectVersion, error) {
+	panic("boom")
+}
+
+// serviceAudit forwards to a Service that exists once the harness is built.
+type serviceAudit struct{ svc *registry.Service }
+
+func (a *serviceAudit) AppendAudit(ctx context.Context, e registry.AuditEntry) (registry.AuditEntry, error) {
+	return a.svc.AppendAudit(ctx, e)
+}
+
+// TestAuditPanickingWrite: a write whose handler panics is answered 500
+// and still recorded, as a 500.
+func TestAuditPanickingWrite(t *testing.T) {
+	t.Parallel()
+	sink := &serviceAudit{}
+	h := newHarnessWith(t, func(r registry.Registry) registry.Registry { return panickyPublish{r} },
+		func(o *httpapi.Options) { o.Audit = sink })
+	sink.svc = h.svc
+	wantError(t, h.do("POST", "/subjects/x/versions", schemaBody(schemaV1)), 500, 500)
+	es, err := h.svc.Audit(context.Background(), registry.AuditQuery{})
+	if err != nil || len(es) != 1 || es[0].Status != 500 || es[0].ErrorCode != 500 || es[0].Subject != "x" {
+		t.Fatalf("audit after a panicking publish: %+v, %v", es, err)
+	}
+	if h.do("GET", "/healthz", "").Status != 200 {
+		t.Error("server unhealthy after the panic")
+	}
+}
