@@ -84,6 +84,12 @@ func (l Limits) withDefaults() Limits {
 	return d
 }
 
+// CheckSize applies the limits that need no decoding (bytes, nesting) to
+// a document, so a caller can refuse it before parsing it for anything else.
+func CheckSize(data []byte, source string, l Limits) error {
+	return checkSize(data, source, l.withDefaults())
+}
+
 // WithDefaults returns l with every zero field set to its default.
 func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -256,10 +255,10 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 	if err := checkText(text); err != nil {
 		return nil, "", err
 	}
-	// Refuse oversize text before canonicalizing it (Compile would refuse it
-	// too, but only after the fingerprint had parsed all of it).
-	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {
-		return nil, "", Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: document is %d bytes; the limit is %d", len(text), max)
+	// Refuse oversize or overdeep text before canonicalizing it (Compile
+	// would refuse it too, but only after the fingerprint had parsed it).
+	if err := compat.CheckSize([]byte(text), subject, s.limits); err != nil {
+		return nil, "", &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), Err: err}
 	}
 	fp, doc, err := s.fingerprint(text, refs)
 	if err != nil {
