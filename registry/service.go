@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -255,13 +256,18 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 	if err := checkText(text); err != nil {
 		return nil, "", err
 	}
-	// Refuse oversize or overdeep text before canonicalizing it (Compile
-	// would refuse it too, but only after the fingerprint had parsed it).
-	if err := compat.CheckSize([]byte(text), subject, s.limits); err != nil {
-		return nil, "", &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), Err: err}
+	// Refuse oversize text before canonicalizing it (Compile would refuse it
+	// too, but only after the fingerprint had parsed all of it).
+	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {
+		return nil, "", Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: document is %d bytes; the limit is %d", len(text), max)
 	}
 	fp, doc, err := s.fingerprint(text, refs)
 	if err != nil {
+		// Past 10,000 levels the decoder stops with its own message; name
+		// the depth limit instead (only failures pay for this scan).
+		if lerr := compat.CheckSize([]byte(text), subject, s.limits); lerr != nil {
+			return nil, "", &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Message: "Invalid schema: " + lerr.Error(), Err: lerr}
+		}
 		return nil, "", err
 	}
 	if c, ok := s.cache.byFP.Get(fp); ok {
