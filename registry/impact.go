@@ -253,7 +253,7 @@ func (s *Service) Impact(ctx context.Context, subject, schemaText string) (Impac
 // dependent is one consumes/sends relation to check.
 type dependent struct {
 	service string
-	rel     Relation
+	rel     *Relation // into the relations read from the store
 }
 
 func (s *Service) impact(ctx context.Context, subject string, proposed *compat.Schema, fp, text string, policy compat.Policy) (ImpactReport, error) {
@@ -262,11 +262,12 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 	if err != nil {
 		return ImpactReport{}, err
 	}
-	var deps []dependent
+	deps := make([]dependent, 0, len(related))
 	kinds := map[MessageKind]bool{}
 	owner := MessageKind("")
-	for _, sr := range related {
-		r := sr.Relation
+	for i := range related {
+		sr := &related[i]
+		r := &sr.Relation
 		if r.Subject != subject {
 			continue
 		}
@@ -313,7 +314,7 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 		j := job{dep: d}
 		switch {
 		case d.rel.Contract != "":
-			if j.c, err = s.compiledContract(d.rel); err != nil {
+			if j.c, err = s.compiledContract(*d.rel); err != nil {
 				return ImpactReport{}, err
 			}
 			j.key = d.rel.ContractFingerprint
@@ -367,12 +368,16 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 	// version) get the same verdict: check each distinct pair once.
 	src := make([]int, len(jobs)) // the job whose verdict job i takes
 	var uniq []int
-	first := make(map[string]int, len(jobs))
+	type pair struct {
+		kind RelationKind
+		key  string
+	}
+	first := make(map[pair]int, len(jobs))
 	for i, j := range jobs {
 		if j.skip != "" {
 			continue
 		}
-		k := string(j.dep.rel.Kind) + "\x00" + j.key
+		k := pair{j.dep.rel.Kind, j.key}
 		if f, ok := first[k]; ok {
 			src[i] = f
 			continue
@@ -426,6 +431,7 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 		}
 	}
 
+	out.Safe = make([]SafeService, 0, len(jobs))
 	for i, j := range jobs {
 		role := string(j.dep.rel.Kind)
 		if j.skip != "" {
@@ -436,7 +442,7 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 			out.Impacted = append(out.Impacted, ImpactedService{Service: j.dep.service, Role: role, Findings: reports[i].Findings})
 			continue
 		}
-		out.Safe = append(out.Safe, SafeService{Service: j.dep.service, Role: role, Reason: s.safeReason(j.dep.rel, j.version, removed)})
+		out.Safe = append(out.Safe, SafeService{Service: j.dep.service, Role: role, Reason: s.safeReason(*j.dep.rel, j.version, removed)})
 	}
 	sort.SliceStable(out.Impacted, func(a, b int) bool { return out.Impacted[a].Service < out.Impacted[b].Service })
 	sort.SliceStable(out.Safe, func(a, b int) bool { return out.Safe[a].Service < out.Safe[b].Service })

@@ -105,15 +105,16 @@ func (s *Store) RelationsBySubject(ctx context.Context, subject string) ([]regis
 		prefix := svcIdxKey(subject, "", "")
 		c := tx.Bucket(bSvcIdx).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			parts := bytes.Split(k[len(prefix):], []byte{0})
-			if len(parts) != 2 {
+			rest := k[len(prefix):]
+			sep := bytes.IndexByte(rest, 0)
+			if sep < 0 || bytes.IndexByte(rest[sep+1:], 0) >= 0 {
 				continue // a longer subject that starts with subject + 0x00
 			}
 			r, err := relations.Decode(v)
 			if err != nil || r.Subject != subject {
 				return corrupt("relation index entry %q: %v", k, err)
 			}
-			out = append(out, registry.ServiceRelation{Service: string(parts[0]), Relation: r})
+			out = append(out, registry.ServiceRelation{Service: string(rest[:sep]), Relation: r})
 		}
 		return nil
 	})
