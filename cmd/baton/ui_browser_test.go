@@ -64,6 +64,9 @@ func startUIEstate(t *testing.T) *uiEstate {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(g.Nodes) != 19 || len(g.Edges) != 24 { // as TestExamplesWalkthrough pins them
+		t.Fatalf("/v1/graph has %d nodes and %d edges after publishing examples/, want 19 and 24", len(g.Nodes), len(g.Edges))
+	}
 	e.graph = g
 	return e
 }
