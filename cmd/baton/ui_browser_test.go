@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -46,7 +45,7 @@ type uiEstate struct {
 func startUIEstate(t *testing.T) *uiEstate {
 	t.Helper()
 	b := browsertest.Start(t) // first: skips before starting anything when there is no browser
-	url := serveInProcess(t, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "warn")
+	url := serveLimited(t)    // `baton serve` in-process on a free port, with a fresh data dir
 	e := &uiEstate{url: url, client: httpapi.NewClient(url), browser: b}
 	env := map[string]string{"BATON_REGISTRY": url}
 	for _, m := range exampleManifests {
@@ -69,59 +68,6 @@ func startUIEstate(t *testing.T) *uiEstate {
 	}
 	e.graph = g
 	return e
-}
-
-// serveInProcess runs `baton serve` with args through run(), the code the
-// binary runs (without a build), and stops it when the test ends.
-func serveInProcess(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan int, 1)
-	go func() {
-		exited <- run(ctx, append([]string{"serve"}, args...), func(string) string { return "" }, strings.NewReader(""), io.Discard, pw)
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-exited:
-			if code != 0 {
-				t.Errorf("baton serve exited with %d", code)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("baton serve did not stop within 30s of its context ending")
-		}
-		pr.Close()
-	})
-	listening := make(chan string, 1)
-	var logs strings.Builder // until the address is known; later lines are dropped
-	go func() {
-		sc := bufio.NewScanner(pr)
-		found := false
-		for sc.Scan() { // drains until the server exits, so it never blocks on stderr
-			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil && !found {
-				found = true
-				listening <- m[1]
-			} else if !found && logs.Len() < 64<<10 {
-				logs.WriteString(sc.Text() + "\n")
-			}
-		}
-		close(listening)
-	}()
-	select {
-	case url, ok := <-listening:
-		if !ok {
-			t.Fatalf("baton serve exited before listening:\n%s", logs.String())
-		}
-		return url
-	case <-time.After(15 * time.Second):
-		t.Fatal("baton serve did not report its address within 15s")
-	}
-	return ""
 }
 
 // page opens a tab of the given size on a deep link of the UI and waits
