@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"image/png"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
@@ -554,6 +556,52 @@ func TestBrowserUI(t *testing.T) {
 				t.Errorf("Enter on %s went to %q, want #/%s/%s", node, hash, page, name)
 			}
 			p.Screenshot("enter")
+		})
+
+		t.Run("pan and zoom", func(t *testing.T) {
+			t.Parallel()
+			p := e.page(t, 1280, 800, "#/")
+			type rect struct {
+				X float64 `json:"x"`
+				Y float64 `json:"y"`
+				W float64 `json:"w"`
+			}
+			const node = `document.querySelector('svg#graph g.node[data-id="event:OrderPlaced"]').getBoundingClientRect()`
+			box := func() rect { return browsertest.Eval[rect](p, `(r => ({x: r.left, y: r.top, w: r.width}))(`+node+`)`) }
+			until := func(what, cond string) {
+				t.Helper()
+				if err := p.Until(cond, 3*time.Second); err != nil {
+					t.Errorf("%s: %v", what, err)
+				}
+			}
+			fit := box()
+			p.Do(chromedp.Click(chromedp.CSS("#zoom-in")))
+			until("#zoom-in", fmt.Sprintf(`%s.width > %f`, node, fit.W*1.1))
+			p.Do(chromedp.Click(chromedp.CSS("#zoom-reset")))
+			until("#zoom-reset", fmt.Sprintf(`Math.abs(%s.width - %f) < 1`, node, fit.W))
+			p.Do(chromedp.Click(chromedp.CSS("#zoom-out")))
+			until("#zoom-out", fmt.Sprintf(`%s.width < %f`, node, fit.W*0.9))
+			p.Do(chromedp.Click(chromedp.CSS("#zoom-reset")))
+			until("#zoom-reset", fmt.Sprintf(`Math.abs(%s.width - %f) < 1`, node, fit.W))
+
+			// The wheel zooms in at the pointer.
+			svg := browsertest.Eval[rect](p, `(r => ({x: r.left, y: r.top, w: r.width}))(document.querySelector("svg#graph").getBoundingClientRect())`)
+			x, y := svg.X+10, svg.Y+10 // a corner of the drawing: the layout leaves a margin there
+			p.Do(chromedp.MouseEvent(chromedp.MouseWheel, x, y, func(m *input.DispatchMouseEventParams) {
+				m.DeltaX, m.DeltaY = 0.001, -300 // the protocol needs both, and a zero is left out
+			}))
+			until("wheel", fmt.Sprintf(`%s.width > %f`, node, fit.W*1.1))
+			p.Do(chromedp.Click(chromedp.CSS("#zoom-reset")))
+			until("#zoom-reset", fmt.Sprintf(`Math.abs(%s.width - %f) < 1`, node, fit.W))
+
+			// A drag pans: the node moves with the pointer.
+			p.Do(
+				chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft),
+				chromedp.MouseEvent(chromedp.MouseMoved, x+40, y+20, chromedp.ButtonLeft),
+				chromedp.MouseEvent(chromedp.MouseMoved, x+120, y+60, chromedp.ButtonLeft),
+				chromedp.MouseEvent(chromedp.MouseReleased, x+120, y+60, chromedp.ButtonLeft),
+			)
+			until("drag", fmt.Sprintf(`(r => Math.abs(r.left - %f) < 2 && Math.abs(r.top - %f) < 2)(%s)`, fit.X+120, fit.Y+60, node))
 		})
 
 		t.Run("exports", func(t *testing.T) {
