@@ -368,6 +368,61 @@ func TestBrowserUI(t *testing.T) {
 			}
 		})
 
+		t.Run("search and owner filters", func(t *testing.T) {
+			t.Parallel()
+			p := e.page(t, 1280, 800, "#/")
+			label := map[string]string{}
+			owner := map[string]string{}
+			for _, n := range e.graph.Nodes {
+				label[n.ID], owner[n.ID] = n.Label, n.Owner
+			}
+			// The search box keeps the nodes whose label has the text.
+			p.Act(chromedp.SendKeys(chromedp.CSS("input#search"), "payment"))
+			var want []string
+			for _, id := range e.graphNodeIDs() {
+				if strings.Contains(strings.ToLower(label[id]), "payment") {
+					want = append(want, id)
+				}
+			}
+			if got := ids(renderedNodes(p)); len(want) < 4 || !slices.Equal(got, want) {
+				t.Errorf("search %q shows %v, want %v", "payment", got, want)
+			}
+			p.Act(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("input#search");
+				s.value = ""; s.dispatchEvent(new Event("input", {bubbles: true})); })()`))
+			if n := len(renderedNodes(p)); n != len(e.graph.Nodes) {
+				t.Errorf("an empty search shows %d nodes, want all %d", n, len(e.graph.Nodes))
+			}
+
+			// The owner filter offers every owner and keeps only that owner's services.
+			owners := browsertest.Eval[[]string](p, `[...document.querySelectorAll("select#filter-owner option")].map(o => o.value)`)
+			wantOwners := []string{""}
+			for _, n := range e.graph.Nodes {
+				if n.Owner != "" && !slices.Contains(wantOwners, n.Owner) {
+					wantOwners = append(wantOwners, n.Owner)
+				}
+			}
+			slices.Sort(wantOwners)
+			slices.Sort(owners)
+			if !slices.Equal(owners, wantOwners) {
+				t.Errorf("select#filter-owner offers %q, want %q", owners, wantOwners)
+			}
+			p.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("select#filter-owner");
+				s.value = "team-payments"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+			p.WaitReady()
+			var services []string
+			for _, n := range renderedNodes(p) {
+				if n.Type == "service" {
+					services = append(services, n.ID)
+					if owner[n.ID] != "team-payments" {
+						t.Errorf("owner team-payments: %s (owner %s) is shown", n.ID, owner[n.ID])
+					}
+				}
+			}
+			if !slices.Contains(services, "service:payment") {
+				t.Errorf("owner team-payments: service:payment is not shown (services shown: %v)", services)
+			}
+		})
+
 		whatIfCases := []struct {
 			subject, file  string
 			upload         bool
