@@ -39,16 +39,34 @@ function shape(n, w, hgt) {
   return s("polygon", { class: "shape", points: pts.map((p) => p.join(",")).join(" ") });
 }
 
-// curve draws a smooth path through dagre's edge points.
-function curve(points) {
-  const p = points.map((q) => [Math.round(q.x * 10) / 10, Math.round(q.y * 10) / 10]);
-  let d = `M${p[0][0]},${p[0][1]}`;
-  if (p.length === 2) return d + ` L${p[1][0]},${p[1][1]}`;
-  for (let i = 1; i < p.length - 1; i++) {
-    const mx = (p[i][0] + p[i + 1][0]) / 2, my = (p[i][1] + p[i + 1][1]) / 2;
-    d += ` Q${p[i][0]},${p[i][1]} ${i === p.length - 2 ? p[i + 1][0] : mx},${i === p.length - 2 ? p[i + 1][1] : my}`;
+// curve draws a smooth path through dagre's edge points: a horizontal
+// S-bend between each pair, so the edge leaves and meets nodes level and
+// bends only between ranks.
+function curve(all) {
+  const r = (v) => Math.round(v * 10) / 10;
+  // bends closer than this (horizontally) to their neighbours would be
+  // steep: skip them, the S-bend between the others is smoother
+  const last = all[all.length - 1];
+  const points = [all[0]];
+  for (const p of all.slice(1, -1)) {
+    if (Math.abs(p.x - points[points.length - 1].x) >= 24 && Math.abs(last.x - p.x) >= 24) points.push(p);
+  }
+  points.push(last);
+  let d = `M${r(points[0].x)},${r(points[0].y)}`;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1], b = points[i];
+    const mx = r((a.x + b.x) / 2);
+    d += ` C${mx},${r(a.y)} ${mx},${r(b.y)} ${r(b.x)},${r(b.y)}`;
   }
   return d;
+}
+
+// onSide moves an edge's end point p to the side of node n that faces x,
+// within the middle two thirds of its height.
+function onSide(p, n, x) {
+  const side = x >= n.x ? n.x + n.width / 2 : n.x - n.width / 2;
+  const y = Math.min(Math.max(p.y, n.y - n.height / 3), n.y + n.height / 3);
+  return { x: side, y };
 }
 
 // flowOrder sorts nodes so that dagre, which breaks cycles (a reply
@@ -182,7 +200,13 @@ export class GraphView {
     dagre.layout(g);
     const out = { nodes: new Map(), edges: new Map(), width: g.graph().width || 0, height: g.graph().height || 0 };
     for (const id of g.nodes()) out.nodes.set(id, g.node(id));
-    for (const e of g.edges()) out.edges.set(`${e.v}>${e.w}>${e.name}`, g.edge(e).points);
+    for (const e of g.edges()) {
+      const pts = g.edge(e).points.map((p) => ({ x: p.x, y: p.y }));
+      // Arrows meet a node on its left or right side, not at a corner.
+      pts[0] = onSide(pts[0], g.node(e.v), pts[1].x);
+      pts[pts.length - 1] = onSide(pts[pts.length - 1], g.node(e.w), pts[pts.length - 2].x);
+      out.edges.set(`${e.v}>${e.w}>${e.name}`, pts);
+    }
     return out;
   }
 
