@@ -10,6 +10,7 @@
 //	baton-load --scenario compat --fresh -c 32    # a new proposal each time
 //	baton-load --scenario register -c 8           # a new schema per subject
 //	baton-load --scenario register --same -c 8    # one schema under many subjects
+//	baton-load --scenario compat --fresh --server-pid $(pgrep -n baton)  # also CPU per request
 package main
 
 import (
@@ -52,6 +53,7 @@ type config struct {
 	fresh      bool
 	same       bool
 	properties int
+	serverPID  int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -66,6 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.fresh, "fresh", false, "compat: send a different schema each time (new description and field), so the server must compile every proposal")
 	fs.BoolVar(&cfg.same, "same", false, "register: register one schema under every subject (a write per request, no compile)")
 	fs.IntVar(&cfg.properties, "properties", 50, "compat: properties in the checked schema")
+	fs.IntVar(&cfg.serverPID, "server-pid", 0, "process id of the server, when it runs on this machine: also report its CPU time per request (from /proc)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -103,8 +106,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "baton-load: setup:", err)
 		return 2
 	}
+	cpu, err := startCPU(cfg.serverPID)
+	if err != nil {
+		fmt.Fprintln(stderr, "baton-load:", err)
+		return 2
+	}
 	res := lg.run(ctx, next)
 	res.print(stdout, cfg)
+	cpu.report(stdout, len(res.latencies))
 	if res.errors > 0 {
 		return 1
 	}
@@ -128,6 +137,8 @@ func (c config) valid() error {
 		return fmt.Errorf("--duration must be between 0 and %s", maxDuration)
 	case c.properties < 1 || c.properties > 10000:
 		return fmt.Errorf("--properties must be between 1 and 10000")
+	case c.serverPID < 0:
+		return fmt.Errorf("--server-pid must be a process id")
 	}
 	return nil
 }

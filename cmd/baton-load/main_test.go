@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,5 +72,31 @@ func TestScenarios(t *testing.T) {
 	}
 	if reg != 20 {
 		t.Errorf("register scenarios made %d subjects, want 20", reg)
+	}
+}
+
+var cpuRE = regexp.MustCompile(`(?m)^cpu/req  load tool \d+\.\d{3}ms  server \d+\.\d{3}ms$`)
+
+// TestServerCPU: with --server-pid the run also reports the server's CPU
+// time per request (here the server runs in the test process itself); a
+// process that does not exist is refused before any request is sent.
+func TestServerCPU(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir(), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{}))
+	defer srv.Close()
+	var out, errOut bytes.Buffer
+	args := []string{"--url", srv.URL, "--scenario", "compat", "--fresh", "-c", "2", "-n", "20", "--server-pid", strconv.Itoa(os.Getpid())}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 || !cpuRE.MatchString(out.String()) {
+		t.Errorf("exit %d, want 0 and a cpu/req line:\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	args = []string{"--url", srv.URL, "-n", "1", "--server-pid", "999999999"}
+	if code := run(context.Background(), args, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--server-pid 999999999") {
+		t.Errorf("unknown pid: exit %d, want 2 naming the flag:\n%s%s", code, out.String(), errOut.String())
 	}
 }
