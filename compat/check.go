@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -26,15 +27,36 @@ const maxBranchedNodes = 6
 // undecidable-* rule. Every finding's Example has been validated: the writer
 // accepts it and the reader rejects it.
 func Check(writer, reader *Schema, opts Options) Report {
-	c := &checker{
-		opts:   opts,
-		hashes: [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()},
-		ids:    map[*js.Schema]int{},
-		memo:   newCoMemo[string, []finding](),
-		writer: writer,
-	}
+	c := checkers.Get().(*checker)
+	c.opts, c.writer = opts, writer
+	c.hashes = [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)
-	return c.report(fs, writer, reader)
+	rep := c.report(fs, writer, reader)
+	c.release()
+	return rep
+}
+
+// checkers keeps the maps of finished checks for the next ones: an impact
+// runs hundreds of small checks, and their maps were most of what they
+// allocated. Nothing of a check outlives it (reports hold copies), so a
+// cleared checker is as good as a new one.
+var checkers = sync.Pool{New: func() any {
+	return &checker{ids: map[*js.Schema]int{}, memo: newCoMemo[string, []finding]()}
+}}
+
+// maxPooledNodes: checkers of larger checks are left to the collector
+// rather than kept with large maps.
+const maxPooledNodes = 1024
+
+func (c *checker) release() {
+	if len(c.ids) > maxPooledNodes || len(c.memo.cache) > maxPooledNodes {
+		return
+	}
+	ids, memo := c.ids, c.memo
+	clear(ids)
+	memo.reset()
+	*c = checker{ids: ids, memo: memo}
+	checkers.Put(c)
 }
 
 // wnode is one conjunct of the writer: the writer's values are valid under

@@ -32,6 +32,13 @@ func newCoMemo[K comparable, V any]() *coMemo[K, V] {
 	return &coMemo[K, V]{cache: map[K]memoEntry[V]{}, busy: map[K]int{}, low: math.MaxInt}
 }
 
+// reset empties the memo, keeping its maps for reuse.
+func (m *coMemo[K, V]) reset() {
+	clear(m.cache)
+	clear(m.busy)
+	m.depth, m.low, m.log = 0, math.MaxInt, m.log[:0]
+}
+
 // do returns the memoized value of k, computing it if needed. assume is
 // returned for a key already in progress; failed tells failures apart.
 func (m *coMemo[K, V]) do(k K, assume V, failed func(V) bool, compute func() V) V {

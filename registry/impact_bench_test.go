@@ -173,8 +173,12 @@ func BenchmarkImpactEstate(b *testing.B) {
 		b.ReportMetric(ms(0.99), "p99-ms")
 		b.ReportMetric(ms(1), "max-ms")
 	}
+	// cpu-ms is the CPU time (all threads, GC included) per impact: with
+	// other processes on the machine, latency also waits for a core, and
+	// cpu-ms / cores is roughly the latency of an idle machine.
 	measure := func(b *testing.B, subject string, impacted int, proposal func(i int) string) {
 		lat := make([]time.Duration, 0, b.N)
+		cpu0 := cpuTime()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			p := proposal(i)
@@ -186,6 +190,7 @@ func BenchmarkImpactEstate(b *testing.B) {
 			}
 		}
 		b.StopTimer()
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		percentiles(b, lat)
 	}
 	var fresh int
