@@ -58,23 +58,36 @@ const (
 // none, or fails it when BATON_REQUIRE_BROWSER is set.
 func Path(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv("BATON_CHROMIUM"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("browsertest: BATON_CHROMIUM=%s: %v", p, err)
-		}
+	p, err := locate(os.Getenv, DefaultPath)
+	switch {
+	case err == nil:
 		return p
+	case os.Getenv("BATON_CHROMIUM") != "":
+		t.Fatalf("browsertest: %v", err)
+	case os.Getenv("BATON_REQUIRE_BROWSER") != "":
+		t.Fatalf("browsertest: %v, and BATON_REQUIRE_BROWSER is set (apt-get install chromium)", err)
+	default:
+		t.Skipf("browsertest: %v; install it (apt-get install chromium) or set BATON_CHROMIUM; set BATON_REQUIRE_BROWSER=1 to fail instead of skipping", err)
 	}
-	if _, err := os.Stat(DefaultPath); err == nil {
-		return DefaultPath
+	return ""
+}
+
+// locate finds the browser: the file named by BATON_CHROMIUM, else def,
+// else chromium on PATH.
+func locate(getenv func(string) string, def string) (string, error) {
+	if p := getenv("BATON_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("BATON_CHROMIUM=%s: %w", p, err)
+		}
+		return p, nil
+	}
+	if _, err := os.Stat(def); err == nil {
+		return def, nil
 	}
 	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
+		return p, nil
 	}
-	if os.Getenv("BATON_REQUIRE_BROWSER") != "" {
-		t.Fatalf("browsertest: %s not found and BATON_REQUIRE_BROWSER is set (apt-get install chromium)", DefaultPath)
-	}
-	t.Skipf("browsertest: %s not found; install it (apt-get install chromium) or set BATON_CHROMIUM; set BATON_REQUIRE_BROWSER=1 to fail instead of skipping", DefaultPath)
-	return ""
+	return "", fmt.Errorf("%s not found, nor chromium on PATH", def)
 }
 
 // Browser is a running chromium owned by one test.

@@ -195,3 +195,33 @@ func TestBrowserStopsWhenTheTestEnds(t *testing.T) {
 		t.Errorf("browser process %d still exists after its test ended: %v", pid, err)
 	}
 }
+
+func TestLocate(t *testing.T) { // not parallel: a subtest sets PATH
+	bin := filepath.Join(t.TempDir(), "chromium")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "BATON_CHROMIUM" {
+				return v
+			}
+			return ""
+		}
+	}
+	if p, err := locate(env(bin), "/nonexistent/chromium"); p != bin || err != nil {
+		t.Errorf("BATON_CHROMIUM set: %q %v, want %s", p, err, bin)
+	}
+	if _, err := locate(env(bin+".missing"), bin); err == nil || !strings.Contains(err.Error(), "BATON_CHROMIUM") {
+		t.Errorf("BATON_CHROMIUM naming no file: %v, want an error naming it", err)
+	}
+	if p, err := locate(env(""), bin); p != bin || err != nil {
+		t.Errorf("default path present: %q %v, want %s", p, err, bin)
+	}
+	t.Run("nothing anywhere", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		if _, err := locate(env(""), "/nonexistent/chromium"); err == nil || !strings.Contains(err.Error(), "/nonexistent/chromium not found") {
+			t.Errorf("no browser: %v, want an error naming the default path", err)
+		}
+	})
+}
