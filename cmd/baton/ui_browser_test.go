@@ -41,9 +41,10 @@ type uiEstate struct {
 	manifests []*manifest.Manifest
 }
 
-// startUIEstate starts chromium and the real binary, then publishes every
-// manifest of examples/choreography and examples/orchestration through the
-// CLI, as examples/README.md's walk-through does.
+// startUIEstate starts chromium and `baton serve` (the binary's code,
+// in-process), then publishes every manifest of examples/choreography and
+// examples/orchestration through the CLI, as examples/README.md's
+// walk-through does.
 func startUIEstate(t *testing.T) *uiEstate {
 	t.Helper()
 	b := browsertest.Start(t) // first: skips before starting anything when there is no browser
