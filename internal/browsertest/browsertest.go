@@ -8,8 +8,9 @@
 // skip the browser tests silently.
 //
 // Each Page is a tab with its own viewport. Every console error, failed
-// resource load and uncaught exception of the page fails the test when the
-// test ends. Pages never sleep: WaitReady polls the UI's
+// resource load, uncaught exception and request to another host than
+// 127.0.0.1 (a CDN, a web font) of the page fails the test when the test
+// ends. Pages never sleep: WaitReady polls the UI's
 // document.body.dataset.ready flag with a deadline.
 package browsertest
 
@@ -17,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +29,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -177,6 +180,9 @@ func (b *Browser) CommandLine() ([]string, error) {
 // UserDataDir is the profile directory the browser was given.
 func (b *Browser) UserDataDir() string { return b.userData }
 
+// localScheme are the URL schemes that never reach a network.
+var localScheme = map[string]bool{"data": true, "blob": true, "about": true, "chrome": true, "devtools": true}
+
 // Page is one tab of the browser.
 type Page struct {
 	t   testing.TB
@@ -184,12 +190,12 @@ type Page struct {
 	ctx context.Context
 
 	mu       sync.Mutex
-	problems []string // console errors and uncaught exceptions
+	problems []string // console errors, uncaught exceptions, requests off 127.0.0.1
 }
 
 // NewPage opens a tab with a width x height viewport. It is closed, and the
-// test fails on any console error or uncaught exception the page had, when
-// the test ends.
+// test fails on any console error, uncaught exception or request off
+// 127.0.0.1 the page had, when the test ends.
 func (b *Browser) NewPage(t testing.TB, width, height int64) *Page {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
@@ -200,11 +206,25 @@ func (b *Browser) NewPage(t testing.TB, width, height int64) *Page {
 		cancel()
 		t.Fatalf("browsertest: opening a tab: %v", err)
 	}
-	// Console subscribes now; the reader drains it until the tab closes.
+	// Console and Events subscribe now; the readers drain them until the tab closes.
 	messages := chromedp.Console(ctx)
-	drained := make(chan struct{})
+	requests := chromedp.Events(ctx, network.RequestWillBeSent)
+	drained := make(chan struct{}, 2)
 	go func() {
-		defer close(drained)
+		defer func() { drained <- struct{}{} }()
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			if u, err := url.Parse(ev.Request.URL); err == nil && !localScheme[u.Scheme] && u.Hostname() != "127.0.0.1" {
+				p.mu.Lock()
+				p.problems = append(p.problems, "request to another host than 127.0.0.1: "+ev.Request.URL)
+				p.mu.Unlock()
+			}
+		}
+	}()
+	go func() {
+		defer func() { drained <- struct{}{} }()
 		for m, err := range messages {
 			if err != nil {
 				return
@@ -223,10 +243,11 @@ func (b *Browser) NewPage(t testing.TB, width, height int64) *Page {
 	t.Cleanup(func() {
 		cancel()
 		<-drained
+		<-drained
 	})
 	t.Cleanup(func() { // runs first (LIFO), while the tab is still open
-		for _, msg := range p.ConsoleProblems() {
-			t.Errorf("browser console: %s", msg)
+		for _, msg := range p.Problems() {
+			t.Errorf("browser: %s", msg)
 		}
 	})
 	return p
@@ -236,16 +257,17 @@ func (b *Browser) NewPage(t testing.TB, width, height int64) *Page {
 // helper for. Use it from one goroutine at a time.
 func (p *Page) Context() context.Context { return p.ctx }
 
-// ConsoleProblems returns the console errors and uncaught exceptions seen so far.
-func (p *Page) ConsoleProblems() []string {
+// Problems returns the console errors, uncaught exceptions and requests off
+// 127.0.0.1 seen so far.
+func (p *Page) Problems() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.problems...)
 }
 
-// TakeConsoleProblems returns the console errors and uncaught exceptions
-// seen so far and forgets them, for a test that provokes one on purpose.
-func (p *Page) TakeConsoleProblems() []string {
+// TakeProblems returns what Problems returns and forgets it, for a test
+// that provokes one on purpose.
+func (p *Page) TakeProblems() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pr := p.problems
@@ -357,7 +379,7 @@ func (p *Page) readyFlag() string {
 }
 
 func (p *Page) problemSuffix() string {
-	if pr := p.ConsoleProblems(); len(pr) > 0 {
+	if pr := p.Problems(); len(pr) > 0 {
 		return "\nconsole:\n  " + strings.Join(pr, "\n  ")
 	}
 	return ""

@@ -134,10 +134,10 @@ func TestPageWaitsForReadyAndReportsConsoleErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for len(p.ConsoleProblems()) == 0 && time.Now().Before(deadline) {
+	for len(p.Problems()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(pollEvery)
 	}
-	got := p.TakeConsoleProblems()
+	got := p.TakeProblems()
 	if len(got) != 1 || !strings.Contains(got[0], "error: enter pressed in q") {
 		t.Errorf("console problems %q, want the one console.error", got)
 	}
@@ -145,12 +145,34 @@ func TestPageWaitsForReadyAndReportsConsoleErrors(t *testing.T) {
 	// An uncaught exception is caught too.
 	p.Do(chromedp.Evaluate[chromedp.Void](`setTimeout(() => { throw new Error("boom") }, 0)`))
 	deadline = time.Now().Add(5 * time.Second)
-	for len(p.ConsoleProblems()) == 0 && time.Now().Before(deadline) {
+	for len(p.Problems()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(pollEvery)
 	}
-	got = p.TakeConsoleProblems()
+	got = p.TakeProblems()
 	if len(got) != 1 || !strings.HasPrefix(got[0], "exception:") || !strings.Contains(got[0], "boom") {
 		t.Errorf("console problems %q, want the uncaught exception", got)
+	}
+}
+
+func TestRequestsOffLoopbackAreProblems(t *testing.T) {
+	url := startPage(t)
+	b := Start(t)
+	p := b.NewPage(t, 640, 480)
+	p.Open(url)
+	if pr := p.Problems(); len(pr) != 0 {
+		t.Fatalf("the page served from 127.0.0.1 had problems: %q", pr)
+	}
+	// 127.0.0.2 is loopback too, and port 9 is one Chromium refuses to
+	// connect to, so nothing is sent; but it is not the test server's address.
+	p.Do(chromedp.Evaluate[chromedp.Void](`fetch("http://127.0.0.2:9/font.woff2").then(() => 0, () => 0)`, chromedp.EvalAwaitPromise))
+	want := "request to another host than 127.0.0.1: http://127.0.0.2:9/font.woff2"
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Contains(p.Problems(), want) && time.Now().Before(deadline) {
+		time.Sleep(pollEvery)
+	}
+	// The refused load is a console error too; both are taken.
+	if got := p.TakeProblems(); !slices.Contains(got, want) {
+		t.Errorf("problems %q, want %q among them", got, want)
 	}
 }
 
