@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonhq/baton/internal/eventschema"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/boltstore"
 )
@@ -23,27 +24,6 @@ func wideSchema(extra string) string {
 		fmt.Fprintf(&b, `"field%d":{"type":"string","maxLength":%d}`, i, 100+i)
 	}
 	b.WriteString(`}` + extra + `}`)
-	return b.String()
-}
-
-// eventSchema is the schema cmd/baton-load sends: n properties of six
-// kinds under draft-07; extra > 0 adds one optional property, so every
-// proposal is new.
-func eventSchema(n int, description string, extra int64) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","description":%q,"properties":{`, description)
-	types := []string{`{"type":"string","maxLength":64}`, `{"type":"integer","minimum":0}`, `{"type":"number"}`,
-		`{"type":"boolean"}`, `{"type":"string","enum":["a","b","c"]}`, `{"type":"array","items":{"type":"string"}}`}
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"field%d":%s`, i, types[i%len(types)])
-	}
-	if extra > 0 {
-		fmt.Fprintf(&b, `,"extra%d":{"type":"string","description":"proposal %d"}`, extra, extra)
-	}
-	b.WriteString(`},"required":["field0","field1"]}`)
 	return b.String()
 }
 
@@ -83,7 +63,7 @@ func BenchmarkPublishParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			subject := fmt.Sprint("s-", n.Add(1))
-			_, err := svc.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: eventSchema(8, subject, 0)})
+			_, err := svc.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: eventschema.Object(8, subject, 0)})
 			if err != nil {
 				b.Error(err)
 				return
@@ -154,14 +134,14 @@ func BenchmarkCheckFresh(b *testing.B) {
 		b.Fatal(err)
 	}
 	svc := registry.NewService(st, registry.ServiceOptions{})
-	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: eventSchema(50, "orders", 0)}); err != nil {
+	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: eventschema.Object(50, "orders", 0)}); err != nil {
 		b.Fatal(err)
 	}
 	var n atomic.Int64
 	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := registry.CheckRequest{Subject: "orders", Version: "latest", Schema: eventSchema(50, "orders", n.Add(1))}
+			req := registry.CheckRequest{Subject: "orders", Version: "latest", Schema: eventschema.Object(50, "orders", n.Add(1))}
 			if _, err := svc.Check(ctx, req); err != nil {
 				b.Error(err)
 				return

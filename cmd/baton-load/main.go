@@ -33,6 +33,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/batonhq/baton/internal/eventschema"
 )
 
 // maxDuration bounds a run whatever the flags say.
@@ -168,7 +170,7 @@ var scenarios = map[string]scenario{
 }
 
 func scenarioGetByID(ctx context.Context, lg *loader) (func(int64) request, error) {
-	id, err := lg.register(ctx, "baton-load-get-"+lg.nonce, objectSchema(lg.cfg.properties, "get-by-id "+lg.nonce, 0))
+	id, err := lg.register(ctx, "baton-load-get-"+lg.nonce, eventschema.Object(lg.cfg.properties, "get-by-id "+lg.nonce, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +180,7 @@ func scenarioGetByID(ctx context.Context, lg *loader) (func(int64) request, erro
 
 func scenarioCompat(ctx context.Context, lg *loader) (func(int64) request, error) {
 	subject := "baton-load-compat-" + lg.nonce
-	base := objectSchema(lg.cfg.properties, "compat "+lg.nonce, 0)
+	base := eventschema.Object(lg.cfg.properties, "compat "+lg.nonce, 0)
 	if _, err := lg.register(ctx, subject, base); err != nil {
 		return nil, err
 	}
@@ -190,7 +192,7 @@ func scenarioCompat(ctx context.Context, lg *loader) (func(int64) request, error
 	return func(seq int64) request {
 		// A new description and one more optional field each time: every
 		// proposal has a new fingerprint and must be compiled.
-		return request{method: http.MethodPost, path: path, body: schemaBody(objectSchema(lg.cfg.properties, "compat "+lg.nonce, seq+1))}
+		return request{method: http.MethodPost, path: path, body: schemaBody(eventschema.Object(lg.cfg.properties, "compat "+lg.nonce, seq+1))}
 	}, nil
 }
 
@@ -198,35 +200,15 @@ func scenarioCompat(ctx context.Context, lg *loader) (func(int64) request, error
 // schema (compiled, new id), with --same one schema (deduplicated to one
 // id, so each request is just a durable write).
 func scenarioRegister(ctx context.Context, lg *loader) (func(int64) request, error) {
-	same := schemaBody(objectSchema(8, "register "+lg.nonce, 0))
+	same := schemaBody(eventschema.Object(8, "register "+lg.nonce, 0))
 	return func(seq int64) request {
 		subject := "baton-load-reg-" + lg.nonce + "-" + strconv.FormatInt(seq, 10)
 		body := same
 		if !lg.cfg.same {
-			body = schemaBody(objectSchema(8, subject, 0))
+			body = schemaBody(eventschema.Object(8, subject, 0))
 		}
 		return request{method: http.MethodPost, path: "/subjects/" + url.PathEscape(subject) + "/versions", body: body}
 	}, nil
-}
-
-// objectSchema builds an object schema with n typed properties. extra > 0
-// adds an optional property named after it, making the schema unique.
-func objectSchema(n int, description string, extra int64) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","description":%q,"properties":{`, description)
-	types := []string{`{"type":"string","maxLength":64}`, `{"type":"integer","minimum":0}`, `{"type":"number"}`,
-		`{"type":"boolean"}`, `{"type":"string","enum":["a","b","c"]}`, `{"type":"array","items":{"type":"string"}}`}
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"field%d":%s`, i, types[i%len(types)])
-	}
-	if extra > 0 {
-		fmt.Fprintf(&b, `,"extra%d":{"type":"string","description":"proposal %d"}`, extra, extra)
-	}
-	b.WriteString(`},"required":["field0","field1"]}`)
-	return b.String()
 }
 
 func schemaBody(schema string) []byte {

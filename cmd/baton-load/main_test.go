@@ -33,15 +33,22 @@ var countRE = regexp.MustCompile(` (\d+) requests in `)
 
 var resultRE = regexp.MustCompile(`(?m)^req/s \d+  p50 [\d.]+ms  p90 [\d.]+ms  p99 [\d.]+ms  max [\d.]+ms  errors 0$`)
 
-// TestScenarios runs every scenario briefly against a real server.
-func TestScenarios(t *testing.T) {
+// startServer runs a registry on a fresh bolt store behind a real listener.
+func startServer(t *testing.T) (*boltstore.Store, *httptest.Server) {
+	t.Helper()
 	st, err := boltstore.Open(t.TempDir(), boltstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	srv := httptest.NewServer(httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return st, srv
+}
+
+// TestScenarios runs every scenario briefly against a real server.
+func TestScenarios(t *testing.T) {
+	st, srv := startServer(t)
 	for _, args := range [][]string{
 		{"--scenario", "get-by-id", "-c", "4", "-n", "200"},
 		{"--scenario", "compat", "-c", "4", "-n", "40"},
@@ -81,13 +88,7 @@ var cpuRE = regexp.MustCompile(`(?m)^cpu/req  load tool \d+\.\d{3}ms  server \d+
 // time per request (here the server runs in the test process itself); a
 // process that does not exist is refused before any request is sent.
 func TestServerCPU(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir(), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	srv := httptest.NewServer(httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{}))
-	defer srv.Close()
+	_, srv := startServer(t)
 	var out, errOut bytes.Buffer
 	args := []string{"--url", srv.URL, "--scenario", "compat", "--fresh", "-c", "2", "-n", "20", "--server-pid", strconv.Itoa(os.Getpid())}
 	if code := run(context.Background(), args, &out, &errOut); code != 0 || !cpuRE.MatchString(out.String()) {

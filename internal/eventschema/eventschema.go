@@ -1,0 +1,32 @@
+// Package eventschema builds the event schema the load tool and the
+// registry benchmarks send, so that a benchmark measures what a load run
+// measures.
+package eventschema
+
+import (
+	"fmt"
+	"strings"
+)
+
+// kinds are the property schemas an event cycles through.
+var kinds = []string{`{"type":"string","maxLength":64}`, `{"type":"integer","minimum":0}`, `{"type":"number"}`,
+	`{"type":"boolean"}`, `{"type":"string","enum":["a","b","c"]}`, `{"type":"array","items":{"type":"string"}}`}
+
+// Object returns a draft-07 object schema with n typed properties, two of
+// them required. extra > 0 adds an optional property named after it, which
+// makes the schema (and its fingerprint) unique.
+func Object(n int, description string, extra int64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","description":%q,"properties":{`, description)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"field%d":%s`, i, kinds[i%len(kinds)])
+	}
+	if extra > 0 {
+		fmt.Fprintf(&b, `,"extra%d":{"type":"string","description":"proposal %d"}`, extra, extra)
+	}
+	b.WriteString(`},"required":["field0","field1"]}`)
+	return b.String()
+}
