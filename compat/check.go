@@ -572,8 +572,9 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 	for _, f := range fs {
 		out := Finding{Rule: f.rule.ID, Path: f.path, WriterPath: f.wpath, Message: f.msg,
 			Breaking: !(f.lenient && c.opts.Policy == Lenient)}
-		if f.hasWit && writer.root.Validate(f.wit) == nil && reader.root.Validate(f.wit) != nil {
-			if b, err := json.Marshal(f.wit); err == nil && len(b) <= maxWitnessBytes {
+		if f.hasWit {
+			if b, err := json.Marshal(f.wit); err == nil && len(b) <= maxWitnessBytes &&
+				c.writerAcceptsDoc(writer, b, f.wit) && reader.root.Validate(f.wit) != nil {
 				out.Example = b
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"weak"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
@@ -34,6 +35,10 @@ type sharedSamples struct {
 	// views holds the writerView of single writer nodes (*js.Schema ->
 	// *writerView); a view is never changed once built.
 	views sync.Map
+	// accepted holds witness documents the writer accepts (string -> struct{}),
+	// at most maxSharedSamples of them (nAccepted counts the stores).
+	accepted  sync.Map
+	nAccepted atomic.Int64
 }
 
 type sharedSample struct {
@@ -114,6 +119,25 @@ func (c *checker) view(ws wset) *writerView {
 	}
 	v, _ := c.shared.views.LoadOrStore(ws[0].s, newWriterView(ws))
 	return v.(*writerView)
+}
+
+// writerAcceptsDoc validates witness v (encoded as doc) against the whole
+// writer. Checks that share a writer often report the same witness (the
+// writer's base object with one property changed or missing), so the
+// documents the writer accepted are remembered with it, by their encoding:
+// validation is a function of the schema and the document.
+func (c *checker) writerAcceptsDoc(writer *Schema, doc []byte, v any) bool {
+	ss := writer.sharedSamples()
+	if _, ok := ss.accepted.Load(string(doc)); ok {
+		return true
+	}
+	if writer.root.Validate(v) != nil {
+		return false
+	}
+	if ss.nAccepted.Add(1) <= maxSharedSamples {
+		ss.accepted.Store(string(doc), struct{}{})
+	}
+	return true
 }
 
 // sharedSample returns the shared sample of (kind, ws, depth), computing it with
