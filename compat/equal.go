@@ -141,22 +141,27 @@ func (c *checker) equalPatterns(a, b map[*regexp.Regexp]*js.Schema) bool {
 }
 
 // equalAny compares the keyword values that may be nil, bool, a schema, a
-// list of schemas or a list of names.
+// list of schemas or a list of names. An absent keyword is not equal to a
+// present one that allows everything: additionalProperties, items and
+// additionalItems, even when true, mark what they cover as evaluated, which
+// unevaluatedProperties/unevaluatedItems of the node or of a schema that
+// applies it in place can see.
 func (c *checker) equalAny(a, b any) bool {
 	switch x := a.(type) {
 	case nil:
-		return b == nil || isTrueAP(b)
+		return b == nil
 	case bool:
-		if y, ok := b.(bool); ok {
+		switch y := b.(type) {
+		case bool:
 			return x == y
+		case *js.Schema:
+			return x && isTrueSchema(y)
 		}
-		return x && isTrueAP(b)
+		return false
 	case *js.Schema:
 		switch y := b.(type) {
 		case *js.Schema:
 			return c.equal(x, y)
-		case nil:
-			return isTrueSchema(x)
 		case bool:
 			return y && isTrueSchema(x)
 		}
