@@ -120,6 +120,11 @@ type schemaCache struct {
 	reports *lru[string, compat.Report]
 	// props holds top-level property names by fingerprint (impact reasons).
 	props *lru[string, []string]
+	// impacted holds fingerprints of proposals an impact has already been
+	// computed for: only a proposal seen again (CI re-checking a change, a
+	// publish after its check) has its hundreds of pair verdicts kept in
+	// reports; a one-off would only push useful verdicts out.
+	impacted *lru[string, struct{}]
 }
 
 func newSchemaCache(size int, bytes int64) *schemaCache {
@@ -130,5 +135,7 @@ func newSchemaCache(size int, bytes int64) *schemaCache {
 		schemas: newLRU[int64, Schema](size),
 		reports: newLRU[string, compat.Report](size),
 		props:   newLRU[string, []string](size),
+
+		impacted: newLRU[string, struct{}](size),
 	}
 }

@@ -173,10 +173,10 @@ func (s *Service) checkContract(ctx context.Context, service string, r Relation,
 	var rep compat.Report
 	var what string
 	if r.Kind == Consumes {
-		rep = s.pairCheck(cur, c, fmt.Sprintf("id:%d", latest.SchemaID), fp, cfg.Policy)
+		rep = s.pairCheck(cur, c, fmt.Sprintf("id:%d", latest.SchemaID), fp, cfg.Policy, true)
 		what = fmt.Sprintf("the contract of %s relies on what %s version %d does not guarantee", service, r.Subject, latest.Version)
 	} else {
-		rep = s.pairCheck(c, cur, fp, fmt.Sprintf("id:%d", latest.SchemaID), cfg.Policy)
+		rep = s.pairCheck(c, cur, fp, fmt.Sprintf("id:%d", latest.SchemaID), cfg.Policy, true)
 		what = fmt.Sprintf("%s would send commands that %s version %d rejects", service, r.Subject, latest.Version)
 	}
 	if rep.Compatible {
@@ -194,8 +194,9 @@ func (s *Service) checkContract(ctx context.Context, service string, r Relation,
 
 // pairCheck runs compat.Check(writer, reader) memoized by the two schemas'
 // identities (fingerprints or "id:N"); compiled schemas and verdicts are
-// immutable, so the memo is never stale.
-func (s *Service) pairCheck(writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy) compat.Report {
+// immutable, so the memo is never stale. A verdict computed with keep
+// false is used but not memoized.
+func (s *Service) pairCheck(writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy, keep bool) compat.Report {
 	key := "pair|" + policy.String() + "|" + wkey + "|" + rkey
 	if rep, ok := s.cache.reports.Get(key); ok {
 		rep.Findings = slices.Clone(rep.Findings)
@@ -205,7 +206,9 @@ func (s *Service) pairCheck(writer, reader *compat.Schema, wkey, rkey string, po
 	if rep.Findings == nil {
 		rep.Findings = []compat.Finding{}
 	}
-	s.cache.reports.Add(key, compat.Report{Compatible: rep.Compatible, Findings: slices.Clone(rep.Findings)})
+	if keep {
+		s.cache.reports.Add(key, compat.Report{Compatible: rep.Compatible, Findings: slices.Clone(rep.Findings)})
+	}
 	return rep
 }
 
@@ -358,9 +361,9 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 				continue
 			}
 			if d.rel.Kind == Consumes {
-				viaCurrent[Consumes] = s.pairCheck(proposed, cur, fp, curKey, policy).Compatible
+				viaCurrent[Consumes] = s.pairCheck(proposed, cur, fp, curKey, policy, true).Compatible
 			} else {
-				viaCurrent[Sends] = s.pairCheck(cur, proposed, curKey, fp, policy).Compatible
+				viaCurrent[Sends] = s.pairCheck(cur, proposed, curKey, fp, policy, true).Compatible
 			}
 		}
 	}
@@ -385,15 +388,20 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 		first[k], src[i] = i, i
 		uniq = append(uniq, i)
 	}
+	// Keep the proposal's pair verdicts only when it comes again.
+	_, again := s.cache.impacted.Get(policy.String() + "|" + fp)
+	if !again {
+		s.cache.impacted.Add(policy.String()+"|"+fp, struct{}{})
+	}
 	reports := make([]compat.Report, len(jobs))
 	run := func(i int) {
 		j := jobs[i]
 		if viaCurrent[j.dep.rel.Kind] && j.key != curKey {
 			var base compat.Report
 			if j.dep.rel.Kind == Consumes {
-				base = s.pairCheck(cur, j.c, curKey, j.key, policy)
+				base = s.pairCheck(cur, j.c, curKey, j.key, policy, true)
 			} else {
-				base = s.pairCheck(j.c, cur, j.key, curKey, policy)
+				base = s.pairCheck(j.c, cur, j.key, curKey, policy, true)
 			}
 			if base.Compatible {
 				reports[i] = compat.Report{Compatible: true}
@@ -401,9 +409,9 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 			}
 		}
 		if j.dep.rel.Kind == Consumes { // the proposal writes, the consumer reads
-			reports[i] = s.pairCheck(proposed, j.c, fp, j.key, policy)
+			reports[i] = s.pairCheck(proposed, j.c, fp, j.key, policy, again)
 		} else { // the sender writes, the proposal reads
-			reports[i] = s.pairCheck(j.c, proposed, j.key, fp, policy)
+			reports[i] = s.pairCheck(j.c, proposed, j.key, fp, policy, again)
 		}
 	}
 	// The checks are pure and independent: one worker per core takes the
