@@ -103,6 +103,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		shutdownErr = errors.Join(shutdownErr, err)
 	}
+	// The audit entries of the last writes are stored off the request
+	// path; they go in before the store closes.
+	if err := handler.Drain(sctx); err != nil {
+		log.Error("audit entries of the last writes not stored before shutdown", "err", err)
+	}
 	// Only now, with no request left, is it safe to close the store.
 	if err := store.Close(); err != nil {
 		return errors.Join(shutdownErr, fmt.Errorf("closing the store: %w", err))

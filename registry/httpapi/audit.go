@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -32,8 +31,15 @@ const auditTimeout = 5 * time.Second
 const auditCapture = 4 << 10
 
 // handleAudit is GET /v1/audit?after=ID&limit=N: entries oldest first.
-func handleAudit(reg registry.Registry, log *slog.Logger) http.Handler {
+func handleAudit(reg registry.Registry, q *auditQueue, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if q != nil {
+			// Show the entries of every write answered before this read.
+			// A timeout only means the page may miss the newest ones.
+			ctx, cancel := context.WithTimeout(r.Context(), auditTimeout)
+			q.Drain(ctx)
+			cancel()
+		}
 		q := registry.AuditQuery{Limit: registry.DefaultAuditLimit}
 		if v := r.URL.Query().Get("after"); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -110,12 +116,13 @@ func audited(method string, a accessRule) bool {
 
 // auditWrites records every write request after its handler has answered:
 // the write is already acknowledged, so a failing audit store is logged,
-// never turned into a failure of the request.
-func auditWrites(sink AuditLog, log *slog.Logger) mux.MiddlewareFunc {
+// never turned into a failure of the request. The entry is stored by q,
+// off the request path.
+func auditWrites(q *auditQueue) mux.MiddlewareFunc {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rule, ok := ruleOf(r)
-			if sink == nil || !ok || !audited(r.Method, rule) {
+			if q == nil || !ok || !audited(r.Method, rule) {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -129,19 +136,19 @@ func auditWrites(sink AuditLog, log *slog.Logger) mux.MiddlewareFunc {
 						cw.status = http.StatusInternalServerError
 						cw.head.Reset()
 						cw.head.WriteString(`{"error_code":500,"message":"internal server error"}`)
-						recordAudit(sink, log, r, rule, note, cw)
+						recordAudit(q, r, rule, note, cw)
 					}
 					panic(v)
 				}
 			}()
 			next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), auditKey{}, note)))
-			recordAudit(sink, log, r, rule, note, cw)
+			recordAudit(q, r, rule, note, cw)
 		})
 	}
 }
 
-// recordAudit stores the entry of one answered write; a failure is logged.
-func recordAudit(sink AuditLog, log *slog.Logger, r *http.Request, rule accessRule, note *auditNote, cw *captureWriter) {
+// recordAudit queues the entry of one answered write (see auditQueue).
+func recordAudit(q *auditQueue, r *http.Request, rule accessRule, note *auditNote, cw *captureWriter) {
 	e := registry.AuditEntry{
 		Who:       note.who,
 		Method:    r.Method,
@@ -160,17 +167,7 @@ func recordAudit(sink AuditLog, log *slog.Logger, r *http.Request, rule accessRu
 		e.Version = v
 	}
 	readAnswer(cw.head.Bytes(), &e)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
-	defer cancel()
-	if _, err := sink.AppendAudit(ctx, e); err != nil {
-		attrs := []slog.Attr{slog.String("request_id", e.RequestID), slog.String("who", e.Who),
-			slog.String("method", e.Method), slog.String("route", e.Route),
-			slog.Int("status", e.Status), slog.String("err", err.Error())}
-		if cause := errors.Unwrap(err); cause != nil {
-			attrs = append(attrs, slog.String("cause", cause.Error()))
-		}
-		log.LogAttrs(ctx, slog.LevelError, "audit entry not stored", attrs...)
-	}
+	q.add(e)
 }
 
 // readAnswer takes what audit records from the start of an answer: the

@@ -17,7 +17,7 @@ import (
 func TestEveryRouteHasAccess(t *testing.T) {
 	t.Parallel()
 	r := mux.NewRouter()
-	addRoutes(r, nil, Options{}.withDefaults(), newMetrics(prometheus.NewRegistry()))
+	addRoutes(r, nil, Options{}.withDefaults(), newMetrics(prometheus.NewRegistry()), nil)
 	used := map[string]bool{}
 	n := 0
 	err := r.Walk(func(rt *mux.Route, _ *mux.Router, _ []*mux.Route) error {

@@ -450,6 +450,9 @@ func TestAuditPanickingWrite(t *testing.T) {
 		func(o *httpapi.Options) { o.Audit = sink })
 	sink.svc = h.svc
 	wantError(t, h.do("POST", "/subjects/x/versions", schemaBody(schemaV1)), 500, 500)
+	if err := h.api.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	es, err := h.svc.Audit(context.Background(), registry.AuditQuery{})
 	if err != nil || len(es) != 1 || es[0].Status != 500 || es[0].ErrorCode != 500 || es[0].Subject != "x" {
 		t.Fatalf("audit after a panicking publish: %+v, %v", es, err)

@@ -39,6 +39,7 @@ type harness struct {
 	store *flakyStore
 	svc   *registry.Service
 	logs  *syncBuffer
+	api   *httpapi.Server
 }
 
 type harnessOption func(*httpapi.Options)
@@ -71,9 +72,13 @@ func newHarnessWith(t *testing.T, wrap func(registry.Registry) registry.Registry
 	if wrap != nil {
 		reg = wrap(svc)
 	}
-	srv := httptest.NewServer(httpapi.NewServer(reg, o))
-	t.Cleanup(srv.Close) // runs before the store closes (cleanups are LIFO)
-	return &harness{t: t, URL: srv.URL, store: fs, svc: svc, logs: logs}
+	api := httpapi.NewServer(reg, o)
+	// Cleanups run last-in first-out: the server stops, then the audit
+	// entries of its last writes are stored, then the store closes.
+	t.Cleanup(func() { api.Drain(context.Background()) })
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	return &harness{t: t, URL: srv.URL, store: fs, svc: svc, logs: logs, api: api}
 }
 
 type response struct {

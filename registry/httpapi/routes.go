@@ -10,7 +10,7 @@ import (
 )
 
 // addRoutes is the whole HTTP API surface; nothing else registers a route.
-func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
+func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics, audit *auditQueue) {
 	log := opts.Logger
 	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 
@@ -53,7 +53,7 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics) {
 	r.Handle("/v1/impact", timed(m.check, handleImpact(reg, log))).Methods(post)
 	r.Handle("/v1/graph", handleGraphFormat(reg, log)).Methods(get).Queries("format", "{format}")
 	r.Handle("/v1/graph", handleGraph(reg, log)).Methods(get)
-	r.Handle("/v1/audit", handleAudit(reg, log)).Methods(get)
+	r.Handle("/v1/audit", handleAudit(reg, audit, log)).Methods(get)
 	r.Handle("/v1/subjects/{subject}/diff", handleDiff(reg, log)).Methods(get)
 	r.Handle("/v1/subjects/{subject}/relations", handleSubjectRelations(reg, log)).Methods(get)
 

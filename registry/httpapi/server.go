@@ -98,21 +98,25 @@ func (o Options) withDefaults() Options {
 // NewServer returns the registry's HTTP handler: the Confluent-compatible
 // API over reg, /healthz, /readyz and /metrics, wrapped in request ids,
 // access logging, metrics, panic recovery and a body size limit.
-func NewServer(reg registry.Registry, opts Options) http.Handler {
+func NewServer(reg registry.Registry, opts Options) *Server {
 	opts = opts.withDefaults()
 	log := opts.Logger
 	m := newMetrics(opts.Registerer)
 
-	r := mux.NewRouter()
-	r.UseEncodedPath() // subjects may contain %2F; pathVar unescapes
-	addRoutes(r, reg, opts, m)
-	r.NotFoundHandler = handleNoRoute(log)
-	r.MethodNotAllowedHandler = handleWrongMethod(log)
-	r.Use(recordRoute)
 	if opts.Audit == nil {
 		opts.Audit, _ = reg.(AuditLog)
 	}
-	r.Use(auditWrites(opts.Audit, log)) // outside auth: refusals are audited too
+	var audit *auditQueue
+	if opts.Audit != nil {
+		audit = newAuditQueue(opts.Audit, log)
+	}
+	r := mux.NewRouter()
+	r.UseEncodedPath() // subjects may contain %2F; pathVar unescapes
+	addRoutes(r, reg, opts, m, audit)
+	r.NotFoundHandler = handleNoRoute(log)
+	r.MethodNotAllowedHandler = handleWrongMethod(log)
+	r.Use(recordRoute)
+	r.Use(auditWrites(audit)) // outside auth: refusals are audited too
 	if opts.Auth != nil {
 		r.Use(authenticate(opts.Auth, log))
 	}
@@ -122,7 +126,23 @@ func NewServer(reg registry.Registry, opts Options) http.Handler {
 	h = recoverPanics(h, log)
 	h = observe(h, log, m)
 	h = requestIDs(h)
-	return h
+	return &Server{Handler: h, audit: audit}
+}
+
+// Server is the registry's HTTP handler (see NewServer).
+type Server struct {
+	http.Handler
+	audit *auditQueue
+}
+
+// Drain waits until the audit entries of every answered write are stored,
+// or ctx ends. Call it after http.Server.Shutdown and before closing the
+// store, so an orderly stop loses no audit entry.
+func (s *Server) Drain(ctx context.Context) error {
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.Drain(ctx)
 }
 
 // encode writes v as the JSON answer with status.
