@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/batonhq/baton/compat"
@@ -194,19 +193,22 @@ func (s *Service) checkContract(ctx context.Context, service string, r Relation,
 
 // pairCheck runs compat.Check(writer, reader) memoized by the two schemas'
 // identities (fingerprints or "id:N"); compiled schemas and verdicts are
-// immutable, so the memo is never stale. A verdict computed with keep
-// false is used but not memoized.
-func (s *Service) pairCheck(writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy, keep bool) compat.Report {
-	key := "pair|" + policy.String() + "|" + wkey + "|" + rkey
-	if rep, ok := s.cache.reports.Get(key); ok {
-		rep.Findings = slices.Clone(rep.Findings)
-		return rep
+// immutable, so the memo is never stale. With memo false (a proposal seen
+// for the first time, whose verdicts are not kept) the memo is skipped.
+func (s *Service) pairCheck(writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy, memo bool) compat.Report {
+	var key string
+	if memo {
+		key = "pair|" + policy.String() + "|" + wkey + "|" + rkey
+		if rep, ok := s.cache.reports.Get(key); ok {
+			rep.Findings = slices.Clone(rep.Findings)
+			return rep
+		}
 	}
 	rep := compat.Check(writer, reader, compat.Options{Policy: policy})
 	if rep.Findings == nil {
 		rep.Findings = []compat.Finding{}
 	}
-	if keep {
+	if memo {
 		s.cache.reports.Add(key, compat.Report{Compatible: rep.Compatible, Findings: slices.Clone(rep.Findings)})
 	}
 	return rep
@@ -393,8 +395,7 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 	if !again {
 		s.cache.impacted.Add(policy.String()+"|"+fp, struct{}{})
 	}
-	reports := make([]compat.Report, len(jobs))
-	run := func(i int) {
+	verdict := func(i int) compat.Report {
 		j := jobs[i]
 		if viaCurrent[j.dep.rel.Kind] && j.key != curKey {
 			var base compat.Report
@@ -404,37 +405,49 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 				base = s.pairCheck(j.c, cur, j.key, curKey, policy, true)
 			}
 			if base.Compatible {
-				reports[i] = compat.Report{Compatible: true}
-				return
+				return compat.Report{Compatible: true}
 			}
 		}
 		if j.dep.rel.Kind == Consumes { // the proposal writes, the consumer reads
-			reports[i] = s.pairCheck(proposed, j.c, fp, j.key, policy, again)
-		} else { // the sender writes, the proposal reads
-			reports[i] = s.pairCheck(j.c, proposed, j.key, fp, policy, again)
-		}
+			return s.pairCheck(proposed, j.c, fp, j.key, policy, again)
+		} // the sender writes, the proposal reads
+		return s.pairCheck(j.c, proposed, j.key, fp, policy, again)
 	}
 	// The checks are pure and independent: one worker per core takes the
-	// next unchecked pair (the caller's goroutine is one of them).
+	// next unchecked pair (the caller's goroutine is one of them), and the
+	// first verdict stored for a pair is kept.
+	results := make([]atomic.Pointer[compat.Report], len(jobs))
+	settle := func(i int) {
+		if results[i].Load() == nil {
+			rep := verdict(i)
+			results[i].CompareAndSwap(nil, &rep)
+		}
+	}
 	var next atomic.Int64
 	work := func() {
 		for n := next.Add(1) - 1; n < int64(len(uniq)); n = next.Add(1) - 1 {
-			run(uniq[n])
+			settle(uniq[n])
 		}
 	}
-	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(uniq)) - 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
+		go work()
 	}
 	work()
-	wg.Wait()
+	// Every pair is taken. A pair another worker has not finished yet (on a
+	// busy machine the OS may park its thread for milliseconds) is checked
+	// here again rather than waited for; the worker's late verdict is the
+	// same and is dropped.
+	for _, i := range uniq {
+		settle(i)
+	}
+	reports := make([]compat.Report, len(jobs))
 	for i, j := range jobs {
-		if j.skip == "" && src[i] != i {
-			reports[i] = reports[src[i]]
+		switch {
+		case j.skip != "":
+		case src[i] == i:
+			reports[i] = *results[i].Load()
+		default:
+			reports[i] = *results[src[i]].Load()
 			reports[i].Findings = slices.Clone(reports[i].Findings)
 		}
 	}
