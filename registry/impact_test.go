@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -350,4 +351,63 @@ func TestPinnedVersionMustExist(t *testing.T) {
 	wantCode(t, "pin to a missing version", err, registry.CodeInvalidVersion)
 	// A subject with no version yet may be pinned ahead of its publish.
 	register(t, svc, "early", registry.Relation{Subject: "NotYetPublished", Kind: registry.Consumes, Version: 1})
+}
+
+// TestImpactSharedContracts: consumers that share a contract text, or read
+// the same version without one, are each reported (their pair is checked
+// once), with findings of their own; a proposal impacted again answers the
+// same from the verdict memo.
+func TestImpactSharedContracts(t *testing.T) {
+	t.Parallel()
+	svc := newService(t)
+	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
+	publish(t, svc, "OrderPlaced", orderV1)
+	var wantImpacted, wantSafe []string
+	for i := range 12 {
+		name := fmt.Sprintf("c%02d", i)
+		r := registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes}
+		switch i % 3 {
+		case 0:
+			r.Contract = readsCustomer // breaks on orderOptionalCustomer
+			wantImpacted = append(wantImpacted, name)
+		case 1:
+			r.Contract = readsOrderID
+			wantSafe = append(wantSafe, name)
+		default: // no contract: reads version 1, which requires customerId
+			wantImpacted = append(wantImpacted, name)
+		}
+		register(t, svc, name, r)
+	}
+	var first registry.ImpactReport
+	for round := range 3 {
+		rep, err := svc.Impact(ctx, "OrderPlaced", orderOptionalCustomer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		impacted, safe := impactNames(rep)
+		if !cmp.Equal(impacted, wantImpacted) || !cmp.Equal(safe, wantSafe) {
+			t.Fatalf("round %d: impacted %v safe %v; want %v and %v", round, impacted, safe, wantImpacted, wantSafe)
+		}
+		for _, is := range rep.Impacted {
+			if len(is.Findings) == 0 || is.Findings[0].Example == nil {
+				t.Fatalf("round %d: %s impacted without a finding and witness: %+v", round, is.Service, is)
+			}
+		}
+		if round == 0 {
+			first = rep
+			// Findings are the caller's: changing one service's must not
+			// change another's, nor the next answer.
+			rep.Impacted[0].Findings[0].Message = "changed"
+			if rep.Impacted[2].Service != "c03" || rep.Impacted[2].Findings[0].Message == "changed" {
+				t.Fatalf("c00 and c03 share a contract and their findings: %+v", rep.Impacted[2])
+			}
+			continue
+		}
+		if rep.Impacted[1].Findings[0].Message == "changed" || rep.Impacted[0].Findings[0].Message == "changed" {
+			t.Fatalf("round %d: findings alias an earlier answer", round)
+		}
+		if d := cmp.Diff(first.Impacted[1:], rep.Impacted[1:]); d != "" {
+			t.Errorf("round %d differs (-first +now):\n%s", round, d)
+		}
+	}
 }
