@@ -222,7 +222,7 @@ func (s *Service) compiledContract(r Relation) (*compat.Schema, error) {
 	}
 	s.compiles.Add(1)
 	c, err := compat.Compile([]byte(r.Contract), compat.LoadOptions{Source: "contract for " + r.Subject,
-		Limits: compat.Limits{MaxBytes: 1 << 30, MaxDepth: 1 << 20, MaxNodes: 1 << 30, MaxPattern: 1 << 20, MaxEnum: 1 << 30}})
+		Limits: compat.HistoryLimits}) // accepted earlier: a lowered limit must not lock it out
 	if err != nil {
 		return nil, &Error{Kind: KindInternal, Code: CodeStoreError, Message: "stored contract for " + r.Subject + " no longer compiles", Err: err}
 	}

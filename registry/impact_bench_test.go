@@ -2,6 +2,8 @@ package registry_test
 
 import (
 	"fmt"
+	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -109,6 +111,11 @@ func wantImpacted(subject string) int {
 //   - fresh-mix: fresh on HotMix (shared contracts are checked once);
 //   - relations: the relation-index read alone.
 func BenchmarkImpactEstate(b *testing.B) {
+	// baton serve runs with GOGC=400 (cmd/baton/serve.go): the figures are
+	// for the server as it runs. GOGC in the environment still decides.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	st, err := openBenchStore(b)
 	if err != nil {
 		b.Fatal(err)
