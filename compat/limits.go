@@ -120,23 +120,13 @@ func checkCostLimits(data []byte, doc any, source string, lim Limits) error {
 // colons counts the ':' outside strings: one per object member of the text.
 // It differs from the decoded members only when a key repeats.
 func colons(data []byte) int {
-	n, inStr, esc := 0, false, false
-	for _, b := range data {
-		switch {
-		case inStr:
-			if esc {
-				esc = false
-			} else if b == '\\' {
-				esc = true
-			} else if b == '"' {
-				inStr = false
-			}
-		case b == '"':
-			inStr = true
-		case b == ':':
+	n := 0
+	outsideStrings(data, func(_ int, b byte) bool {
+		if b == ':' {
 			n++
 		}
-	}
+		return true
+	})
 	return n
 }
 

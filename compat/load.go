@@ -271,7 +271,32 @@ func checkSize(data []byte, source string, lim Limits) error {
 // checkDepth scans the raw bytes before decoding so that a 10,000-level
 // document is refused without building it.
 func checkDepth(data []byte, source string, max int) error {
-	depth, inStr, esc := 0, false, false
+	depth, at := 0, -1
+	outsideStrings(data, func(i int, b byte) bool {
+		switch b {
+		case '{', '[':
+			depth++
+			if depth > max {
+				at = i
+				return false
+			}
+		case '}', ']':
+			depth--
+		}
+		return true
+	})
+	if at >= 0 {
+		line, col := LineColumn(data, int64(at))
+		return &LoadError{Source: source, Line: line, Column: col, Reason: fmt.Sprintf("document nests deeper than %d levels", max)}
+	}
+	return nil
+}
+
+// outsideStrings calls f with every byte of a JSON text that is not inside
+// a string (the quotes themselves excluded), until f returns false. The
+// structural scans before decoding (depth, member count) share it.
+func outsideStrings(data []byte, f func(i int, b byte) bool) {
+	inStr, esc := false, false
 	for i, b := range data {
 		switch {
 		case inStr:
@@ -284,17 +309,12 @@ func checkDepth(data []byte, source string, max int) error {
 			}
 		case b == '"':
 			inStr = true
-		case b == '{' || b == '[':
-			depth++
-			if depth > max {
-				line, col := LineColumn(data, int64(i))
-				return &LoadError{Source: source, Line: line, Column: col, Reason: fmt.Sprintf("document nests deeper than %d levels", max)}
+		default:
+			if !f(i, b) {
+				return
 			}
-		case b == '}' || b == ']':
-			depth--
 		}
 	}
-	return nil
 }
 
 func syntaxError(source string, data []byte, err error) error {
