@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -158,35 +157,8 @@ func TestServeWithAuth(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: pw}
-	result := make(chan error, 1)
-	go func() {
-		result <- cmdServe(ctx, e, []string{"--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--auth", tokens, "--log-level", "debug"})
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	var base string
-	for base == "" && sc.Scan() {
-		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("no address reported: %v", <-result)
-	}
-	logs := make(chan string, 1)
-	go func() {
-		var b strings.Builder
-		for sc.Scan() {
-			b.WriteString(sc.Text() + "\n")
-		}
-		logs <- b.String()
-	}()
+	srv := startServe(t, ctx, "--data", filepath.Join(dir, "data"), "--auth", tokens, "--log-level", "debug")
+	base := srv.URL
 	for _, tc := range []struct {
 		path, secret string
 		status       int
@@ -211,10 +183,10 @@ func TestServeWithAuth(t *testing.T) {
 		}
 	}
 	cancel()
-	if err := <-result; err != nil {
+	if err := <-srv.Result; err != nil {
 		t.Fatalf("serve: %v", err)
 	}
-	out := <-logs
+	out := <-srv.Log
 	if !strings.Contains(out, `"msg":"auth","enabled":true,"tokens":1`) || !strings.Contains(out, `"route":"/subjects"`) {
 		t.Errorf("log lacks the auth line or the access log:\n%s", out)
 	}

@@ -25,6 +25,34 @@ import (
 func serveLimited(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s := startServe(t, ctx, append([]string{"--data", t.TempDir(), "--log-level", "error"}, args...)...)
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-s.Result:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	return s.URL
+}
+
+// inProcessServer is cmdServe running in the test's process.
+type inProcessServer struct {
+	URL    string
+	Result <-chan error  // what cmdServe returned, once it has
+	Log    <-chan string // everything logged after the listening line, once cmdServe has returned
+}
+
+// startServe runs cmdServe(ctx, "--addr 127.0.0.1:0" args...), reads the
+// address off its listening line and keeps draining its log so the server
+// never blocks on stderr. Cancelling ctx stops it.
+func startServe(t *testing.T, ctx context.Context, args ...string) inProcessServer {
+	t.Helper()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +60,7 @@ func serveLimited(t *testing.T, args ...string) string {
 	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw}
 	result := make(chan error, 1)
 	go func() {
-		result <- cmdServe(ctx, e, append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, args...))
+		result <- cmdServe(ctx, e, append([]string{"--addr", "127.0.0.1:0"}, args...))
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -42,27 +70,19 @@ func serveLimited(t *testing.T, args ...string) string {
 			url = m[1]
 		}
 	}
-	go func() { // keep draining so the server never blocks on stderr
+	logs := make(chan string, 1)
+	go func() {
+		var b strings.Builder
 		for sc.Scan() {
+			b.WriteString(sc.Text() + "\n")
 		}
 		pr.Close()
+		logs <- b.String()
 	}()
 	if url == "" {
-		cancel()
 		t.Fatalf("server did not start: %v", <-result)
 	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-result:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	return url
+	return inProcessServer{URL: url, Result: result, Log: logs}
 }
 
 // TestServeSlowClientsAreCut: a client that sends half its headers, or its

@@ -238,31 +238,8 @@ func TestServeGracefulShutdownOnContext(t *testing.T) {
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: pw}
-	result := make(chan error, 1)
-	go func() {
-		result <- cmdServe(ctx, e, []string{"--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"})
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	var url string
-	for url == "" && sc.Scan() {
-		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
-			url = m[1]
-		}
-	}
-	if url == "" {
-		t.Fatalf("no address reported: %v", <-result)
-	}
-	go func() { // keep draining so the server never blocks on stderr
-		for sc.Scan() {
-		}
-	}()
+	srv := startServe(t, ctx, "--data", data, "--log-level", "warn")
+	url, result := srv.URL, srv.Result
 	c := httpapi.NewClient(url)
 	if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "s", Schema: `{"type":"string"}`}); err != nil {
 		t.Fatal(err)
