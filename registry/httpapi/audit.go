@@ -58,11 +58,7 @@ func handleAudit(reg registry.Registry, q *auditQueue, log *slog.Logger) http.Ha
 			q.Limit = n
 		}
 		es, err := reg.Audit(r.Context(), q)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, nonNil(es))
+		answer(w, r, log, err, nonNil(es))
 	})
 }
 

@@ -64,22 +64,14 @@ func schemaType(t string) string {
 func handleListSubjects(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		subjects, err := reg.Subjects(r.Context(), queryBool(r, "deleted"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, nonNil(subjects))
+		answer(w, r, log, err, nonNil(subjects))
 	})
 }
 
 func handleListVersions(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		versions, err := reg.Versions(r.Context(), pathVar(r, "subject"), queryBool(r, "deleted"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, nonNil(versions))
+		answer(w, r, log, err, nonNil(versions))
 	})
 }
 
@@ -105,11 +97,7 @@ func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
 			References: req.References,
 			Force:      queryBool(r, "force"),
 		})
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, response{ID: sv.SchemaID, Version: sv.Version.Version, Forced: sv.Forced})
+		answer(w, r, log, err, response{ID: sv.SchemaID, Version: sv.Version.Version, Forced: sv.Forced})
 	})
 }
 
@@ -134,22 +122,14 @@ func handleLookup(reg registry.Registry, log *slog.Logger) http.Handler {
 			SchemaType: req.SchemaType,
 			References: req.References,
 		}, queryBool(r, "deleted"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, toSubjectVersion(sv))
+		answer(w, r, log, err, toSubjectVersion(sv))
 	})
 }
 
 func handleGetVersion(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sv, err := reg.GetVersion(r.Context(), pathVar(r, "subject"), pathVar(r, "version"), queryBool(r, "deleted"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, toSubjectVersion(sv))
+		answer(w, r, log, err, toSubjectVersion(sv))
 	})
 }
 
@@ -168,33 +148,21 @@ func handleGetVersionSchema(reg registry.Registry, log *slog.Logger) http.Handle
 func handleDeleteSubject(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		versions, err := reg.DeleteSubject(r.Context(), pathVar(r, "subject"), queryBool(r, "permanent"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, nonNil(versions))
+		answer(w, r, log, err, nonNil(versions))
 	})
 }
 
 func handleDeleteVersion(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := reg.DeleteVersion(r.Context(), pathVar(r, "subject"), pathVar(r, "version"), queryBool(r, "permanent"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, v)
+		answer(w, r, log, err, v)
 	})
 }
 
 func handleReferencedBy(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ids, err := reg.ReferencedBy(r.Context(), pathVar(r, "subject"), pathVar(r, "version"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, nonNil(ids))
+		answer(w, r, log, err, nonNil(ids))
 	})
 }
 
@@ -232,11 +200,7 @@ func handleSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
 			return
 		}
 		s, err := reg.SchemaByID(r.Context(), id)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, response{Schema: s.Text, SchemaType: schemaType(s.Type), References: s.References})
+		answer(w, r, log, err, response{Schema: s.Text, SchemaType: schemaType(s.Type), References: s.References})
 	})
 }
 
@@ -380,11 +344,7 @@ func toConfigResponse(c registry.Config) configResponse {
 func handleGetConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := reg.GetConfig(r.Context(), pathVar(r, "subject"), queryBool(r, "defaultToGlobal"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, toConfigResponse(c))
+		answer(w, r, log, err, toConfigResponse(c))
 	})
 }
 
@@ -451,11 +411,7 @@ func modeList() string {
 func handleDeleteConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := reg.DeleteConfig(r.Context(), pathVar(r, "subject"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, toConfigResponse(c))
+		answer(w, r, log, err, toConfigResponse(c))
 	})
 }
 

@@ -145,6 +145,18 @@ func (s *Server) Drain(ctx context.Context) error {
 	return s.audit.Drain(ctx)
 }
 
+// answer is the end of a handler that reads: err through writeError (the
+// one error mapper), else v as the 200 answer. v is built before err is
+// known, so build it only from values that are safe to read on error (the
+// zero values the registry returns with one).
+func answer(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, v any) {
+	if err != nil {
+		writeError(w, r, log, err)
+		return
+	}
+	encode(w, http.StatusOK, v)
+}
+
 // encode writes v as the JSON answer with status.
 func encode(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer

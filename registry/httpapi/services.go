@@ -110,22 +110,14 @@ func handlePutService(reg registry.Registry, log *slog.Logger) http.Handler {
 		if err == nil {
 			si, err = reg.RegisterService(r.Context(), si, queryBool(r, "force"))
 		}
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, si)
+		answer(w, r, log, err, si)
 	})
 }
 
 func handleGetService(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		si, err := reg.GetService(r.Context(), pathVar(r, "name"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, si)
+		answer(w, r, log, err, si)
 	})
 }
 
@@ -145,22 +137,14 @@ func handleDeleteService(reg registry.Registry, log *slog.Logger) http.Handler {
 func handleContractVersions(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cvs, err := reg.ContractVersions(r.Context(), pathVar(r, "name"), pathVar(r, "subject"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, cvs)
+		answer(w, r, log, err, cvs)
 	})
 }
 
 func handleListServices(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sis, err := reg.Services(r.Context())
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, nonNil(sis))
+		answer(w, r, log, err, nonNil(sis))
 	})
 }
 
@@ -180,21 +164,13 @@ func handleImpact(reg registry.Registry, log *slog.Logger) http.Handler {
 			return
 		}
 		rep, err := reg.Impact(r.Context(), req.Subject, *req.Schema)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, rep)
+		answer(w, r, log, err, rep)
 	})
 }
 
 func handleGraph(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g, err := reg.Graph(r.Context())
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, g)
+		answer(w, r, log, err, g)
 	})
 }

@@ -80,10 +80,6 @@ func handleDiff(reg registry.Registry, log *slog.Logger) http.Handler {
 func handleSubjectRelations(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rels, err := reg.SubjectRelations(r.Context(), pathVar(r, "subject"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, nonNil(rels))
+		answer(w, r, log, err, nonNil(rels))
 	})
 }
