@@ -98,19 +98,7 @@ func TestDiffExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stdin := ""
-			if tt.stdin != "" {
-				stdin = readFile(t, tt.stdin)
-			}
-			code, stdout, stderr := runCLI(t, stdin, tt.args...)
-			if code != tt.want {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.want, stdout, stderr)
-			}
-			for _, s := range tt.stderrHas {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
+			stdout, stderr := runCLIExpect(t, tt.stdin, tt.want, nil, tt.stderrHas, tt.args...)
 			if tt.stderrLike != nil && !tt.stderrLike.MatchString(stderr) {
 				t.Errorf("stderr does not match %s:\n%s", tt.stderrLike.String(), stderr)
 			}
@@ -242,6 +230,32 @@ func TestDiffStdinMatchesFile(t *testing.T) {
 	}
 }
 
+// runCLIExpect runs the CLI with args (stdinFile's contents on standard
+// input when it is set), fails the test unless it exits want, reports each
+// substring missing from stdout or stderr, and returns both.
+func runCLIExpect(t *testing.T, stdinFile string, want int, stdoutHas, stderrHas []string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	stdin := ""
+	if stdinFile != "" {
+		stdin = readFile(t, stdinFile)
+	}
+	code, stdout, stderr := runCLI(t, stdin, args...)
+	if code != want {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, want, stdout, stderr)
+	}
+	for _, s := range stdoutHas {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout)
+		}
+	}
+	for _, s := range stderrHas {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+	return stdout, stderr
+}
+
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -273,24 +287,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stdin := ""
-			if tt.stdin != "" {
-				stdin = readFile(t, tt.stdin)
-			}
-			code, stdout, stderr := runCLI(t, stdin, tt.args...)
-			if code != tt.want {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.want, stdout, stderr)
-			}
-			for _, s := range tt.stdoutHas {
-				if !strings.Contains(stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, stdout)
-				}
-			}
-			for _, s := range tt.stderrHas {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
+			runCLIExpect(t, tt.stdin, tt.want, tt.stdoutHas, tt.stderrHas, tt.args...)
 		})
 	}
 }
