@@ -2,26 +2,12 @@ package compat_test
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/internal/eventschema"
 )
-
-// props returns {"type":"object","properties":{"p0":{},...}} with n entries.
-func props(n int) string {
-	var b strings.Builder
-	b.WriteString(`{"type":"object","properties":{`)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"p%d":{}`, i)
-	}
-	b.WriteString(`}}`)
-	return b.String()
-}
 
 // TestLimitsRefuse: each limit refuses a document just over it with a
 // LoadError naming the limit, its value and the JSON Pointer of the
@@ -35,13 +21,13 @@ func TestLimitsRefuse(t *testing.T) {
 		pointer string
 		reason  string // substring of the reason; "" means the schema compiles
 	}{
-		{"properties per object at the limit", compat.Limits{MaxProperties: 3}, props(3), "", ""},
-		{"properties per object over", compat.Limits{MaxProperties: 3}, props(4), "/properties", "object has 4 members; the limit (max properties per object) is 3"},
+		{"properties per object at the limit", compat.Limits{MaxProperties: 3}, eventschema.Members(3), "", ""},
+		{"properties per object over", compat.Limits{MaxProperties: 3}, eventschema.Members(4), "/properties", "object has 4 members; the limit (max properties per object) is 3"},
 		{"nested object over", compat.Limits{MaxProperties: 3},
-			`{"definitions":{"a/b":` + props(4) + `}}`, "/definitions/a~1b/properties", "the limit (max properties per object) is 3"},
-		{"default properties per object", compat.Limits{}, props(10_001), "/properties", "is 10000"},
+			`{"definitions":{"a/b":` + eventschema.Members(4) + `}}`, "/definitions/a~1b/properties", "the limit (max properties per object) is 3"},
+		{"default properties per object", compat.Limits{}, eventschema.Members(10_001), "/properties", "is 10000"},
 		{"total members", compat.Limits{MaxTotalProperties: 10},
-			`{"properties":{"a":` + props(3) + `,"b":` + props(3) + `}}`, "/properties/b/properties", "the limit (max properties in total) is 10"},
+			`{"properties":{"a":` + eventschema.Members(3) + `,"b":` + eventschema.Members(3) + `}}`, "/properties/b/properties", "the limit (max properties in total) is 10"},
 		{"regex program over", compat.Limits{MaxRegexProgram: 100}, `{"pattern":"^x{0,200}$"}`, "/pattern", "the limit (max regex program) is 100"},
 		{"regex program at default", compat.Limits{}, `{"pattern":"(abcdefghij){1000}"}`, "/pattern", "the limit (max regex program) is 10000"},
 		{"patternProperties key", compat.Limits{MaxRegexProgram: 100},

@@ -30,3 +30,18 @@ func Object(n int, description string, extra int64) string {
 	b.WriteString(`},"required":["field0","field1"]}`)
 	return b.String()
 }
+
+// Members returns {"type":"object","properties":{"p0":{},…}} with n
+// members: the smallest schema that reaches a member-count limit.
+func Members(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"type":"object","properties":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"p%d":{}`, i)
+	}
+	b.WriteString(`}}`)
+	return b.String()
+}

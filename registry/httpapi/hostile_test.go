@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonhq/baton/internal/eventschema"
 	"github.com/batonhq/baton/registry"
 )
 
@@ -22,20 +23,6 @@ const hostileDeadline = 15 * time.Second
 // nested returns n levels of open, then inner, then n levels of close.
 func nested(open, inner, close string, n int) string {
 	return strings.Repeat(open, n) + inner + strings.Repeat(close, n)
-}
-
-// manyProps is a schema whose one "properties" object has n members.
-func manyProps(n int) string {
-	var b strings.Builder
-	b.WriteString(`{"type":"object","properties":{`)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"p%d":{}`, i)
-	}
-	b.WriteString(`}}`)
-	return b.String()
 }
 
 // bigEnum is a schema with an n-value enum.
@@ -79,7 +66,7 @@ func TestHostileInputs(t *testing.T) {
 		{"objects nested 10,000 deep", "POST", pub, schemaBody(nested(`{"not":`, "{}", "}", 10_000)), nil, 422, 42201, `hostile:1:897: document nests deeper than 128 levels`},
 		{"objects nested 10,000 deep, on check", "POST", check, schemaBody(nested(`{"not":`, "{}", "}", 10_000)), nil, 422, 42201, `deeper than 128 levels`},
 		{"request envelope nested 10,001 deep", "POST", pub, `{"schema":"{}","x":` + nested("[", "", "]", 10_001) + `}`, nil, 422, 42201, `(?i)depth`},
-		{"100,000 properties", "POST", pub, schemaBody(manyProps(100_000)), nil, 422, 42201, `/properties: object has 100000 members; the limit \(max properties per object\) is 10000`},
+		{"100,000 properties", "POST", pub, schemaBody(eventschema.Members(100_000)), nil, 422, 42201, `/properties: object has 100000 members; the limit \(max properties per object\) is 10000`},
 		{"enum of 20,000 values", "POST", pub, schemaBody(bigEnum(20_000)), nil, 422, 42201, `enum has 20000 values; the limit is 10000`},
 		{"nodes over the limit", "POST", pub, schemaBody(`{"default":[` + strings.Repeat("0,", 260_000) + `0]}`), nil, 422, 42201, `more than 250000 JSON values`},
 
