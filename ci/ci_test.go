@@ -7,6 +7,7 @@ package ci_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -344,13 +345,7 @@ func TestGitHubCheckScript(t *testing.T) {
 				"RUNNER_TEMP="+dir, "GITHUB_STEP_SUMMARY="+summary, "GITHUB_OUTPUT="+output, "STUB_LOG="+log,
 				"STUB_EXIT_github="+tt.githubExit, "BATON_MANIFEST=baton.yaml", "BATON_FAIL_ON="+tt.failOn,
 				"BATON_FORMAT="+tt.fmt, "INPUT_REGISTRY=https://registry.example", "BATON_TOKEN=s3cr3t-token")
-			out, err := cmd.CombinedOutput()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			out, code := combinedOutput(t, cmd)
 			if code != tt.wantExit {
 				t.Fatalf("exit %d, want %d\n%s", code, tt.wantExit, out)
 			}
@@ -468,13 +463,7 @@ func TestPreCommitDiffHook(t *testing.T) {
 			cmd := exec.Command("sh", "-c", entry+` "$@"`, "pre-commit", schema, "schemas/new.json")
 			cmd.Dir = repo
 			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1")
-			out, err := cmd.CombinedOutput()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			out, code := combinedOutput(t, cmd)
 			if code != tt.want {
 				t.Fatalf("exit %d, want %d\n%s", code, tt.want, out)
 			}
@@ -488,4 +477,19 @@ func TestPreCommitDiffHook(t *testing.T) {
 			}
 		})
 	}
+}
+
+// combinedOutput runs cmd and returns its output and exit code; a command
+// that could not run at all fails the test.
+func combinedOutput(t *testing.T, cmd *exec.Cmd) ([]byte, int) {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out, ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, 0
 }
