@@ -39,7 +39,7 @@ type Explorer interface {
 	SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error)
 }
 
-// Registry is the set of operations Baton offers. *Service implements it
+// Registry is the set of operations Baton offers. *Registrar implements it
 // over a Store; httpapi.Client implements it over HTTP, so the CLI and tests
 // work the same against either. Errors are *Error with Confluent codes.
 type Registry interface {
@@ -78,11 +78,11 @@ type Registry interface {
 	// (idempotent); a new or changed contract that the message's current
 	// schema does not satisfy is KindIncompatible (409) unless force.
 	// Invalid names or contracts: KindInvalid.
-	RegisterService(ctx context.Context, si ServiceInfo, force bool) (ServiceInfo, error)
+	RegisterService(ctx context.Context, si Service, force bool) (Service, error)
 	// GetService returns a service (CodeServiceNotFound if unknown).
-	GetService(ctx context.Context, name string) (ServiceInfo, error)
+	GetService(ctx context.Context, name string) (Service, error)
 	// Services lists every service, sorted by name.
-	Services(ctx context.Context) ([]ServiceInfo, error)
+	Services(ctx context.Context) ([]Service, error)
 	// DeleteService removes a service (CodeServiceNotFound if unknown).
 	DeleteService(ctx context.Context, name string) error
 	// ContractVersions lists the history of service's contracts for

@@ -84,7 +84,7 @@ func (e AuditEntry) Normalize(now time.Time) AuditEntry {
 }
 
 // AppendAudit stores e in the audit log and returns it with its ID.
-func (s *Service) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+func (s *Registrar) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 	e = e.Normalize(s.now())
 	id, err := s.store.AppendAudit(ctx, e)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Service) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 }
 
 // Audit returns a page of the audit log.
-func (s *Service) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
+func (s *Registrar) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
 	if q.After < 0 {
 		return nil, Errorf(KindInvalid, CodeInvalidRequest, "after must not be negative, got %d", q.After)
 	}

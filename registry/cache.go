@@ -8,11 +8,11 @@ import (
 )
 
 // DefaultCacheSize is the number of entries kept per cache when
-// ServiceOptions.CacheSize is zero.
+// Options.CacheSize is zero.
 const DefaultCacheSize = 4096
 
 // DefaultCacheBytes bounds each cache of compiled schemas when
-// ServiceOptions.CacheBytes is zero. A count alone is no bound on memory: a
+// Options.CacheBytes is zero. A count alone is no bound on memory: a
 // compiled 50-property event holds about 70 KB, a 2,000-property one a few
 // MB, so 4,096 ever-new proposals filled 300 MB and the heap (GOGC 400)
 // grew past 1.5 GB, and growing it cost more than the checks. 64 MiB holds

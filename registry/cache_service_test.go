@@ -15,7 +15,7 @@ import (
 // its decoded form is not) and judged as the first time; one still cached
 // compiles nothing.
 func TestEvictedProposalRecompiles(t *testing.T) {
-	svc := registry.NewService(newStore(t), registry.ServiceOptions{CacheBytes: 1})
+	svc := registry.NewRegistrar(newStore(t), registry.Options{CacheBytes: 1})
 	publish(t, svc, "orders", eventschema.Object(10, "orders", 0))
 	check := func(schema string) compatReport {
 		t.Helper()
@@ -57,7 +57,7 @@ type compatReport struct {
 // its second check finds the fingerprint without decoding the text; it
 // must still decode it for the limits and refuse it the same way.
 func TestRecheckKeepsLimits(t *testing.T) {
-	svc := registry.NewService(newStore(t), registry.ServiceOptions{Limits: compat.Limits{MaxEnum: 3}})
+	svc := registry.NewRegistrar(newStore(t), registry.Options{Limits: compat.Limits{MaxEnum: 3}})
 	publish(t, svc, "orders", `{"type":"object"}`)
 	var first string
 	for i := range 2 {

@@ -69,7 +69,7 @@ func contractVersion(hist []ContractVersion, r Relation, fp string, old Relation
 }
 
 // recordContract stores the contract version of r (already numbered).
-func (s *Service) recordContract(ctx context.Context, service string, r Relation) error {
+func (s *Registrar) recordContract(ctx context.Context, service string, r Relation) error {
 	return s.store.PutContractVersion(ctx, ContractVersion{Service: service, Subject: r.Subject, Kind: r.Kind,
 		Version: r.ContractVersion, Contract: r.Contract, Fingerprint: r.ContractFingerprint, Registered: s.now().UTC()})
 }
@@ -77,7 +77,7 @@ func (s *Service) recordContract(ctx context.Context, service string, r Relation
 // ContractVersions lists the versions of service's contracts for subject,
 // oldest first per kind. Unknown service: CodeServiceNotFound; a subject
 // the service never had a contract for: an empty list.
-func (s *Service) ContractVersions(ctx context.Context, service, subject string) ([]ContractVersion, error) {
+func (s *Registrar) ContractVersions(ctx context.Context, service, subject string) ([]ContractVersion, error) {
 	if !ValidName(service) {
 		return nil, Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %q", service)
 	}

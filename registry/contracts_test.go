@@ -14,7 +14,7 @@ func TestContractHistory(t *testing.T) {
 	svc := newService(t)
 	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
 	publish(t, svc, "OrderPlaced", orderV1)
-	consume := func(contract string) registry.ServiceInfo {
+	consume := func(contract string) registry.Service {
 		return register(t, svc, "payment",
 			registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: contract},
 			registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
@@ -92,7 +92,7 @@ func TestContractHistoryNotWrittenOnRefusal(t *testing.T) {
 	t.Parallel()
 	svc := newService(t)
 	publish(t, svc, "OrderPlaced", orderOptionalCustomer)
-	si := registry.ServiceInfo{Name: "payment", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer}}}
+	si := registry.Service{Name: "payment", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer}}}
 	_, err := svc.RegisterService(ctx, si, false)
 	wantCode(t, "contract relying on an optional field", err, registry.CodeIncompatible)
 	if _, err := svc.ContractVersions(ctx, "payment", "OrderPlaced"); registry.ErrorKind(err) != registry.KindNotFound {

@@ -106,7 +106,7 @@ var (
 )
 
 // ErrStale is returned by Store.Append when the subject's latest version is
-// no longer the one the caller checked against; Service re-reads and retries.
+// no longer the one the caller checked against; Registrar re-reads and retries.
 var ErrStale = errors.New("registry: subject changed since it was read")
 
 // Errorf builds an *Error of the given kind and Confluent code.

@@ -29,12 +29,12 @@ type DiffReport struct {
 // so a diff always shows what changed. A transitive mode or NONE is
 // refused (42203); an unknown subject is 40401, an unknown or deleted
 // version 40402, a malformed one 42202. Nothing is written.
-func (s *Service) Diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
+func (s *Registrar) Diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
 	rep, err := s.diff(ctx, subject, from, to, mode)
 	return rep, s.fail(err)
 }
 
-func (s *Service) diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
+func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
 	if mode != "" && !slices.Contains([]compat.Mode{compat.Backward, compat.Forward, compat.Full}, mode) {
 		return DiffReport{}, Errorf(KindInvalid, CodeInvalidCompatibility, "diff mode must be BACKWARD, FORWARD or FULL, not %q: a diff compares two versions", mode)
 	}
@@ -80,7 +80,7 @@ func nonTransitive(m compat.Mode) compat.Mode {
 // consumers, handlers, senders, with their contracts), sorted by service.
 // A subject no service names has none: an empty list, not an error, since
 // a message may be published before any service declares it.
-func (s *Service) SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error) {
+func (s *Registrar) SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error) {
 	if subject == "" {
 		return nil, Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
 	}

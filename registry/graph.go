@@ -30,7 +30,7 @@ type Graph struct {
 }
 
 // Graph builds the impact graph from the registered services.
-func (s *Service) Graph(ctx context.Context) (Graph, error) {
+func (s *Registrar) Graph(ctx context.Context) (Graph, error) {
 	sis, err := s.store.Services(ctx)
 	if err != nil {
 		return Graph{}, s.fail(err)
@@ -41,7 +41,7 @@ func (s *Service) Graph(ctx context.Context) (Graph, error) {
 // BuildGraph builds the graph of services. A message's type comes from its
 // owner's relation (produces: event, handles: command), else from the
 // relations that name it.
-func BuildGraph(sis []ServiceInfo) Graph {
+func BuildGraph(sis []Service) Graph {
 	g := Graph{Nodes: []GraphNode{}, Edges: []GraphEdge{}}
 	kind := map[string]MessageKind{}
 	for _, owners := range []bool{true, false} { // owners decide first

@@ -45,15 +45,15 @@ func (r ImpactReport) Breaking() bool { return len(r.Impacted) > 0 }
 // accept everything the current schema allows, and the current schema must
 // accept everything a sender contract writes; otherwise KindIncompatible
 // (409) with the findings, unless force.
-func (s *Service) RegisterService(ctx context.Context, si ServiceInfo, force bool) (ServiceInfo, error) {
+func (s *Registrar) RegisterService(ctx context.Context, si Service, force bool) (Service, error) {
 	out, err := s.registerService(ctx, si, force)
 	return out, s.fail(err)
 }
 
-func (s *Service) registerService(ctx context.Context, si ServiceInfo, force bool) (ServiceInfo, error) {
+func (s *Registrar) registerService(ctx context.Context, si Service, force bool) (Service, error) {
 	si.Relations = slices.Clone(si.Relations)
 	if err := si.Validate(); err != nil {
-		return ServiceInfo{}, err
+		return Service{}, err
 	}
 	prev := map[string]Relation{}
 	if old, err := s.store.GetService(ctx, si.Name); err == nil {
@@ -61,7 +61,7 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 			prev[string(r.Kind)+"\x00"+r.Subject] = r
 		}
 	} else if ErrorKind(err) != KindNotFound {
-		return ServiceInfo{}, err
+		return Service{}, err
 	}
 	var record []Relation // contract versions to add to the history
 	for i := range si.Relations {
@@ -75,18 +75,18 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 		if r.Contract != "" {
 			c, fp, err := s.compileProposed(ctx, r.Subject, SchemaTypeJSON, r.Contract, nil)
 			if err != nil {
-				return ServiceInfo{}, contractError(si.Name, *r, err)
+				return Service{}, contractError(si.Name, *r, err)
 			}
 			r.ContractFingerprint, r.Version = fp, 0
 			hist, err := s.store.ContractVersions(ctx, si.Name, r.Subject)
 			if err != nil {
-				return ServiceInfo{}, err
+				return Service{}, err
 			}
 			var isNew bool
 			r.ContractVersion, isNew = contractVersion(hist, *r, fp, old, had)
 			if !had || old.ContractFingerprint != fp {
 				if err := s.checkContract(ctx, si.Name, *r, c, fp, force); err != nil {
-					return ServiceInfo{}, err
+					return Service{}, err
 				}
 			}
 			if isNew {
@@ -101,10 +101,10 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 			if _, err := s.store.Version(ctx, r.Subject, r.Version, true); err != nil {
 				var e *Error
 				if errors.As(err, &e) && e.Code == CodeVersionNotFound {
-					return ServiceInfo{}, Errorf(KindInvalid, CodeInvalidVersion, "service %s %s %s version %d: the subject has no such version", si.Name, r.Kind, r.Subject, r.Version)
+					return Service{}, Errorf(KindInvalid, CodeInvalidVersion, "service %s %s %s version %d: the subject has no such version", si.Name, r.Kind, r.Subject, r.Version)
 				}
 				if ErrorKind(err) != KindNotFound {
-					return ServiceInfo{}, err
+					return Service{}, err
 				}
 			}
 			continue
@@ -115,7 +115,7 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 		}
 		latest, err := s.latestVisible(ctx, r.Subject)
 		if err != nil {
-			return ServiceInfo{}, err
+			return Service{}, err
 		}
 		r.Version = latest.Version // 0 if the message has no version yet
 	}
@@ -123,11 +123,11 @@ func (s *Service) registerService(ctx context.Context, si ServiceInfo, force boo
 	// history lacks.
 	for _, r := range record {
 		if err := s.recordContract(ctx, si.Name, r); err != nil {
-			return ServiceInfo{}, err
+			return Service{}, err
 		}
 	}
 	if err := s.store.PutService(ctx, si); err != nil {
-		return ServiceInfo{}, err
+		return Service{}, err
 	}
 	s.log.Info("service registered", "service", si.Name, "relations", len(si.Relations))
 	return si, nil
@@ -143,7 +143,7 @@ func contractError(service string, r Relation, err error) error {
 
 // latestVisible returns the latest non-deleted version of subject, or a
 // zero Version if there is none.
-func (s *Service) latestVisible(ctx context.Context, subject string) (Version, error) {
+func (s *Registrar) latestVisible(ctx context.Context, subject string) (Version, error) {
 	vs, err := s.store.Versions(ctx, subject, false)
 	if ErrorKind(err) == KindNotFound || (err == nil && len(vs) == 0) {
 		return Version{}, nil
@@ -156,7 +156,7 @@ func (s *Service) latestVisible(ctx context.Context, subject string) (Version, e
 
 // checkContract is the consumer-driven direction: a new contract against
 // the message's current schema.
-func (s *Service) checkContract(ctx context.Context, service string, r Relation, c *compat.Schema, fp string, force bool) error {
+func (s *Registrar) checkContract(ctx context.Context, service string, r Relation, c *compat.Schema, fp string, force bool) error {
 	latest, err := s.latestVisible(ctx, r.Subject)
 	if err != nil || latest.Version == 0 {
 		return err // nothing published yet: nothing to hold the contract against
@@ -195,7 +195,7 @@ func (s *Service) checkContract(ctx context.Context, service string, r Relation,
 // identities (fingerprints or "id:N"); compiled schemas and verdicts are
 // immutable, so the memo is never stale. With memo false (a proposal seen
 // for the first time, whose verdicts are not kept) the memo is skipped.
-func (s *Service) pairCheck(writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy, memo bool) compat.Report {
+func (s *Registrar) pairCheck(writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy, memo bool) compat.Report {
 	var key string
 	if memo {
 		key = "pair|" + policy.String() + "|" + wkey + "|" + rkey
@@ -216,7 +216,7 @@ func (s *Service) pairCheck(writer, reader *compat.Schema, wkey, rkey string, po
 
 // compiledContract compiles a stored contract, at most once per cache
 // lifetime (keyed by its fingerprint).
-func (s *Service) compiledContract(r Relation) (*compat.Schema, error) {
+func (s *Registrar) compiledContract(r Relation) (*compat.Schema, error) {
 	if c, ok := s.cache.byFP.Get(r.ContractFingerprint); ok && r.ContractFingerprint != "" {
 		return c, nil
 	}
@@ -239,7 +239,7 @@ func (s *Service) compiledContract(r Relation) (*compat.Schema, error) {
 // contract writes something the proposal rejects. A consumer or sender
 // without a contract is checked against the version it pinned, else the
 // one current when it registered, else the latest. Nothing is written.
-func (s *Service) Impact(ctx context.Context, subject, schemaText string) (ImpactReport, error) {
+func (s *Registrar) Impact(ctx context.Context, subject, schemaText string) (ImpactReport, error) {
 	if subject == "" {
 		return ImpactReport{}, Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
 	}
@@ -261,7 +261,7 @@ type dependent struct {
 	rel     *Relation // into the relations read from the store
 }
 
-func (s *Service) impact(ctx context.Context, subject string, proposed *compat.Schema, fp, text string, policy compat.Policy) (ImpactReport, error) {
+func (s *Registrar) impact(ctx context.Context, subject string, proposed *compat.Schema, fp, text string, policy compat.Policy) (ImpactReport, error) {
 	out := ImpactReport{Subject: subject, Impacted: []ImpactedService{}, Safe: []SafeService{}}
 	related, err := s.store.RelationsBySubject(ctx, subject)
 	if err != nil {
@@ -470,7 +470,7 @@ func (s *Service) impact(ctx context.Context, subject string, proposed *compat.S
 	return out, nil
 }
 
-func (s *Service) safeReason(r Relation, version int, removed []string) string {
+func (s *Registrar) safeReason(r Relation, version int, removed []string) string {
 	if r.Contract == "" {
 		if r.Kind == Consumes {
 			return fmt.Sprintf("it reads version %d (no contract), which accepts everything the new schema allows", version)
@@ -497,7 +497,7 @@ func (s *Service) safeReason(r Relation, version int, removed []string) string {
 
 // topProps lists a schema's top-level property names, sorted, memoized by
 // fingerprint (used only to explain why a service is safe).
-func (s *Service) topProps(fp, text string) []string {
+func (s *Registrar) topProps(fp, text string) []string {
 	if fp != "" {
 		if ps, ok := s.cache.props.Get(fp); ok {
 			return ps
@@ -530,22 +530,22 @@ func without(a, b []string) []string {
 }
 
 // GetService returns a registered service (40420 if unknown).
-func (s *Service) GetService(ctx context.Context, name string) (ServiceInfo, error) {
+func (s *Registrar) GetService(ctx context.Context, name string) (Service, error) {
 	si, err := s.store.GetService(ctx, name)
 	return si, s.fail(err)
 }
 
 // Services lists every registered service, sorted by name.
-func (s *Service) Services(ctx context.Context) ([]ServiceInfo, error) {
+func (s *Registrar) Services(ctx context.Context) ([]Service, error) {
 	out, err := s.store.Services(ctx)
 	if out == nil && err == nil {
-		out = []ServiceInfo{}
+		out = []Service{}
 	}
 	return out, s.fail(err)
 }
 
 // DeleteService removes a service and its relations (40420 if unknown).
-func (s *Service) DeleteService(ctx context.Context, name string) error {
+func (s *Registrar) DeleteService(ctx context.Context, name string) error {
 	err := s.store.DeleteService(ctx, name)
 	if err == nil {
 		s.log.Info("service deleted", "service", name)
@@ -558,7 +558,7 @@ func (s *Service) DeleteService(ctx context.Context, name string) error {
 // unless the subject's mode is NONE or the request forces it. A forced
 // publish that breaks someone returns the override (nil otherwise), which
 // the caller logs once the version is stored.
-func (s *Service) checkDependents(ctx context.Context, req PublishRequest, cfg Config, proposed *compat.Schema, fp string) (*Override, error) {
+func (s *Registrar) checkDependents(ctx context.Context, req PublishRequest, cfg Config, proposed *compat.Schema, fp string) (*Override, error) {
 	if cfg.Mode == compat.None {
 		return nil, nil
 	}

@@ -99,7 +99,7 @@ func wantImpacted(subject string) int {
 	return n
 }
 
-// BenchmarkImpactEstate measures Service.Impact of one change to a message
+// BenchmarkImpactEstate measures Registrar.Impact of one change to a message
 // with 500 consumers in a 10,000-service, 200,000-relation estate, and
 // reports p50 and p99 of the per-impact latency in ms:
 //   - warm: the same proposal again (CI re-checking a change);
@@ -120,7 +120,7 @@ func BenchmarkImpactEstate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	start := time.Now()
 	for _, subject := range []string{"Hot", "HotMix"} {
 		if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: hotSchema("")}); err != nil {
@@ -129,7 +129,7 @@ func BenchmarkImpactEstate(b *testing.B) {
 	}
 	relations := 0
 	for i := range estateServices {
-		si := registry.ServiceInfo{Name: fmt.Sprintf("svc-%05d", i), Owner: fmt.Sprintf("team-%d", i%100)}
+		si := registry.Service{Name: fmt.Sprintf("svc-%05d", i), Owner: fmt.Sprintf("team-%d", i%100)}
 		si.Relations = hotRelations(i)
 		hot := len(si.Relations) > 0
 		for j := 0; len(si.Relations) < estateRelations; j++ {

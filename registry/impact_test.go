@@ -34,9 +34,9 @@ const (
 	readsOrderID  = `{"type":"object","required":["orderId"],"properties":{"orderId":{"type":"string"}}}`
 )
 
-func register(t *testing.T, svc *registry.Service, name string, rels ...registry.Relation) registry.ServiceInfo {
+func register(t *testing.T, svc *registry.Registrar, name string, rels ...registry.Relation) registry.Service {
 	t.Helper()
-	si, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: name, Owner: "team-" + name, Relations: rels}, false)
+	si, err := svc.RegisterService(ctx, registry.Service{Name: name, Owner: "team-" + name, Relations: rels}, false)
 	if err != nil {
 		t.Fatalf("RegisterService(%s): %v", name, err)
 	}
@@ -54,7 +54,7 @@ func impactNames(rep registry.ImpactReport) (impacted, safe []string) {
 	return impacted, safe
 }
 
-func eventEstate(t *testing.T) *registry.Service {
+func eventEstate(t *testing.T) *registry.Registrar {
 	svc := newService(t)
 	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
 	publish(t, svc, "OrderPlaced", orderV1)
@@ -226,7 +226,7 @@ func TestContractCheckedAgainstCurrentSchema(t *testing.T) {
 	// A consumer that starts relying on a field the producer does not
 	// guarantee is refused (consumer-driven contract testing).
 	greedy := `{"type":"object","required":["coupon"],"properties":{"coupon":{"type":"string"}}}`
-	_, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: "marketing", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: greedy}}}, false)
+	_, err := svc.RegisterService(ctx, registry.Service{Name: "marketing", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: greedy}}}, false)
 	e := wantCode(t, "greedy contract", err, registry.CodeIncompatible)
 	if len(e.Impacted) != 1 || e.Impacted[0].Service != "marketing" || len(e.Findings) == 0 {
 		t.Fatalf("error = %+v", e)
@@ -237,17 +237,17 @@ func TestContractCheckedAgainstCurrentSchema(t *testing.T) {
 	// A sender contract that writes what the handler rejects is refused.
 	register(t, svc, "payment-handler", registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
 	publish(t, svc, "ChargePayment", chargeTight)
-	_, err = svc.RegisterService(ctx, registry.ServiceInfo{Name: "orchestrator", Relations: []registry.Relation{{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends}}}, false)
+	_, err = svc.RegisterService(ctx, registry.Service{Name: "orchestrator", Relations: []registry.Relation{{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends}}}, false)
 	wantCode(t, "sender contract", err, registry.CodeIncompatible)
 	// force registers it anyway.
-	if _, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: "orchestrator", Relations: []registry.Relation{{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends}}}, true); err != nil {
+	if _, err := svc.RegisterService(ctx, registry.Service{Name: "orchestrator", Relations: []registry.Relation{{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends}}}, true); err != nil {
 		t.Fatal(err)
 	}
 	// An invalid contract is 422.
-	_, err = svc.RegisterService(ctx, registry.ServiceInfo{Name: "bad", Relations: []registry.Relation{{Subject: "X", Kind: registry.Consumes, Contract: `{"type":12}`}}}, false)
+	_, err = svc.RegisterService(ctx, registry.Service{Name: "bad", Relations: []registry.Relation{{Subject: "X", Kind: registry.Consumes, Contract: `{"type":12}`}}}, false)
 	wantCode(t, "invalid contract", err, registry.CodeInvalidSchema)
 	// An invalid name is 422 too.
-	_, err = svc.RegisterService(ctx, registry.ServiceInfo{Name: "a b"}, false)
+	_, err = svc.RegisterService(ctx, registry.Service{Name: "a b"}, false)
 	wantCode(t, "invalid name", err, registry.CodeInvalidRequest)
 }
 
@@ -294,7 +294,7 @@ func TestImpactThroughCurrentVersion(t *testing.T) {
 func TestForcedPublishIsLogged(t *testing.T) {
 	var logs strings.Builder
 	var mu sync.Mutex
-	svc := registry.NewService(newStore(t), registry.ServiceOptions{Logger: slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, nil))})
+	svc := registry.NewRegistrar(newStore(t), registry.Options{Logger: slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, nil))})
 	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
 	publish(t, svc, "OrderPlaced", orderV1)
 	register(t, svc, "payment", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer})
@@ -325,7 +325,7 @@ func TestForcedPublishIsLogged(t *testing.T) {
 	}
 }
 
-func publishForced(t *testing.T, svc *registry.Service, subject, schema string) registry.SubjectVersion {
+func publishForced(t *testing.T, svc *registry.Registrar, subject, schema string) registry.SubjectVersion {
 	t.Helper()
 	sv, err := svc.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: schema, Force: true})
 	if err != nil {
@@ -347,7 +347,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 
 func TestPinnedVersionMustExist(t *testing.T) {
 	svc := eventEstate(t) // OrderPlaced has version 1
-	_, err := svc.RegisterService(ctx, registry.ServiceInfo{Name: "typo", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Version: 7}}}, false)
+	_, err := svc.RegisterService(ctx, registry.Service{Name: "typo", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Version: 7}}}, false)
 	wantCode(t, "pin to a missing version", err, registry.CodeInvalidVersion)
 	// A subject with no version yet may be pinned ahead of its publish.
 	register(t, svc, "early", registry.Relation{Subject: "NotYetPublished", Kind: registry.Consumes, Version: 1})

@@ -50,7 +50,7 @@ func checkSubject(subject string) error {
 // an upper bound of the versions stored, so the common case costs nothing;
 // only near the limit are the stored versions counted (hard-deleted ones
 // free their slots).
-func (s *Service) checkVersionLimit(ctx context.Context, subject string, latest int) error {
+func (s *Registrar) checkVersionLimit(ctx context.Context, subject string, latest int) error {
 	if latest < s.maxVersions {
 		return nil
 	}

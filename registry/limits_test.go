@@ -14,7 +14,7 @@ import (
 // ones free their slot; other subjects are unaffected.
 func TestVersionsPerSubjectLimit(t *testing.T) {
 	t.Parallel()
-	svc := registry.NewService(newStore(t), registry.ServiceOptions{MaxVersions: 3})
+	svc := registry.NewRegistrar(newStore(t), registry.Options{MaxVersions: 3})
 	for i := range 3 {
 		publish(t, svc, "s", fmt.Sprintf(`{"title":"v%d"}`, i))
 	}
@@ -83,7 +83,7 @@ func TestSubjectNames(t *testing.T) {
 // than MaxRefs is refused; at the limit it is accepted.
 func TestReferenceCountLimit(t *testing.T) {
 	t.Parallel()
-	svc := registry.NewService(newStore(t), registry.ServiceOptions{Limits: compat.Limits{MaxRefs: 2}})
+	svc := registry.NewRegistrar(newStore(t), registry.Options{Limits: compat.Limits{MaxRefs: 2}})
 	var refs []registry.Reference
 	for i := range 3 {
 		publish(t, svc, fmt.Sprintf("r%d", i), `{"type":"string"}`)

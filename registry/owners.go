@@ -9,7 +9,7 @@ import (
 // the event or handle the command), sorted, and whether the subject ever
 // had a version (soft- or hard-deleted ones included). The auth package
 // decides with it which restricted write tokens may write the subject.
-func (s *Service) SubjectOwners(ctx context.Context, subject string) ([]string, bool, error) {
+func (s *Registrar) SubjectOwners(ctx context.Context, subject string) ([]string, bool, error) {
 	rels, err := s.store.RelationsBySubject(ctx, subject)
 	if err != nil {
 		return nil, false, s.fail(err)

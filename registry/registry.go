@@ -1,6 +1,6 @@
 // Package registry holds Baton's domain: subjects, versions, schemas,
 // compatibility modes, the Store interface that persistence adapters
-// implement, and Service, the only place where registry rules live.
+// implement, and Registrar, the only place where registry rules live.
 package registry
 
 import (
@@ -71,7 +71,7 @@ type ImpactedService struct {
 	Findings []compat.Finding `json:"findings"`
 }
 
-// Store persists the registry. It never decides compatibility: Service does.
+// Store persists the registry. It never decides compatibility: Registrar does.
 // Implementations: boltstore (embedded), redisstore (distributed). Every
 // implementation passes registry/storetest.
 //
@@ -143,11 +143,11 @@ type Store interface {
 	// PutService stores si (already validated, relations sorted), replacing
 	// any earlier record of the same name, and re-indexes its relations by
 	// subject, atomically: a reader sees the old or the new record and index.
-	PutService(ctx context.Context, si ServiceInfo) error
+	PutService(ctx context.Context, si Service) error
 	// GetService returns a service. Unknown: CodeServiceNotFound.
-	GetService(ctx context.Context, name string) (ServiceInfo, error)
+	GetService(ctx context.Context, name string) (Service, error)
 	// Services lists every service, sorted by name.
-	Services(ctx context.Context) ([]ServiceInfo, error)
+	Services(ctx context.Context) ([]Service, error)
 	// RelationsBySubject lists every relation to subject, sorted by service
 	// then kind (the relation index: impact reads only these entries, not
 	// the services' whole records).

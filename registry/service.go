@@ -18,8 +18,8 @@ import (
 	"github.com/batonhq/baton/compat"
 )
 
-// ServiceOptions configure a Service. Zero values are sensible defaults.
-type ServiceOptions struct {
+// Options configure a Registrar. Zero values are sensible defaults.
+type Options struct {
 	Limits    compat.Limits // schema loading limits; zero fields: compat.DefaultLimits
 	CacheSize int           // entries kept per cache; 0: DefaultCacheSize
 	// CacheBytes bounds the estimated heap of each cache of compiled
@@ -46,10 +46,10 @@ const maxPublishAttempts = 16
 // onto stripes; two subjects sharing one only serialize, never deadlock.
 const lockStripes = 256
 
-// Service holds every registry rule: schema types, references, fingerprint
+// Registrar holds every registry rule: schema types, references, fingerprint
 // dedupe, compatibility modes, and Confluent's delete semantics. It is safe
 // for concurrent use.
-type Service struct {
+type Registrar struct {
 	store  Store
 	limits compat.Limits
 	log    *slog.Logger
@@ -67,10 +67,10 @@ type Service struct {
 	compiles atomic.Int64
 }
 
-var _ Registry = (*Service)(nil)
+var _ Registry = (*Registrar)(nil)
 
-// NewService returns a Service over store.
-func NewService(store Store, opts ServiceOptions) *Service {
+// NewRegistrar returns a Registrar over store.
+func NewRegistrar(store Store, opts Options) *Registrar {
 	opts.Limits = opts.Limits.WithDefaults()
 	if opts.MaxVersions <= 0 {
 		opts.MaxVersions = DefaultMaxVersions
@@ -81,16 +81,16 @@ func NewService(store Store, opts ServiceOptions) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
+	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
 }
 
 // Ping reports whether the store is reachable (for /readyz).
-func (s *Service) Ping(ctx context.Context) error { return s.fail(s.store.Ping(ctx)) }
+func (s *Registrar) Ping(ctx context.Context) error { return s.fail(s.store.Ping(ctx)) }
 
-// fail normalizes errors leaving the Service: registry errors (store
+// fail normalizes errors leaving the Registrar: registry errors (store
 // failures included, already KindUnavailable) pass through, anything else
 // becomes KindInternal so internals are logged but never shown.
-func (s *Service) fail(err error) error {
+func (s *Registrar) fail(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -104,7 +104,7 @@ func (s *Service) fail(err error) error {
 	return &Error{Kind: KindInternal, Code: CodeStoreError, Message: "internal error", Err: err}
 }
 
-func (s *Service) lockFor(subject string) *sync.Mutex {
+func (s *Registrar) lockFor(subject string) *sync.Mutex {
 	h := fnv.New32a()
 	h.Write([]byte(subject))
 	return &s.locks[h.Sum32()%lockStripes]
@@ -135,7 +135,7 @@ func parseVersion(v string) (int, error) {
 
 // resolveVersion returns the version record v names ("latest": the highest
 // version visible with the given deleted flag).
-func (s *Service) resolveVersion(ctx context.Context, subject string, n int, deleted bool) (Version, error) {
+func (s *Registrar) resolveVersion(ctx context.Context, subject string, n int, deleted bool) (Version, error) {
 	if n != latestVersion {
 		return s.store.Version(ctx, subject, n, deleted)
 	}
@@ -153,7 +153,7 @@ func (s *Service) resolveVersion(ctx context.Context, subject string, n int, del
 // non-nil, collects the referenced documents (and theirs, recursively) as
 // compile resources. allowDeleted is true when compiling an already stored
 // schema whose references may since have been soft-deleted.
-func (s *Service) resolveRefs(ctx context.Context, refs []Reference, allowDeleted bool, res *[]compat.Resource, seen map[string]string, depth int) error {
+func (s *Registrar) resolveRefs(ctx context.Context, refs []Reference, allowDeleted bool, res *[]compat.Resource, seen map[string]string, depth int) error {
 	if len(refs) == 0 {
 		return nil
 	}
@@ -202,7 +202,7 @@ func (s *Service) resolveRefs(ctx context.Context, refs []Reference, allowDelete
 // submitted bytes: CI sends the same text every build, and hashing it is far
 // cheaper than re-parsing it into canonical form. On a miss it also returns
 // the decoded document, so that compiling it does not decode it again.
-func (s *Service) fingerprint(text string, refs []Reference) (string, any, error) {
+func (s *Registrar) fingerprint(text string, refs []Reference) (string, any, error) {
 	key := rawKey(text, refs)
 	if fp, ok := s.cache.rawFP.Get(key); ok {
 		return fp, nil, nil
@@ -231,7 +231,7 @@ func rawKey(text string, refs []Reference) [32]byte {
 
 // schemaByID reads a stored schema through the cache: records never change
 // once written (IDs are never rebound), so a hit is always current.
-func (s *Service) schemaByID(ctx context.Context, id int64) (Schema, error) {
+func (s *Registrar) schemaByID(ctx context.Context, id int64) (Schema, error) {
 	if sch, ok := s.cache.schemas.Get(id); ok {
 		sch.References = slices.Clone(sch.References) // callers must not alias the cache
 		return sch, nil
@@ -249,7 +249,7 @@ func (s *Service) schemaByID(ctx context.Context, id int64) (Schema, error) {
 // compileProposed validates the type, fingerprints and compiles a proposed
 // schema. Its references must exist (checked even on a cache hit: the cache
 // must not make a missing reference acceptable). Nothing is written.
-func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text string, refs []Reference) (*compat.Schema, string, error) {
+func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, text string, refs []Reference) (*compat.Schema, string, error) {
 	if err := checkType(schemaType); err != nil {
 		return nil, "", err
 	}
@@ -301,7 +301,7 @@ func (s *Service) compileProposed(ctx context.Context, subject, schemaType, text
 
 // compiledByID returns the compiled form of a stored schema, compiling it at
 // most once per cache lifetime.
-func (s *Service) compiledByID(ctx context.Context, id int64) (*compat.Schema, error) {
+func (s *Registrar) compiledByID(ctx context.Context, id int64) (*compat.Schema, error) {
 	if c, ok := s.cache.byID.Get(id); ok {
 		return c, nil
 	}
@@ -333,7 +333,7 @@ func (s *Service) compiledByID(ctx context.Context, id int64) (*compat.Schema, e
 }
 
 // effectiveConfig resolves subject config, else global, else DefaultConfig.
-func (s *Service) effectiveConfig(ctx context.Context, subject string) (Config, error) {
+func (s *Registrar) effectiveConfig(ctx context.Context, subject string) (Config, error) {
 	for _, name := range []string{subject, ""} {
 		cfg, ok, err := s.store.Config(ctx, name)
 		if err != nil {
@@ -351,7 +351,7 @@ func (s *Service) effectiveConfig(ctx context.Context, subject string) (Config, 
 
 // history returns the non-deleted versions a check in mode must compare
 // against (every one for transitive modes, else the latest), compiled.
-func (s *Service) history(ctx context.Context, subject string, mode compat.Mode) ([]Version, []*compat.Schema, error) {
+func (s *Registrar) history(ctx context.Context, subject string, mode compat.Mode) ([]Version, []*compat.Schema, error) {
 	if mode == compat.None {
 		return nil, nil, nil
 	}
@@ -378,7 +378,7 @@ func (s *Service) history(ctx context.Context, subject string, mode compat.Mode)
 // Version from a position in the slice to the real version number. Verdicts
 // are memoized by (mode, policy, proposal fingerprint, version:id list):
 // CI re-checks the same schema on every build and that must cost nothing.
-func (s *Service) check(mode compat.Mode, cfg Config, vs []Version, hist []*compat.Schema, proposed *compat.Schema, fp string) compat.Report {
+func (s *Registrar) check(mode compat.Mode, cfg Config, vs []Version, hist []*compat.Schema, proposed *compat.Schema, fp string) compat.Report {
 	key := reportKey(mode, cfg.Policy, fp, vs)
 	if rep, ok := s.cache.reports.Get(key); ok {
 		rep.Findings = slices.Clone(rep.Findings) // callers must not alias the cache
@@ -453,12 +453,12 @@ func findingLine(f compat.Finding) string {
 // Publish checks req against the subject's history and registers it. An
 // identical schema (same fingerprint) returns the existing version without
 // a check. Nothing is written on any error.
-func (s *Service) Publish(ctx context.Context, req PublishRequest) (SubjectVersion, error) {
+func (s *Registrar) Publish(ctx context.Context, req PublishRequest) (SubjectVersion, error) {
 	sv, err := s.publish(ctx, req)
 	return sv, s.fail(err)
 }
 
-func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersion, error) {
+func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVersion, error) {
 	if err := checkSubject(req.Subject); err != nil {
 		return SubjectVersion{}, err
 	}
@@ -531,7 +531,7 @@ func (s *Service) publish(ctx context.Context, req PublishRequest) (SubjectVersi
 }
 
 // join attaches the stored schema to a version.
-func (s *Service) join(ctx context.Context, v Version) (SubjectVersion, error) {
+func (s *Registrar) join(ctx context.Context, v Version) (SubjectVersion, error) {
 	sch, err := s.schemaByID(ctx, v.SchemaID)
 	if err != nil {
 		return SubjectVersion{}, err
@@ -540,12 +540,12 @@ func (s *Service) join(ctx context.Context, v Version) (SubjectVersion, error) {
 }
 
 // Lookup finds the version of req.Subject that holds req's schema.
-func (s *Service) Lookup(ctx context.Context, req PublishRequest, deleted bool) (SubjectVersion, error) {
+func (s *Registrar) Lookup(ctx context.Context, req PublishRequest, deleted bool) (SubjectVersion, error) {
 	sv, err := s.lookup(ctx, req, deleted)
 	return sv, s.fail(err)
 }
 
-func (s *Service) lookup(ctx context.Context, req PublishRequest, deleted bool) (SubjectVersion, error) {
+func (s *Registrar) lookup(ctx context.Context, req PublishRequest, deleted bool) (SubjectVersion, error) {
 	if err := checkType(req.SchemaType); err != nil {
 		return SubjectVersion{}, err
 	}
@@ -581,12 +581,12 @@ func (s *Service) lookup(ctx context.Context, req PublishRequest, deleted bool) 
 // Check reports whether req.Schema could be registered, without writing.
 // Version "" checks every version the mode covers; "latest" or N checks that
 // one version in the mode's direction(s).
-func (s *Service) Check(ctx context.Context, req CheckRequest) (compat.Report, error) {
+func (s *Registrar) Check(ctx context.Context, req CheckRequest) (compat.Report, error) {
 	rep, err := s.checkReq(ctx, req)
 	return rep, s.fail(err)
 }
 
-func (s *Service) checkReq(ctx context.Context, req CheckRequest) (compat.Report, error) {
+func (s *Registrar) checkReq(ctx context.Context, req CheckRequest) (compat.Report, error) {
 	n := 0
 	if req.Version != "" {
 		var err error
@@ -636,7 +636,7 @@ func (s *Service) checkReq(ctx context.Context, req CheckRequest) (compat.Report
 }
 
 // Subjects lists subject names, sorted.
-func (s *Service) Subjects(ctx context.Context, deleted bool) ([]string, error) {
+func (s *Registrar) Subjects(ctx context.Context, deleted bool) ([]string, error) {
 	out, err := s.store.Subjects(ctx, deleted)
 	if out == nil && err == nil {
 		out = []string{}
@@ -645,7 +645,7 @@ func (s *Service) Subjects(ctx context.Context, deleted bool) ([]string, error) 
 }
 
 // Versions lists a subject's version numbers, ascending.
-func (s *Service) Versions(ctx context.Context, subject string, deleted bool) ([]int, error) {
+func (s *Registrar) Versions(ctx context.Context, subject string, deleted bool) ([]int, error) {
 	vs, err := s.store.Versions(ctx, subject, deleted)
 	if err != nil {
 		return nil, s.fail(err)
@@ -658,7 +658,7 @@ func (s *Service) Versions(ctx context.Context, subject string, deleted bool) ([
 }
 
 // GetVersion returns one version with its schema ("latest", -1 or N).
-func (s *Service) GetVersion(ctx context.Context, subject, version string, deleted bool) (SubjectVersion, error) {
+func (s *Registrar) GetVersion(ctx context.Context, subject, version string, deleted bool) (SubjectVersion, error) {
 	n, err := parseVersion(version)
 	if err != nil {
 		return SubjectVersion{}, err
@@ -675,13 +675,13 @@ func (s *Service) GetVersion(ctx context.Context, subject, version string, delet
 // the store, not the record cache, so that a store outage is reported (503)
 // rather than masked and each backend's answer for hard-deleted schemas
 // holds; the cache serves internal reads that follow a store read.
-func (s *Service) SchemaByID(ctx context.Context, id int64) (Schema, error) {
+func (s *Registrar) SchemaByID(ctx context.Context, id int64) (Schema, error) {
 	sch, err := s.store.SchemaByID(ctx, id)
 	return sch, s.fail(err)
 }
 
 // VersionsByID lists the subject versions that use schema id.
-func (s *Service) VersionsByID(ctx context.Context, id int64) ([]Version, error) {
+func (s *Registrar) VersionsByID(ctx context.Context, id int64) ([]Version, error) {
 	vs, err := s.store.VersionsByID(ctx, id)
 	if vs == nil && err == nil {
 		vs = []Version{}
@@ -691,7 +691,7 @@ func (s *Service) VersionsByID(ctx context.Context, id int64) ([]Version, error)
 
 // referenced refuses to delete a version other schemas still reference
 // (Confluent 42206), so references never dangle.
-func (s *Service) referenced(ctx context.Context, subject string, version int) error {
+func (s *Registrar) referenced(ctx context.Context, subject string, version int) error {
 	ids, err := s.store.ReferencedBy(ctx, subject, version)
 	if err != nil {
 		return err
@@ -704,7 +704,7 @@ func (s *Service) referenced(ctx context.Context, subject string, version int) e
 }
 
 // DeleteSubject soft-deletes a subject, or hard-deletes a soft-deleted one.
-func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
+func (s *Registrar) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
 	vs, err := s.store.Versions(ctx, subject, true)
 	if err != nil {
 		return nil, s.fail(err)
@@ -729,7 +729,7 @@ func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent b
 // DeleteVersion soft-deletes a version, or hard-deletes a soft-deleted one.
 // "latest" names the latest visible version for a soft delete and the latest
 // one including soft-deleted for a hard delete, as in Confluent.
-func (s *Service) DeleteVersion(ctx context.Context, subject, version string, permanent bool) (int, error) {
+func (s *Registrar) DeleteVersion(ctx context.Context, subject, version string, permanent bool) (int, error) {
 	n, err := parseVersion(version)
 	if err != nil {
 		return 0, err
@@ -752,7 +752,7 @@ func (s *Service) DeleteVersion(ctx context.Context, subject, version string, pe
 }
 
 // ReferencedBy lists the IDs of schemas that reference subject/version.
-func (s *Service) ReferencedBy(ctx context.Context, subject, version string) ([]int64, error) {
+func (s *Registrar) ReferencedBy(ctx context.Context, subject, version string) ([]int64, error) {
 	n, err := parseVersion(version)
 	if err != nil {
 		return nil, err
@@ -771,7 +771,7 @@ func (s *Service) ReferencedBy(ctx context.Context, subject, version string) ([]
 // GetConfig returns the subject's config ("" = global, falling back to the
 // default). A subject without its own config answers 40408 unless
 // defaultToGlobal.
-func (s *Service) GetConfig(ctx context.Context, subject string, defaultToGlobal bool) (Config, error) {
+func (s *Registrar) GetConfig(ctx context.Context, subject string, defaultToGlobal bool) (Config, error) {
 	if subject != "" {
 		cfg, ok, err := s.store.Config(ctx, subject)
 		if err != nil {
@@ -795,7 +795,7 @@ func (s *Service) GetConfig(ctx context.Context, subject string, defaultToGlobal
 }
 
 // SetConfig validates and stores a subject's (or the global) config.
-func (s *Service) SetConfig(ctx context.Context, subject string, cfg Config) (Config, error) {
+func (s *Registrar) SetConfig(ctx context.Context, subject string, cfg Config) (Config, error) {
 	m, err := compat.ParseMode(string(cfg.Mode))
 	if err != nil || cfg.Mode == "" {
 		return Config{}, Errorf(KindInvalid, CodeInvalidCompatibility, "Invalid compatibility level %q: want one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE", cfg.Mode)
@@ -818,7 +818,7 @@ func (s *Service) SetConfig(ctx context.Context, subject string, cfg Config) (Co
 
 // DeleteConfig removes a subject's (or the global) config and returns what
 // was removed (for the global config, the default if none was set).
-func (s *Service) DeleteConfig(ctx context.Context, subject string) (Config, error) {
+func (s *Registrar) DeleteConfig(ctx context.Context, subject string) (Config, error) {
 	old, err := s.GetConfig(ctx, subject, false)
 	if err != nil {
 		return Config{}, err

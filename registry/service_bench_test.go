@@ -56,7 +56,7 @@ func BenchmarkPublishParallel(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	var n atomic.Int64
 	reportCPU(b)
 	b.SetParallelism(4) // 8 publishers on 2 cores
@@ -79,7 +79,7 @@ func BenchmarkCheckRepeated(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: wideSchema("")}); err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func BenchmarkSchemaByID(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	sv, err := svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: wideSchema("")})
 	if err != nil {
 		b.Fatal(err)
@@ -133,7 +133,7 @@ func BenchmarkCheckFresh(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	if _, err := svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: eventschema.Object(50, "orders", 0)}); err != nil {
 		b.Fatal(err)
 	}

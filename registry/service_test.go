@@ -24,14 +24,14 @@ func newStore(t *testing.T) *boltstore.Store {
 	return st
 }
 
-func newService(t *testing.T) *registry.Service {
+func newService(t *testing.T) *registry.Registrar {
 	t.Helper()
-	return registry.NewService(newStore(t), registry.ServiceOptions{})
+	return registry.NewRegistrar(newStore(t), registry.Options{})
 }
 
 var ctx = context.Background()
 
-func publish(t *testing.T, svc *registry.Service, subject, schema string, refs ...registry.Reference) registry.SubjectVersion {
+func publish(t *testing.T, svc *registry.Registrar, subject, schema string, refs ...registry.Reference) registry.SubjectVersion {
 	t.Helper()
 	sv, err := svc.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: schema, References: refs})
 	if err != nil {
@@ -52,7 +52,7 @@ func wantCode(t *testing.T, what string, err error, code int) *registry.Error {
 	return e
 }
 
-func versions(t *testing.T, svc *registry.Service, subject string) []int {
+func versions(t *testing.T, svc *registry.Registrar, subject string) []int {
 	t.Helper()
 	vs, err := svc.Versions(ctx, subject, true)
 	if err != nil {
@@ -245,7 +245,7 @@ func TestReferences(t *testing.T) {
 // TestLimits: references nested deeper than MaxRefDepth and oversize text
 // are refused with 42201, and nothing is stored.
 func TestLimits(t *testing.T) {
-	svc := registry.NewService(newStore(t), registry.ServiceOptions{Limits: compat.Limits{MaxRefDepth: 1, MaxBytes: 200}})
+	svc := registry.NewRegistrar(newStore(t), registry.Options{Limits: compat.Limits{MaxRefDepth: 1, MaxBytes: 200}})
 	publish(t, svc, "a", `{"type":"string"}`)
 	publish(t, svc, "b", `{"$ref":"a.json"}`, registry.Reference{Name: "a.json", Subject: "a", Version: 1})
 	_, err := svc.Publish(ctx, registry.PublishRequest{Subject: "c", Schema: `{"$ref":"b.json"}`,
@@ -473,7 +473,7 @@ func TestRepeatedCheckCompilesNothing(t *testing.T) {
 // ErrStale retry are exercised) land as versions 1..64 with no gap.
 func TestConcurrentPublishesContiguous(t *testing.T) {
 	st := newStore(t)
-	svcs := []*registry.Service{registry.NewService(st, registry.ServiceOptions{}), registry.NewService(st, registry.ServiceOptions{})}
+	svcs := []*registry.Registrar{registry.NewRegistrar(st, registry.Options{}), registry.NewRegistrar(st, registry.Options{})}
 	const n = 64
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -505,7 +505,7 @@ func TestConcurrentPublishesContiguous(t *testing.T) {
 // fresh subject per trial.
 func TestConflictingPublishesExactlyOneWins(t *testing.T) {
 	st := newStore(t)
-	svcs := []*registry.Service{registry.NewService(st, registry.ServiceOptions{}), registry.NewService(st, registry.ServiceOptions{})}
+	svcs := []*registry.Registrar{registry.NewRegistrar(st, registry.Options{}), registry.NewRegistrar(st, registry.Options{})}
 	const (
 		v1 = `{"type":["string","integer"]}`
 		a  = `{"type":["string","integer","boolean"]}`
@@ -521,7 +521,7 @@ func TestConflictingPublishesExactlyOneWins(t *testing.T) {
 		var wg sync.WaitGroup
 		var errA, errB error
 		start := make(chan struct{})
-		// Even trials race through one Service (its per-subject lock decides),
+		// Even trials race through one Registrar (its per-subject lock decides),
 		// odd trials through two (only Append's compare-and-set decides).
 		svcA, svcB := svcs[0], svcs[trial%2]
 		wg.Go(func() {
@@ -557,7 +557,7 @@ func TestStoreErrorsPassThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	st.Close()
 	_, err = svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: objA})
 	e := wantCode(t, "publish on a closed store", err, registry.CodeStoreError)

@@ -40,7 +40,7 @@ func (k RelationKind) MessageKind() MessageKind {
 // pinned in the manifest, else the one current when the service registered;
 // 0 when the message had no version yet). ContractVersion is the number of
 // the contract's text in the service's contract history (1 for the first
-// one; see ContractVersion and Service.ContractVersions).
+// one; see ContractVersion and Registrar.ContractVersions).
 type Relation struct {
 	Subject             string       `json:"subject"`
 	Name                string       `json:"name,omitempty"` // message name in the manifest ("" = Subject)
@@ -59,9 +59,9 @@ type ServiceRelation struct {
 	Relation Relation `json:"relation"`
 }
 
-// ServiceInfo is a registered service: its name, owner and relations. (The
-// name Service is taken by the registry's own service type.)
-type ServiceInfo struct {
+// Service is a registered service (a microservice, as its manifest
+// declares it): its name, owner and relations to messages.
+type Service struct {
 	Name      string     `json:"name"`
 	Owner     string     `json:"owner,omitempty"`
 	Relations []Relation `json:"relations"`
@@ -96,7 +96,7 @@ func ValidName(s string) bool {
 
 // Validate checks names, kinds and duplicates, and sorts the relations by
 // (kind, subject) so that equal services compare and store equal.
-func (si *ServiceInfo) Validate() error {
+func (si *Service) Validate() error {
 	if !ValidName(si.Name) {
 		return Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %q: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128", si.Name)
 	}

@@ -41,7 +41,7 @@ func startServer(t *testing.T) (*boltstore.Store, *httptest.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := httptest.NewServer(httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{}))
+	srv := httptest.NewServer(httpapi.NewServer(registry.NewRegistrar(st, registry.Options{}), httpapi.Options{}))
 	t.Cleanup(srv.Close)
 	return st, srv
 }

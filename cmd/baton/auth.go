@@ -90,7 +90,7 @@ func loadTokens(path string) ([]auth.Token, error) {
 
 // authorizer turns the tokens of --auth into the server's Authorizer
 // (nil: auth off), with ownership read from svc.
-func authorizer(toks []auth.Token, svc *registry.Service) *auth.Authorizer {
+func authorizer(toks []auth.Token, svc *registry.Registrar) *auth.Authorizer {
 	if toks == nil {
 		return nil
 	}

@@ -84,7 +84,7 @@ func TestPublishWithAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	var file strings.Builder
 	file.WriteString("tokens:\n")
 	for _, tk := range []struct{ name, extra string }{{"ci-order", "role: write, services: [order]"}, {"ci-payment", "role: write, services: [payment]"}} {

@@ -12,7 +12,7 @@ import (
 )
 
 // serveLimits are the server's configurable limits: what one schema may
-// cost (registry.ServiceOptions), versions per subject, and the HTTP
+// cost (registry.Options), versions per subject, and the HTTP
 // timeouts that stop slow clients (slowloris) from holding connections.
 type serveLimits struct {
 	schema      compat.Limits

@@ -81,8 +81,8 @@ func loadManifest(pos []string, root string) (*manifest.Manifest, error) {
 }
 
 // serviceInfo is the registry's form of a manifest.
-func serviceInfo(m *manifest.Manifest) registry.ServiceInfo {
-	si := registry.ServiceInfo{Name: m.Service, Owner: m.Owner, Relations: []registry.Relation{}}
+func serviceInfo(m *manifest.Manifest) registry.Service {
+	si := registry.Service{Name: m.Service, Owner: m.Owner, Relations: []registry.Relation{}}
 	for _, o := range m.Produces {
 		si.Relations = append(si.Relations, registry.Relation{Subject: o.Subject, Name: o.Name, Kind: registry.Produces})
 	}
@@ -190,9 +190,9 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 		ID      int64  `json:"id"`
 	}
 	out := struct {
-		Service   string               `json:"service"`
-		Published []published          `json:"published"`
-		Record    registry.ServiceInfo `json:"record"`
+		Service   string           `json:"service"`
+		Published []published      `json:"published"`
+		Record    registry.Service `json:"record"`
 	}{Service: m.Service, Published: []published{}}
 	// The service first: registering it claims its messages, which a
 	// registry with auth requires before a team's token may publish them.

@@ -24,7 +24,7 @@ func startRegistry(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := httptest.NewServer(httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{}))
+	srv := httptest.NewServer(httpapi.NewServer(registry.NewRegistrar(st, registry.Options{}), httpapi.Options{}))
 	t.Cleanup(srv.Close) // before the store closes (LIFO)
 	return srv.URL
 }

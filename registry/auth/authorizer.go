@@ -45,7 +45,7 @@ func (a Access) String() string {
 	return "admin"
 }
 
-// Ownership tells who owns a subject. *registry.Service implements it.
+// Ownership tells who owns a subject. *registry.Registrar implements it.
 type Ownership interface {
 	// SubjectOwners returns the registered services that own subject
 	// (produce the event or handle the command), sorted, and whether the

@@ -1,6 +1,6 @@
 // Package boltstore is Baton's embedded default registry.Store: one bbolt
 // file, fsync on every commit, so a write acknowledged to a client survives
-// kill -9. It only persists: registry.Service decides everything else.
+// kill -9. It only persists: registry.Registrar decides everything else.
 //
 // Bucket layout (all integers big-endian, so byte order is numeric order):
 //
@@ -13,7 +13,7 @@
 //	byid      id(8) | version(4) | subject -> "" (which subject versions use a schema)
 //	refs      len(subject)(4) | subject | version(4) | referrer id(8) -> ""
 //	          (schemas referencing subject/version; a prefix scan answers ReferencedBy)
-//	services  name -> JSON registry.ServiceInfo (relations with their contracts)
+//	services  name -> JSON registry.Service (relations with their contracts)
 //	svcidx    subject | 0x00 | service name -> "" (relation index: who relates to a subject)
 //	subjects  subject -> bucket:
 //	            "latest" -> uint32, highest version number ever used (never decreases)

@@ -24,7 +24,7 @@ import (
 // faultServer serves st through the real Service and HTTP API.
 func faultServer(t *testing.T, st *Store) string {
 	t.Helper()
-	srv := httptest.NewServer(httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{}))
+	srv := httptest.NewServer(httpapi.NewServer(registry.NewRegistrar(st, registry.Options{}), httpapi.Options{}))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -94,7 +94,7 @@ func TestReadOnlyDataFileIs503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := registry.NewService(st, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(st, registry.Options{})
 	if _, err := svc.Publish(context.Background(), registry.PublishRequest{Subject: "orders", Schema: `{"type":"object"}`}); err != nil {
 		t.Fatal(err)
 	}

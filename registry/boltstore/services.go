@@ -11,7 +11,7 @@ import (
 
 // svcIdxKey is subject | 0x00 | service | 0x00 | kind; the value is the
 // JSON relation. Service names and kinds never contain 0x00
-// (registry.ServiceInfo.Validate), so the last two 0x00 separate the parts.
+// (registry.Service.Validate), so the last two 0x00 separate the parts.
 func svcIdxKey(subject, service string, kind registry.RelationKind) []byte {
 	k := make([]byte, 0, len(subject)+len(service)+len(kind)+2)
 	k = append(k, subject...)
@@ -24,17 +24,17 @@ func svcIdxKey(subject, service string, kind registry.RelationKind) []byte {
 	return append(k, kind...)
 }
 
-func decodeService(name string, raw []byte) (registry.ServiceInfo, error) {
-	var si registry.ServiceInfo
+func decodeService(name string, raw []byte) (registry.Service, error) {
+	var si registry.Service
 	if err := json.Unmarshal(raw, &si); err != nil || si.Name != name {
-		return registry.ServiceInfo{}, corrupt("service %q: %v", name, err)
+		return registry.Service{}, corrupt("service %q: %v", name, err)
 	}
 	return si, nil
 }
 
 // PutService implements registry.Store: the record and its index entries
 // change in one transaction.
-func (s *Store) PutService(ctx context.Context, si registry.ServiceInfo) error {
+func (s *Store) PutService(ctx context.Context, si registry.Service) error {
 	raw, err := json.Marshal(si)
 	if err != nil {
 		return err
@@ -66,8 +66,8 @@ func (s *Store) PutService(ctx context.Context, si registry.ServiceInfo) error {
 }
 
 // GetService implements registry.Store.
-func (s *Store) GetService(ctx context.Context, name string) (registry.ServiceInfo, error) {
-	var out registry.ServiceInfo
+func (s *Store) GetService(ctx context.Context, name string) (registry.Service, error) {
+	var out registry.Service
 	err := s.view("get service", func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bServices).Get([]byte(name))
 		if raw == nil {
@@ -81,8 +81,8 @@ func (s *Store) GetService(ctx context.Context, name string) (registry.ServiceIn
 }
 
 // Services implements registry.Store (bbolt keys are sorted).
-func (s *Store) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
-	out := []registry.ServiceInfo{}
+func (s *Store) Services(ctx context.Context) ([]registry.Service, error) {
+	out := []registry.Service{}
 	err := s.view("list services", func(tx *bolt.Tx) error {
 		return tx.Bucket(bServices).ForEach(func(k, v []byte) error {
 			si, err := decodeService(string(k), v)

@@ -43,7 +43,7 @@ func BenchmarkWriteOverhead(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer st.Close()
-			svc := registry.NewService(st, registry.ServiceOptions{})
+			svc := registry.NewRegistrar(st, registry.Options{})
 			o := httpapi.Options{Audit: noAudit{}}
 			if tc.audit {
 				o.Audit = nil // the Service's store

@@ -180,7 +180,7 @@ func claims(r *http.Request) ([]string, error) {
 	if err != nil {
 		return nil, nil
 	}
-	si, err := body.toServiceInfo(pathVar(r, "name"))
+	si, err := body.toService(pathVar(r, "name"))
 	if err != nil {
 		return nil, nil
 	}

@@ -52,7 +52,7 @@ func tokenFile(t *testing.T) []auth.Token {
 
 // serviceOwners asks a Service that exists only once the harness is
 // built (the harness creates it after taking the options).
-type serviceOwners struct{ svc *registry.Service }
+type serviceOwners struct{ svc *registry.Registrar }
 
 func (o *serviceOwners) SubjectOwners(ctx context.Context, subject string) ([]string, bool, error) {
 	return o.svc.SubjectOwners(ctx, subject)
@@ -435,7 +435,7 @@ func (panickyPublish) Publish(context.Context, registry.PublishRequest) (registr
 }
 
 // serviceAudit forwards to a Service that exists once the harness is built.
-type serviceAudit struct{ svc *registry.Service }
+type serviceAudit struct{ svc *registry.Registrar }
 
 func (a *serviceAudit) AppendAudit(ctx context.Context, e registry.AuditEntry) (registry.AuditEntry, error) {
 	return a.svc.AppendAudit(ctx, e)

@@ -339,20 +339,20 @@ func rootCause(err error) error {
 	return err
 }
 
-func (c *Client) RegisterService(ctx context.Context, si registry.ServiceInfo, force bool) (registry.ServiceInfo, error) {
-	var out registry.ServiceInfo
-	err := c.do(ctx, http.MethodPut, "/v1/services/"+esc(si.Name), boolQuery("force", force), fromServiceInfo(si), &out)
+func (c *Client) RegisterService(ctx context.Context, si registry.Service, force bool) (registry.Service, error) {
+	var out registry.Service
+	err := c.do(ctx, http.MethodPut, "/v1/services/"+esc(si.Name), boolQuery("force", force), fromService(si), &out)
 	return out, err
 }
 
-func (c *Client) GetService(ctx context.Context, name string) (registry.ServiceInfo, error) {
-	var out registry.ServiceInfo
+func (c *Client) GetService(ctx context.Context, name string) (registry.Service, error) {
+	var out registry.Service
 	err := c.do(ctx, http.MethodGet, "/v1/services/"+esc(name), nil, nil, &out)
 	return out, err
 }
 
-func (c *Client) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
-	var out []registry.ServiceInfo
+func (c *Client) Services(ctx context.Context) ([]registry.Service, error) {
+	var out []registry.Service
 	err := c.do(ctx, http.MethodGet, "/v1/services", nil, nil, &out)
 	return out, err
 }

@@ -59,7 +59,7 @@ func FuzzPublishHandler(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	h := httpapi.NewServer(registry.NewService(st, registry.ServiceOptions{}), httpapi.Options{})
+	h := httpapi.NewServer(registry.NewRegistrar(st, registry.Options{}), httpapi.Options{})
 
 	f.Fuzz(func(t *testing.T, subject string, body []byte, wrap bool) {
 		if wrap {

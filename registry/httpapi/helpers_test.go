@@ -37,7 +37,7 @@ type harness struct {
 	t     *testing.T
 	URL   string
 	store *flakyStore
-	svc   *registry.Service
+	svc   *registry.Registrar
 	logs  *syncBuffer
 	api   *httpapi.Server
 }
@@ -59,7 +59,7 @@ func newHarnessWith(t *testing.T, wrap func(registry.Registry) registry.Registry
 	}
 	t.Cleanup(func() { st.Close() })
 	fs := &flakyStore{Store: st}
-	svc := registry.NewService(fs, registry.ServiceOptions{})
+	svc := registry.NewRegistrar(fs, registry.Options{})
 	logs := &syncBuffer{}
 	o := httpapi.Options{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),

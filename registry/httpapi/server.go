@@ -66,7 +66,7 @@ type Options struct {
 	// is off and every request is allowed (local use).
 	Auth *auth.Authorizer
 	// Audit receives an entry for every write request (see audit.go).
-	// Nil: the registry itself when it is an AuditLog (*registry.Service).
+	// Nil: the registry itself when it is an AuditLog (*registry.Registrar).
 	Audit AuditLog
 }
 

@@ -37,17 +37,17 @@ type depBody struct {
 	Version  int    `json:"version,omitempty"`  // pinned version when there is no contract
 }
 
-// toServiceInfo turns a body into the domain form.
-func (b serviceBody) toServiceInfo(name string) (registry.ServiceInfo, error) {
+// toService turns a body into the domain form.
+func (b serviceBody) toService(name string) (registry.Service, error) {
 	if b.Service != "" && b.Service != name {
-		return registry.ServiceInfo{}, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
+		return registry.Service{}, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
 			"body names service %q but the path names %q", b.Service, name)
 	}
-	si := registry.ServiceInfo{Name: name, Owner: b.Owner, Relations: []registry.Relation{}}
+	si := registry.Service{Name: name, Owner: b.Owner, Relations: []registry.Relation{}}
 	for _, os := range [][]ownedBody{b.Events.Produces, b.Commands.Handles} {
 		for _, o := range os {
 			if o.Schema != nil {
-				return registry.ServiceInfo{}, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
+				return registry.Service{}, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
 					"%s: owned messages carry no schema here; publish it with POST /subjects/%s/versions (baton publish does both)", o.Name, orName(o.Subject, o.Name))
 			}
 		}
@@ -69,8 +69,8 @@ func (b serviceBody) toServiceInfo(name string) (registry.ServiceInfo, error) {
 	return si, nil
 }
 
-// fromServiceInfo is the inverse, for Client.
-func fromServiceInfo(si registry.ServiceInfo) serviceBody {
+// fromService is the inverse, for Client.
+func fromService(si registry.Service) serviceBody {
 	b := serviceBody{Service: si.Name, Owner: si.Owner}
 	for _, r := range si.Relations {
 		o := ownedBody{Name: orName(r.Name, r.Subject), Subject: r.Subject}
@@ -106,7 +106,7 @@ func handlePutService(reg registry.Registry, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		si, err := body.toServiceInfo(pathVar(r, "name"))
+		si, err := body.toService(pathVar(r, "name"))
 		if err == nil {
 			si, err = reg.RegisterService(r.Context(), si, queryBool(r, "force"))
 		}

@@ -47,12 +47,12 @@ func TestServicesImpactGraphHTTP(t *testing.T) {
 	// Idempotent.
 	h.putService("inventory", map[string]any{"events": map[string]any{"consumes": []any{map[string]any{"name": "OrderPlaced", "contract": readsOrder}}}}, 200)
 
-	var si registry.ServiceInfo
+	var si registry.Service
 	r := h.do("GET", "/v1/services/payment", "")
 	if r.Status != 200 || json.Unmarshal(r.Body, &si) != nil || si.Owner != "team-pay" || len(si.Relations) != 1 || si.Relations[0].ContractVersion != 1 {
 		t.Fatalf("GET payment = %d %s", r.Status, r.Body)
 	}
-	var list []registry.ServiceInfo
+	var list []registry.Service
 	r = h.do("GET", "/v1/services", "")
 	if json.Unmarshal(r.Body, &list) != nil || len(list) != 3 || list[0].Name != "inventory" {
 		t.Fatalf("GET /v1/services = %s", r.Body)
@@ -151,13 +151,13 @@ func TestClientServices(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
 	c := httpapi.NewClient(h.URL)
-	if _, err := c.RegisterService(ctx, registry.ServiceInfo{Name: "order", Owner: "o", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Produces}}}, false); err != nil {
+	if _, err := c.RegisterService(ctx, registry.Service{Name: "order", Owner: "o", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Produces}}}, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: placedV1}); err != nil {
 		t.Fatal(err)
 	}
-	want := registry.ServiceInfo{Name: "audit", Relations: []registry.Relation{
+	want := registry.Service{Name: "audit", Relations: []registry.Relation{
 		{Subject: "OrderPlaced", Name: "OrderPlaced", Kind: registry.Consumes, Version: 1, Pinned: true},
 		{Subject: "RecordAudit", Name: "RecordAudit", Kind: registry.Sends, Contract: readsOrder},
 	}}

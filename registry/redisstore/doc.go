@@ -36,7 +36,7 @@
 // delete_subject.lua) touching only that subject's hash slot;
 // find_fingerprint.lua is the one read that needs a script to be atomic. Each
 // script's header documents its KEYS, ARGV and integer return codes.
-// Services (registry.ServiceInfo records and the relation index by subject)
+// Services (registry.Service records and the relation index by subject)
 // live under their own hash tag {%services}; put_service.lua replaces or
 // deletes a record and its index entries in one step.
 //

@@ -105,7 +105,7 @@ func (k keys) idSubjects(id int64) string {
 // tag can never equal it: escaped subjects never contain "%s".
 const servicesTag = "{%services}"
 
-// services -> HASH: service name -> JSON registry.ServiceInfo.
+// services -> HASH: service name -> JSON registry.Service.
 func (k keys) services() string { return k.prefix + ":" + servicesTag + ":records" }
 
 // serviceIndex -> ZSET (all scores 0, ordered by member): the relation

@@ -1,12 +1,12 @@
 -- put_service.lua: replace (or delete) a service's record and its relation
 -- index entries in one step. Touches only the {%services} hash slot.
 --
--- KEYS[1] -> <prefix>:{%services}:records     HASH name -> JSON ServiceInfo
+-- KEYS[1] -> <prefix>:{%services}:records     HASH name -> JSON registry.Service
 -- KEYS[2] -> <prefix>:{%services}:by-subject  ZSET "<subject>\0<name>\0<kind>", score 0
 -- KEYS[3] -> <prefix>:{%services}:relations   HASH same member -> JSON Relation
 -- --
 -- ARGV[1] -> service name
--- ARGV[2] -> JSON ServiceInfo ("" deletes the service)
+-- ARGV[2] -> JSON registry.Service ("" deletes the service)
 -- ARGV[3], ARGV[4], ... -> pairs: index member, JSON relation (new record)
 --
 -- Output: 1 the service existed before, 0 it did not (a delete then

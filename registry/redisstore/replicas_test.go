@@ -16,15 +16,15 @@ import (
 // replicas returns two Services, each over its own Store (its own
 // connection pool), sharing one Redis and one key prefix: two `baton serve`
 // replicas in one process.
-func replicas(t *testing.T) (a, b *registry.Service) {
+func replicas(t *testing.T) (a, b *registry.Registrar) {
 	t.Helper()
 	srv := startShared(t)
 	prefix := freshPrefix()
-	return registry.NewService(openStore(t, srv, prefix), registry.ServiceOptions{}),
-		registry.NewService(openStore(t, srv, prefix), registry.ServiceOptions{})
+	return registry.NewRegistrar(openStore(t, srv, prefix), registry.Options{}),
+		registry.NewRegistrar(openStore(t, srv, prefix), registry.Options{})
 }
 
-func publish(ctx context.Context, svc *registry.Service, subject, schema string) (registry.SubjectVersion, error) {
+func publish(ctx context.Context, svc *registry.Registrar, subject, schema string) (registry.SubjectVersion, error) {
 	return svc.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: schema, SchemaType: registry.SchemaTypeJSON})
 }
 
@@ -129,7 +129,7 @@ func TestReplicasParallelPublishesContiguous(t *testing.T) {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
-	for _, svc := range []*registry.Service{a, b} {
+	for _, svc := range []*registry.Registrar{a, b} {
 		vs, err := svc.Versions(ctx, subject, true)
 		if err != nil || !slices.Equal(vs, seq(n)) {
 			t.Fatalf("versions = %v, %v; want 1..%d", vs, err, n)

@@ -19,16 +19,16 @@ var (
 	putServiceScript = redis.NewScript(putServiceLua)
 )
 
-func decodeService(name, raw string) (registry.ServiceInfo, error) {
-	var si registry.ServiceInfo
+func decodeService(name, raw string) (registry.Service, error) {
+	var si registry.Service
 	if err := json.Unmarshal([]byte(raw), &si); err != nil || si.Name != name {
-		return registry.ServiceInfo{}, internalErr("read service", fmt.Errorf("service %q: malformed record: %v", name, err))
+		return registry.Service{}, internalErr("read service", fmt.Errorf("service %q: malformed record: %v", name, err))
 	}
 	return si, nil
 }
 
 // PutService implements registry.Store with put_service.lua.
-func (st *Store) PutService(ctx context.Context, si registry.ServiceInfo) error {
+func (st *Store) PutService(ctx context.Context, si registry.Service) error {
 	if si.Relations == nil {
 		si.Relations = []registry.Relation{} // the script iterates relations
 	}
@@ -51,24 +51,24 @@ func (st *Store) PutService(ctx context.Context, si registry.ServiceInfo) error 
 }
 
 // GetService implements registry.Store.
-func (st *Store) GetService(ctx context.Context, name string) (registry.ServiceInfo, error) {
+func (st *Store) GetService(ctx context.Context, name string) (registry.Service, error) {
 	raw, err := st.rdb.HGet(ctx, st.k.services(), name).Result()
 	if err == redis.Nil {
-		return registry.ServiceInfo{}, registry.ErrServiceNotFound(name)
+		return registry.Service{}, registry.ErrServiceNotFound(name)
 	}
 	if err != nil {
-		return registry.ServiceInfo{}, st.fail("get service", err)
+		return registry.Service{}, st.fail("get service", err)
 	}
 	return decodeService(name, raw)
 }
 
 // Services implements registry.Store (one HGETALL: a consistent snapshot).
-func (st *Store) Services(ctx context.Context) ([]registry.ServiceInfo, error) {
+func (st *Store) Services(ctx context.Context) ([]registry.Service, error) {
 	h, err := st.rdb.HGetAll(ctx, st.k.services()).Result()
 	if err != nil {
 		return nil, st.fail("list services", err)
 	}
-	out := make([]registry.ServiceInfo, 0, len(h))
+	out := make([]registry.Service, 0, len(h))
 	for name, raw := range h {
 		si, err := decodeService(name, raw)
 		if err != nil {

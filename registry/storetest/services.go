@@ -10,16 +10,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func svc(t *testing.T, name, owner string, rels ...registry.Relation) registry.ServiceInfo {
+func svc(t *testing.T, name, owner string, rels ...registry.Relation) registry.Service {
 	t.Helper()
-	si := registry.ServiceInfo{Name: name, Owner: owner, Relations: rels}
+	si := registry.Service{Name: name, Owner: owner, Relations: rels}
 	if err := si.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	return si
 }
 
-func names(sis []registry.ServiceInfo) []string {
+func names(sis []registry.Service) []string {
 	out := []string{}
 	for _, si := range sis {
 		out = append(out, si.Name)
@@ -29,14 +29,14 @@ func names(sis []registry.ServiceInfo) []string {
 
 // relatedServices reads the relation index of subject as service names,
 // checking that each entry is the service's stored relation.
-func relatedServices(t *testing.T, s registry.Store, subject string) ([]registry.ServiceInfo, error) {
+func relatedServices(t *testing.T, s registry.Store, subject string) ([]registry.Service, error) {
 	t.Helper()
 	ctx := ctxFor(t)
 	srs, err := s.RelationsBySubject(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
-	var out []registry.ServiceInfo
+	var out []registry.Service
 	for i, sr := range srs {
 		if i > 0 && srs[i-1].Service > sr.Service {
 			t.Errorf("RelationsBySubject(%s) not sorted by service: %v", subject, srs)
@@ -72,7 +72,7 @@ func services(t *testing.T, s registry.Store) {
 		registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: `{"properties":{"customerId":{}}}`, ContractFingerprint: "fp1", ContractVersion: 1},
 		registry.Relation{Subject: "OrderPlacedV2", Kind: registry.Consumes, Version: 3, Pinned: true},
 		registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
-	for _, si := range []registry.ServiceInfo{payment, order} {
+	for _, si := range []registry.Service{payment, order} {
 		if err := s.PutService(ctx, si); err != nil {
 			t.Fatalf("PutService(%s): %v", si.Name, err)
 		}
@@ -88,7 +88,7 @@ func services(t *testing.T, s registry.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([]registry.ServiceInfo{order, payment}, all); d != "" {
+	if d := cmp.Diff([]registry.Service{order, payment}, all); d != "" {
 		t.Errorf("Services (-want +got):\n%s", d)
 	}
 	for subject, want := range map[string][]string{
@@ -126,7 +126,7 @@ func serviceIndexFollowsReplace(t *testing.T, s registry.Store) {
 	ctx := ctxFor(t)
 	v1 := svc(t, "shipping", "", registry.Relation{Subject: "A", Kind: registry.Consumes}, registry.Relation{Subject: "B", Kind: registry.Consumes})
 	v2 := svc(t, "shipping", "team-ship", registry.Relation{Subject: "B", Kind: registry.Consumes, Version: 2}, registry.Relation{Subject: "C", Kind: registry.Sends})
-	for _, si := range []registry.ServiceInfo{v1, v2, v2} { // the second v2 is idempotent
+	for _, si := range []registry.Service{v1, v2, v2} { // the second v2 is idempotent
 		if err := s.PutService(ctx, si); err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func concurrentServices(t *testing.T, s registry.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			si := registry.ServiceInfo{Name: fmt.Sprintf("svc-%02d", i), Relations: []registry.Relation{{Subject: "Hot", Kind: registry.Consumes}}}
+			si := registry.Service{Name: fmt.Sprintf("svc-%02d", i), Relations: []registry.Relation{{Subject: "Hot", Kind: registry.Consumes}}}
 			errs <- s.PutService(ctx, si)
 		}()
 	}
