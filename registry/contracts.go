@@ -2,7 +2,11 @@ package registry
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/batonhq/baton/compat"
 )
 
 // ContractVersion is one version of a service's contract for a message:
@@ -92,4 +96,41 @@ func (s *Registrar) ContractVersions(ctx context.Context, service, subject strin
 		out = []ContractVersion{}
 	}
 	return out, s.fail(err)
+}
+
+// checkContract is the consumer-driven direction: a new contract against
+// the message's current schema.
+func (s *Registrar) checkContract(ctx context.Context, service string, r Relation, c *compat.Schema, fp string, force bool) error {
+	latest, err := s.latestVisible(ctx, r.Subject)
+	if err != nil || latest.Version == 0 {
+		return err // nothing published yet: nothing to hold the contract against
+	}
+	cfg, err := s.effectiveConfig(ctx, r.Subject)
+	if err != nil || cfg.Mode == compat.None {
+		return err
+	}
+	cur, err := s.compiledByID(ctx, latest.SchemaID)
+	if err != nil {
+		return err
+	}
+	var rep compat.Report
+	var what string
+	if r.Kind == Consumes {
+		rep = s.pairCheck(cur, c, fmt.Sprintf("id:%d", latest.SchemaID), fp, cfg.Policy, true)
+		what = fmt.Sprintf("the contract of %s relies on what %s version %d does not guarantee", service, r.Subject, latest.Version)
+	} else {
+		rep = s.pairCheck(c, cur, fp, fmt.Sprintf("id:%d", latest.SchemaID), cfg.Policy, true)
+		what = fmt.Sprintf("%s would send commands that %s version %d rejects", service, r.Subject, latest.Version)
+	}
+	if rep.Compatible {
+		return nil
+	}
+	if force {
+		s.log.Warn("forced contract registration", "service", service, "subject", r.Subject, "kind", string(r.Kind), "findings", len(rep.Findings))
+		return nil
+	}
+	e := incompatible(r.Subject, rep)
+	e.Message = what + ": " + strings.TrimPrefix(e.Message, fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %q, ", r.Subject))
+	e.Impacted = []ImpactedService{{Service: service, Role: string(r.Kind), Findings: rep.Findings}}
+	return e
 }

@@ -1,6 +1,10 @@
 package registry
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -133,4 +137,136 @@ func (si *Service) Validate() error {
 		return a.Subject < b.Subject
 	})
 	return nil
+}
+
+// RegisterService validates and stores a service's relations, as declared
+// in its manifest. For consumes and sends, Relation.Contract is the
+// contract text (or "" with an optional pinned Version). Re-registering the
+// same service is idempotent: contract versions only move when a contract's
+// text changes, and an unpinned consumer keeps the version it registered
+// against.
+//
+// A new or changed contract is checked against the message's current
+// schema (consumer-driven contract testing): a consumer contract must
+// accept everything the current schema allows, and the current schema must
+// accept everything a sender contract writes; otherwise KindIncompatible
+// (409) with the findings, unless force.
+func (s *Registrar) RegisterService(ctx context.Context, si Service, force bool) (Service, error) {
+	out, err := s.registerService(ctx, si, force)
+	return out, s.fail(err)
+}
+
+func (s *Registrar) registerService(ctx context.Context, si Service, force bool) (Service, error) {
+	si.Relations = slices.Clone(si.Relations)
+	if err := si.Validate(); err != nil {
+		return Service{}, err
+	}
+	prev := map[string]Relation{}
+	if old, err := s.store.GetService(ctx, si.Name); err == nil {
+		for _, r := range old.Relations {
+			prev[string(r.Kind)+"\x00"+r.Subject] = r
+		}
+	} else if ErrorKind(err) != KindNotFound {
+		return Service{}, err
+	}
+	var record []Relation // contract versions to add to the history
+	for i := range si.Relations {
+		r := &si.Relations[i]
+		old, had := prev[string(r.Kind)+"\x00"+r.Subject]
+		r.ContractFingerprint, r.ContractVersion, r.Pinned = "", 0, false
+		if r.Kind.Owns() {
+			r.Version = 0
+			continue
+		}
+		if r.Contract != "" {
+			c, fp, err := s.compileProposed(ctx, r.Subject, SchemaTypeJSON, r.Contract, nil)
+			if err != nil {
+				return Service{}, contractError(si.Name, *r, err)
+			}
+			r.ContractFingerprint, r.Version = fp, 0
+			hist, err := s.store.ContractVersions(ctx, si.Name, r.Subject)
+			if err != nil {
+				return Service{}, err
+			}
+			var isNew bool
+			r.ContractVersion, isNew = contractVersion(hist, *r, fp, old, had)
+			if !had || old.ContractFingerprint != fp {
+				if err := s.checkContract(ctx, si.Name, *r, c, fp, force); err != nil {
+					return Service{}, err
+				}
+			}
+			if isNew {
+				record = append(record, *r)
+			}
+			continue
+		}
+		if r.Version > 0 {
+			r.Pinned = true
+			// A pin to a version the subject never had is a typo; a subject
+			// with no version yet may be published later.
+			if _, err := s.store.Version(ctx, r.Subject, r.Version, true); err != nil {
+				var e *Error
+				if errors.As(err, &e) && e.Code == CodeVersionNotFound {
+					return Service{}, Errorf(KindInvalid, CodeInvalidVersion, "service %s %s %s version %d: the subject has no such version", si.Name, r.Kind, r.Subject, r.Version)
+				}
+				if ErrorKind(err) != KindNotFound {
+					return Service{}, err
+				}
+			}
+			continue
+		}
+		if had && old.Contract == "" && !old.Pinned && old.Version > 0 {
+			r.Version = old.Version // the version current when it first registered
+			continue
+		}
+		latest, err := s.latestVisible(ctx, r.Subject)
+		if err != nil {
+			return Service{}, err
+		}
+		r.Version = latest.Version // 0 if the message has no version yet
+	}
+	// History first: the service never names a contract version that the
+	// history lacks.
+	for _, r := range record {
+		if err := s.recordContract(ctx, si.Name, r); err != nil {
+			return Service{}, err
+		}
+	}
+	if err := s.store.PutService(ctx, si); err != nil {
+		return Service{}, err
+	}
+	s.log.Info("service registered", "service", si.Name, "relations", len(si.Relations))
+	return si, nil
+}
+
+func contractError(service string, r Relation, err error) error {
+	if e, ok := err.(*Error); ok && e.Kind == KindInvalid {
+		return &Error{Kind: KindInvalid, Code: e.Code, Err: err,
+			Message: fmt.Sprintf("service %s: contract for %s %s: %s", service, r.Kind, r.Subject, e.Message)}
+	}
+	return err
+}
+
+// GetService returns a registered service (40420 if unknown).
+func (s *Registrar) GetService(ctx context.Context, name string) (Service, error) {
+	si, err := s.store.GetService(ctx, name)
+	return si, s.fail(err)
+}
+
+// Services lists every registered service, sorted by name.
+func (s *Registrar) Services(ctx context.Context) ([]Service, error) {
+	out, err := s.store.Services(ctx)
+	if out == nil && err == nil {
+		out = []Service{}
+	}
+	return out, s.fail(err)
+}
+
+// DeleteService removes a service and its relations (40420 if unknown).
+func (s *Registrar) DeleteService(ctx context.Context, name string) error {
+	err := s.store.DeleteService(ctx, name)
+	if err == nil {
+		s.log.Info("service deleted", "service", name)
+	}
+	return s.fail(err)
 }

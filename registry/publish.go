@@ -1,0 +1,177 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/batonhq/baton/compat"
+)
+
+// Publish checks req against the subject's history and registers it. An
+// identical schema (same fingerprint) returns the existing version without
+// a check. Nothing is written on any error.
+func (s *Registrar) Publish(ctx context.Context, req PublishRequest) (SubjectVersion, error) {
+	sv, err := s.publish(ctx, req)
+	return sv, s.fail(err)
+}
+
+func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVersion, error) {
+	if err := checkSubject(req.Subject); err != nil {
+		return SubjectVersion{}, err
+	}
+	start := s.now()
+	proposed, fp, err := s.compileProposed(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
+	if err != nil {
+		return SubjectVersion{}, err
+	}
+	mu := s.lockFor(req.Subject)
+	mu.Lock()
+	defer mu.Unlock()
+	for attempt := 1; attempt <= maxPublishAttempts; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return SubjectVersion{}, err
+		}
+		latest, err := s.store.Latest(ctx, req.Subject)
+		if err != nil {
+			return SubjectVersion{}, err
+		}
+		if v, err := s.store.FindByFingerprint(ctx, req.Subject, fp); err == nil {
+			return s.join(ctx, v)
+		} else if ErrorKind(err) != KindNotFound {
+			return SubjectVersion{}, err
+		}
+		if err := s.checkVersionLimit(ctx, req.Subject, latest); err != nil {
+			return SubjectVersion{}, err
+		}
+		cfg, err := s.effectiveConfig(ctx, req.Subject)
+		if err != nil {
+			return SubjectVersion{}, err
+		}
+		vs, hist, err := s.history(ctx, req.Subject, cfg.Mode)
+		if err != nil {
+			return SubjectVersion{}, err
+		}
+		if rep := s.check(cfg.Mode, cfg, vs, hist, proposed, fp); !rep.Compatible {
+			return SubjectVersion{}, incompatible(req.Subject, rep)
+		}
+		forced, err := s.checkDependents(ctx, req, cfg, proposed, fp)
+		if err != nil {
+			return SubjectVersion{}, err
+		}
+		v, existing, err := s.store.Append(ctx, req.Subject, latest, Schema{
+			Type: SchemaTypeJSON, Text: req.Schema, References: req.References, Fingerprint: fp})
+		if errors.Is(err, ErrStale) {
+			s.log.Debug("publish lost a race; re-checking", "subject", req.Subject, "attempt", attempt)
+			continue
+		}
+		if err != nil {
+			return SubjectVersion{}, err
+		}
+		sv, err := s.join(ctx, v)
+		if err != nil {
+			return SubjectVersion{}, err
+		}
+		if !existing {
+			s.cache.byID.Add(v.SchemaID, proposed)
+			s.log.Info("schema registered", "subject", req.Subject, "version", v.Version, "id", v.SchemaID,
+				"mode", string(cfg.Mode), "took", s.now().Sub(start))
+			if forced != nil {
+				sv.Forced = forced
+				s.log.Warn("forced publish breaks registered services", "subject", req.Subject, "impacted", strings.Join(impactedNames(forced.Impacted), ", "),
+					"overridden", forced.Overridden, "version", v.Version, "id", v.SchemaID)
+			}
+		}
+		return sv, nil
+	}
+	return SubjectVersion{}, &Error{Kind: KindUnavailable, Code: CodeStoreError,
+		Message: fmt.Sprintf("subject %q changed %d times while publishing; retry", req.Subject, maxPublishAttempts)}
+}
+
+// join attaches the stored schema to a version.
+func (s *Registrar) join(ctx context.Context, v Version) (SubjectVersion, error) {
+	sch, err := s.schemaByID(ctx, v.SchemaID)
+	if err != nil {
+		return SubjectVersion{}, err
+	}
+	return SubjectVersion{Version: v, Schema: sch}, nil
+}
+
+// Lookup finds the version of req.Subject that holds req's schema.
+func (s *Registrar) Lookup(ctx context.Context, req PublishRequest, deleted bool) (SubjectVersion, error) {
+	sv, err := s.lookup(ctx, req, deleted)
+	return sv, s.fail(err)
+}
+
+func (s *Registrar) lookup(ctx context.Context, req PublishRequest, deleted bool) (SubjectVersion, error) {
+	if err := checkType(req.SchemaType); err != nil {
+		return SubjectVersion{}, err
+	}
+	fp, _, err := s.fingerprint(req.Schema, req.References)
+	if err != nil {
+		return SubjectVersion{}, err
+	}
+	v, err := s.store.FindByFingerprint(ctx, req.Subject, fp)
+	if err == nil {
+		return s.join(ctx, v)
+	}
+	if !deleted || ErrorKind(err) != KindNotFound {
+		return SubjectVersion{}, err
+	}
+	// deleted=true: soft-deleted versions count too. The store indexes only
+	// visible versions by fingerprint, so scan (rare, admin-only path).
+	vs, verr := s.store.Versions(ctx, req.Subject, true)
+	if verr != nil {
+		return SubjectVersion{}, verr
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		sch, serr := s.schemaByID(ctx, vs[i].SchemaID)
+		if serr != nil {
+			return SubjectVersion{}, serr
+		}
+		if sch.Fingerprint == fp {
+			return SubjectVersion{Version: vs[i], Schema: sch}, nil
+		}
+	}
+	return SubjectVersion{}, err
+}
+
+// checkDependents refuses a publish that breaks a registered consumer or
+// sender of the subject (409 listing them, with findings and witnesses),
+// unless the subject's mode is NONE or the request forces it. A forced
+// publish that breaks someone returns the override (nil otherwise), which
+// the caller logs once the version is stored.
+func (s *Registrar) checkDependents(ctx context.Context, req PublishRequest, cfg Config, proposed *compat.Schema, fp string) (*Override, error) {
+	if cfg.Mode == compat.None {
+		return nil, nil
+	}
+	rep, err := s.impact(ctx, req.Subject, proposed, fp, req.Schema, cfg.Policy)
+	if err != nil || !rep.Breaking() {
+		return nil, err
+	}
+	if req.Force {
+		return &Override{Overridden: len(rep.Impacted), Impacted: rep.Impacted}, nil
+	}
+	names := impactedNames(rep.Impacted)
+	var findings []compat.Finding
+	var lines []string
+	for _, is := range rep.Impacted {
+		findings = append(findings, is.Findings...)
+		for _, f := range is.Findings {
+			lines = append(lines, is.Service+": "+findingLine(f))
+		}
+	}
+	return nil, &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: findings, Impacted: rep.Impacted,
+		Message: fmt.Sprintf("Schema being registered for subject %q breaks registered services: %s; details: [%s]",
+			req.Subject, strings.Join(names, ", "), strings.Join(lines, "\n"))}
+}
+
+// impactedNames lists "service (role)" per impacted service.
+func impactedNames(is []ImpactedService) []string {
+	names := make([]string, len(is))
+	for i, s := range is {
+		names[i] = s.Service + " (" + s.Role + ")"
+	}
+	return names
+}
