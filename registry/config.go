@@ -40,7 +40,7 @@ func (s *Registrar) GetConfig(ctx context.Context, subject string, defaultToGlob
 			return cfg, nil
 		}
 		if !defaultToGlobal {
-			return Config{}, Errorf(KindNotFound, CodeSubjectConfigNotFound, "Subject '%s' does not have subject-level compatibility configured", subject)
+			return Config{}, ErrSubjectConfigNotFound(subject)
 		}
 	}
 	cfg, ok, err := s.store.Config(ctx, "")

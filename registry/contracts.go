@@ -86,7 +86,7 @@ func (s *Registrar) ContractVersions(ctx context.Context, service, subject strin
 		return nil, Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %q", service)
 	}
 	if subject == "" {
-		return nil, Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+		return nil, ErrEmptySubject()
 	}
 	if _, err := s.store.GetService(ctx, service); err != nil {
 		return nil, s.fail(err)

@@ -123,6 +123,69 @@ func ErrorKind(err error) Kind {
 	return KindInternal
 }
 
+// Not-found and soft-delete errors: one text each (Confluent's), built here
+// and used by the Registrar and by every Store, so the answer does not
+// depend on the backend (storetest asserts the texts).
+
+// ErrSubjectNotFound: the subject has no version (visible ones, unless asked for deleted ones). 40401.
+func ErrSubjectNotFound(subject string) *Error {
+	return Errorf(KindNotFound, CodeSubjectNotFound, "Subject '%s' not found.", subject)
+}
+
+// ErrVersionNotFound: the subject has no such version (or it is soft-deleted). 40402.
+func ErrVersionNotFound(subject string, version int) *Error {
+	return Errorf(KindNotFound, CodeVersionNotFound, "Version %d not found for subject '%s'.", version, subject)
+}
+
+// ErrSchemaNotFound: no schema has this id. 40403.
+func ErrSchemaNotFound(id int64) *Error {
+	return Errorf(KindNotFound, CodeSchemaNotFound, "Schema %d not found.", id)
+}
+
+// ErrSchemaNotUnderSubject: the subject has visible versions, none holding the schema. 40403.
+func ErrSchemaNotUnderSubject(subject string) *Error {
+	return Errorf(KindNotFound, CodeSchemaNotFound, "Schema not found under subject '%s'.", subject)
+}
+
+// ErrSubjectSoftDeleted: a soft delete of a subject whose versions are all soft-deleted already. 40404.
+func ErrSubjectSoftDeleted(subject string) *Error {
+	return Errorf(KindNotFound, CodeSubjectSoftDeleted, "Subject '%s' was soft deleted. Set permanent=true to delete permanently", subject)
+}
+
+// ErrSubjectNotSoftDeleted: a hard delete of a subject that still has visible versions. 40405.
+func ErrSubjectNotSoftDeleted(subject string) *Error {
+	return Errorf(KindNotFound, CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
+}
+
+// ErrVersionSoftDeleted: a soft delete of a version that is soft-deleted already. 40406.
+func ErrVersionSoftDeleted(subject string, version int) *Error {
+	return Errorf(KindNotFound, CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted. Set permanent=true to delete permanently", subject, version)
+}
+
+// ErrVersionNotSoftDeleted: a hard delete of a version that is still visible. 40407.
+func ErrVersionNotSoftDeleted(subject string, version int) *Error {
+	return Errorf(KindNotFound, CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, version)
+}
+
+// ErrSubjectConfigNotFound: the subject has no config of its own. 40408.
+func ErrSubjectConfigNotFound(subject string) *Error {
+	return Errorf(KindNotFound, CodeSubjectConfigNotFound, "Subject '%s' does not have subject-level compatibility configured", subject)
+}
+
+// CodeServiceNotFound is Baton's own code for an unknown service (Confluent
+// has no services).
+const CodeServiceNotFound = 40420
+
+// ErrServiceNotFound: no service has this name. 40420.
+func ErrServiceNotFound(name string) *Error {
+	return Errorf(KindNotFound, CodeServiceNotFound, "Service '%s' not found.", name)
+}
+
+// ErrEmptySubject refuses an operation on the subject named "".
+func ErrEmptySubject() *Error {
+	return Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+}
+
 // Unavailable wraps a store failure (connection refused, disk full) so that
 // it reaches clients as 503 / 50001 with a clear message and the cause logged.
 func Unavailable(op string, err error) *Error {

@@ -82,7 +82,7 @@ func nonTransitive(m compat.Mode) compat.Mode {
 // a message may be published before any service declares it.
 func (s *Registrar) SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error) {
 	if subject == "" {
-		return nil, Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+		return nil, ErrEmptySubject()
 	}
 	related, err := s.store.RelationsBySubject(ctx, subject)
 	if err != nil {

@@ -41,7 +41,7 @@ func (r ImpactReport) Breaking() bool { return len(r.Impacted) > 0 }
 // one current when it registered, else the latest. Nothing is written.
 func (s *Registrar) Impact(ctx context.Context, subject, schemaText string) (ImpactReport, error) {
 	if subject == "" {
-		return ImpactReport{}, Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+		return ImpactReport{}, ErrEmptySubject()
 	}
 	proposed, fp, err := s.compileProposed(ctx, subject, SchemaTypeJSON, schemaText, nil)
 	if err != nil {

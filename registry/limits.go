@@ -28,7 +28,7 @@ const CodeLimitExceeded = 42220
 func checkSubject(subject string) error {
 	switch {
 	case subject == "":
-		return Errorf(KindInvalid, CodeInvalidRequest, "subject name must not be empty")
+		return ErrEmptySubject()
 	case len(subject) > MaxSubjectLength:
 		return Errorf(KindInvalid, CodeInvalidRequest, "subject name is %d bytes; the limit is %d", len(subject), MaxSubjectLength)
 	case !utf8.ValidString(subject):

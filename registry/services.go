@@ -71,15 +71,6 @@ type Service struct {
 	Relations []Relation `json:"relations"`
 }
 
-// CodeServiceNotFound is Baton's own code for an unknown service (Confluent
-// has no services).
-const CodeServiceNotFound = 40420
-
-// ErrServiceNotFound builds the not-found error for a service.
-func ErrServiceNotFound(name string) *Error {
-	return Errorf(KindNotFound, CodeServiceNotFound, "Service '%s' not found.", name)
-}
-
 // ValidName limits service and message names to what works in URLs, Redis
 // keys and graph ids without escaping surprises: [A-Za-z0-9][A-Za-z0-9._-]*,
 // at most 128 bytes. (A regexp with {0,127} costs milliseconds to compile at

@@ -32,7 +32,7 @@ func (s *Registrar) resolveVersion(ctx context.Context, subject string, n int, d
 		return Version{}, err
 	}
 	if len(vs) == 0 { // stores answer 40401 already; keep the rule here too
-		return Version{}, Errorf(KindNotFound, CodeSubjectNotFound, "Subject '%s' not found.", subject)
+		return Version{}, ErrSubjectNotFound(subject)
 	}
 	return vs[len(vs)-1], nil
 }

@@ -195,18 +195,6 @@ func corrupt(format string, args ...any) error {
 		Message: "data file is corrupt: " + fmt.Sprintf(format, args...)}
 }
 
-func subjectNotFound(subject string) error {
-	return registry.Errorf(registry.KindNotFound, registry.CodeSubjectNotFound, "Subject '%s' not found.", subject)
-}
-
-func versionNotFound(subject string, v int) error {
-	return registry.Errorf(registry.KindNotFound, registry.CodeVersionNotFound, "Version %d not found for subject '%s'.", v, subject)
-}
-
-func schemaNotFound(id int64) error {
-	return registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "Schema %d not found", id)
-}
-
 // --- records ---
 
 // schemaRecord is the header of a stored schema; the text follows it.
@@ -376,7 +364,7 @@ func anyVisible(vs []versionEntry) bool {
 // Concurrent Appends share a transaction and fsync (see groupCommit).
 func (s *Store) Append(ctx context.Context, subject string, expected int, sch registry.Schema) (registry.Version, bool, error) {
 	if subject == "" {
-		return registry.Version{}, false, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "subject name must not be empty")
+		return registry.Version{}, false, registry.ErrEmptySubject()
 	}
 	if sch.Fingerprint == "" {
 		return registry.Version{}, false, &registry.Error{Kind: registry.KindInternal, Code: registry.CodeStoreError, Message: "Append: schema has no fingerprint"}
@@ -528,7 +516,7 @@ func (s *Store) Versions(ctx context.Context, subject string, deleted bool) ([]r
 			}
 		}
 		if len(out) == 0 {
-			return subjectNotFound(subject)
+			return registry.ErrSubjectNotFound(subject)
 		}
 		return nil
 	})
@@ -544,7 +532,7 @@ func (s *Store) Version(ctx context.Context, subject string, version int, delete
 			return err
 		}
 		if len(vs) == 0 || (!deleted && !anyVisible(vs)) {
-			return subjectNotFound(subject)
+			return registry.ErrSubjectNotFound(subject)
 		}
 		for _, e := range vs {
 			if e.n == version && (deleted || !e.rec.Deleted) {
@@ -552,7 +540,7 @@ func (s *Store) Version(ctx context.Context, subject string, version int, delete
 				return nil
 			}
 		}
-		return versionNotFound(subject, version)
+		return registry.ErrVersionNotFound(subject, version)
 	})
 	return out, err
 }
@@ -565,7 +553,7 @@ func (s *Store) SchemaByID(ctx context.Context, id int64) (registry.Schema, erro
 			return err
 		}
 		if !ok {
-			return schemaNotFound(id)
+			return registry.ErrSchemaNotFound(id)
 		}
 		out = sch
 		return nil
@@ -579,7 +567,7 @@ func (s *Store) VersionsByID(ctx context.Context, id int64) ([]registry.Version,
 		if _, ok, err := getSchema(tx, id); err != nil {
 			return err
 		} else if !ok {
-			return schemaNotFound(id)
+			return registry.ErrSchemaNotFound(id)
 		}
 		prefix := idKey(id)
 		c := tx.Bucket(bByID).Cursor()
@@ -624,7 +612,7 @@ func (s *Store) FindByFingerprint(ctx context.Context, subject, fingerprint stri
 			return err
 		}
 		if !anyVisible(vs) {
-			return subjectNotFound(subject)
+			return registry.ErrSubjectNotFound(subject)
 		}
 		id, known, err := idByFingerprint(tx, fingerprint)
 		if err != nil {
@@ -636,7 +624,7 @@ func (s *Store) FindByFingerprint(ctx context.Context, subject, fingerprint stri
 				return nil
 			}
 		}
-		return registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "Schema not found under subject '%s'", subject)
+		return registry.ErrSchemaNotUnderSubject(subject)
 	})
 	return out, err
 }
@@ -685,7 +673,7 @@ func (s *Store) DeleteVersion(ctx context.Context, subject string, version int, 
 			return err
 		}
 		if len(vs) == 0 || (!permanent && !anyVisible(vs)) {
-			return subjectNotFound(subject)
+			return registry.ErrSubjectNotFound(subject)
 		}
 		for _, e := range vs {
 			if e.n != version {
@@ -693,18 +681,16 @@ func (s *Store) DeleteVersion(ctx context.Context, subject string, version int, 
 			}
 			switch {
 			case !permanent && e.rec.Deleted:
-				return registry.Errorf(registry.KindNotFound, registry.CodeVersionSoftDeleted,
-					"Version %d of subject '%s' was soft deleted. Set permanent=true to delete permanently", version, subject)
+				return registry.ErrVersionSoftDeleted(subject, version)
 			case !permanent:
 				e.rec.Deleted = true
 				return putVersion(vb, e)
 			case !e.rec.Deleted:
-				return registry.Errorf(registry.KindNotFound, registry.CodeVersionNotSoftDeleted,
-					"Version %d of subject '%s' must be soft deleted first", version, subject)
+				return registry.ErrVersionNotSoftDeleted(subject, version)
 			}
 			return hardDelete(tx, vb, subject, e)
 		}
-		return versionNotFound(subject, version)
+		return registry.ErrVersionNotFound(subject, version)
 	})
 }
 
@@ -718,7 +704,7 @@ func (s *Store) DeleteSubject(ctx context.Context, subject string, permanent boo
 			return err
 		}
 		if len(vs) == 0 {
-			return subjectNotFound(subject)
+			return registry.ErrSubjectNotFound(subject)
 		}
 		if !permanent {
 			for _, e := range vs {
@@ -731,14 +717,12 @@ func (s *Store) DeleteSubject(ctx context.Context, subject string, permanent boo
 				}
 			}
 			if len(out) == 0 {
-				return registry.Errorf(registry.KindNotFound, registry.CodeSubjectSoftDeleted,
-					"Subject '%s' was soft deleted. Set permanent=true to delete permanently", subject)
+				return registry.ErrSubjectSoftDeleted(subject)
 			}
 			return nil
 		}
 		if anyVisible(vs) {
-			return registry.Errorf(registry.KindNotFound, registry.CodeSubjectNotSoftDeleted,
-				"Subject '%s' was not deleted first before being permanently deleted", subject)
+			return registry.ErrSubjectNotSoftDeleted(subject)
 		}
 		for _, e := range vs {
 			if err := hardDelete(tx, vb, subject, e); err != nil {
@@ -828,8 +812,7 @@ func (s *Store) DeleteConfig(ctx context.Context, subject string) error {
 		}
 		sb, _ := subjectBucket(tx, subject)
 		if sb == nil || sb.Get(kConfig) == nil {
-			return registry.Errorf(registry.KindNotFound, registry.CodeSubjectConfigNotFound,
-				"Subject '%s' does not have subject-level compatibility configured", subject)
+			return registry.ErrSubjectConfigNotFound(subject)
 		}
 		return sb.Delete(kConfig)
 	})

@@ -185,23 +185,11 @@ func internalErr(op string, err error) error {
 	return &registry.Error{Kind: registry.KindInternal, Code: registry.CodeStoreError, Message: "redis store: " + op + " failed", Err: err}
 }
 
-func errSubjectNotFound(subject string) error {
-	return registry.Errorf(registry.KindNotFound, registry.CodeSubjectNotFound, "Subject '%s' not found.", subject)
-}
-
-func errVersionNotFound(version int) error {
-	return registry.Errorf(registry.KindNotFound, registry.CodeVersionNotFound, "Version %d not found.", version)
-}
-
-func errSchemaNotFound(id int64) error {
-	return registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "Schema %d not found.", id)
-}
-
 // Append implements registry.Store; see the package documentation for the
 // order of its steps and why each crash point is safe.
 func (st *Store) Append(ctx context.Context, subject string, expected int, s registry.Schema) (registry.Version, bool, error) {
 	if subject == "" {
-		return registry.Version{}, false, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "subject name is empty")
+		return registry.Version{}, false, registry.ErrEmptySubject()
 	}
 	if s.Fingerprint == "" {
 		return registry.Version{}, false, internalErr("append", errors.New("schema without fingerprint"))
@@ -389,7 +377,7 @@ func (st *Store) Versions(ctx context.Context, subject string, deleted bool) ([]
 		}
 	}
 	if len(out) == 0 {
-		return nil, errSubjectNotFound(subject)
+		return nil, registry.ErrSubjectNotFound(subject)
 	}
 	return out, nil
 }
@@ -411,18 +399,18 @@ func (st *Store) Version(ctx context.Context, subject string, version int, delet
 	}
 	vals := meta.Val()
 	if visible := atoi(vals[1]); visible == 0 && (!deleted || atoi(vals[0]) == 0) {
-		return registry.Version{}, errSubjectNotFound(subject)
+		return registry.Version{}, registry.ErrSubjectNotFound(subject)
 	}
 	val, err := field.Result()
 	if errors.Is(err, redis.Nil) {
-		return registry.Version{}, errVersionNotFound(version)
+		return registry.Version{}, registry.ErrVersionNotFound(subject, version)
 	}
 	e, err := parseEntry(strconv.Itoa(version), val)
 	if err != nil {
 		return registry.Version{}, internalErr("get version", err)
 	}
 	if e.deleted && !deleted {
-		return registry.Version{}, errVersionNotFound(version)
+		return registry.Version{}, registry.ErrVersionNotFound(subject, version)
 	}
 	return registry.Version{Subject: subject, Version: version, SchemaID: e.id, Deleted: e.deleted}, nil
 }
@@ -435,7 +423,7 @@ func (st *Store) SchemaByID(ctx context.Context, id int64) (registry.Schema, err
 	}
 	raw, err := st.rdb.Get(ctx, st.k.schema(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return registry.Schema{}, errSchemaNotFound(id)
+		return registry.Schema{}, registry.ErrSchemaNotFound(id)
 	}
 	if err != nil {
 		return registry.Schema{}, st.fail("get schema", err)
@@ -449,7 +437,7 @@ func (st *Store) SchemaByID(ctx context.Context, id int64) (registry.Schema, err
 		return registry.Schema{}, err
 	}
 	if owner != id {
-		return registry.Schema{}, errSchemaNotFound(id)
+		return registry.Schema{}, registry.ErrSchemaNotFound(id)
 	}
 	s := registry.Schema{ID: id, Type: b.Type, Text: b.Text, References: b.References, Fingerprint: b.Fingerprint}
 	st.schemas.put(id, s)
@@ -540,9 +528,9 @@ func (st *Store) FindByFingerprint(ctx context.Context, subject, fingerprint str
 	case findFound:
 		return registry.Version{Subject: subject, Version: int(res[1]), SchemaID: res[2]}, nil
 	case findNoSubject:
-		return registry.Version{}, errSubjectNotFound(subject)
+		return registry.Version{}, registry.ErrSubjectNotFound(subject)
 	case findNone:
-		return registry.Version{}, registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "Schema not found.")
+		return registry.Version{}, registry.ErrSchemaNotUnderSubject(subject)
 	}
 	return registry.Version{}, internalErr("find schema", fmt.Errorf("script returned code %d", res[0]))
 }
@@ -558,15 +546,13 @@ func (st *Store) DeleteVersion(ctx context.Context, subject string, version int,
 	case deleteDone:
 		return nil
 	case deleteNoSubject:
-		return errSubjectNotFound(subject)
+		return registry.ErrSubjectNotFound(subject)
 	case deleteNoVersion:
-		return errVersionNotFound(version)
+		return registry.ErrVersionNotFound(subject, version)
 	case deleteAlreadySoft:
-		return registry.Errorf(registry.KindNotFound, registry.CodeVersionSoftDeleted,
-			"Subject '%s' Version %d was soft deleted. Set permanent=true to delete permanently", subject, version)
+		return registry.ErrVersionSoftDeleted(subject, version)
 	case deleteNotSoft:
-		return registry.Errorf(registry.KindNotFound, registry.CodeVersionNotSoftDeleted,
-			"Subject '%s' Version %d was not deleted first before being permanently deleted", subject, version)
+		return registry.ErrVersionNotSoftDeleted(subject, version)
 	}
 	return internalErr("delete version", fmt.Errorf("script returned code %d", code))
 }
@@ -574,7 +560,7 @@ func (st *Store) DeleteVersion(ctx context.Context, subject string, version int,
 // DeleteSubject implements registry.Store.
 func (st *Store) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
 	if subject == "" { // keys.config("") is the global config
-		return nil, errSubjectNotFound(subject)
+		return nil, registry.ErrSubjectNotFound(subject)
 	}
 	keys := []string{st.k.meta(subject), st.k.versions(subject), st.k.fingerprints(subject), st.k.config(subject)}
 	res, err := deleteSubjectScript.Run(ctx, st.rdb, keys, flag(permanent)).Int64Slice()
@@ -593,13 +579,11 @@ func (st *Store) DeleteSubject(ctx context.Context, subject string, permanent bo
 		sort.Ints(out)
 		return out, nil
 	case deleteNoSubject:
-		return nil, errSubjectNotFound(subject)
+		return nil, registry.ErrSubjectNotFound(subject)
 	case deleteSubjectIsSoft:
-		return nil, registry.Errorf(registry.KindNotFound, registry.CodeSubjectSoftDeleted,
-			"Subject '%s' was soft deleted. Set permanent=true to delete permanently", subject)
+		return nil, registry.ErrSubjectSoftDeleted(subject)
 	case deleteSubjectLive:
-		return nil, registry.Errorf(registry.KindNotFound, registry.CodeSubjectNotSoftDeleted,
-			"Subject '%s' was not deleted first before being permanently deleted", subject)
+		return nil, registry.ErrSubjectNotSoftDeleted(subject)
 	}
 	return nil, internalErr("delete subject", fmt.Errorf("script returned code %d", res[0]))
 }
@@ -675,8 +659,7 @@ func (st *Store) DeleteConfig(ctx context.Context, subject string) error {
 		return st.fail("delete config", err)
 	}
 	if n == 0 && subject != "" {
-		return registry.Errorf(registry.KindNotFound, registry.CodeSubjectConfigNotFound,
-			"Subject '%s' does not have subject-level compatibility configured", subject)
+		return registry.ErrSubjectConfigNotFound(subject)
 	}
 	return nil
 }

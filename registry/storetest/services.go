@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -57,14 +56,6 @@ func relatedServices(t *testing.T, s registry.Store, subject string) ([]registry
 	return out, nil
 }
 
-func wantNotFound(t *testing.T, what string, err error) {
-	t.Helper()
-	var e *registry.Error
-	if !errors.As(err, &e) || e.Kind != registry.KindNotFound || e.Code != registry.CodeServiceNotFound {
-		t.Errorf("%s: err = %v, want not found %d", what, err, registry.CodeServiceNotFound)
-	}
-}
-
 func services(t *testing.T, s registry.Store) {
 	ctx := ctxFor(t)
 	order := svc(t, "order", "team-orders", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
@@ -110,8 +101,8 @@ func services(t *testing.T, s registry.Store) {
 		t.Fatal(err)
 	}
 	_, err = s.GetService(ctx, "payment")
-	wantNotFound(t, "GetService after delete", err)
-	wantNotFound(t, "DeleteService twice", s.DeleteService(ctx, "payment"))
+	wantErr(t, "GetService after delete", err, registry.ErrServiceNotFound("payment"))
+	wantErr(t, "DeleteService twice", s.DeleteService(ctx, "payment"), registry.ErrServiceNotFound("payment"))
 	if got, err := relatedServices(t, s, "OrderPlaced"); err != nil || !cmp.Equal(names(got), []string{"order"}) {
 		t.Errorf("ServicesBySubject after delete = %v, %v; want [order]", names(got), err)
 	}

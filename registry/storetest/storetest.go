@@ -90,16 +90,18 @@ func mustAppend(t *testing.T, s registry.Store, subject string, expected int, sc
 	return v
 }
 
-// wantCode fails unless err is a *registry.Error with this Confluent code.
-func wantCode(t *testing.T, what string, err error, code int) {
+// wantErr fails unless err is the *registry.Error want: the same kind,
+// Confluent code and message (the registry's constructors build them, so
+// every backend answers the same text).
+func wantErr(t *testing.T, what string, err error, want *registry.Error) {
 	t.Helper()
 	var e *registry.Error
 	if !errors.As(err, &e) {
-		t.Errorf("%s: err = %v, want *registry.Error code %d", what, err, code)
+		t.Errorf("%s: err = %v, want %d %q", what, err, want.Code, want.Message)
 		return
 	}
-	if e.Code != code {
-		t.Errorf("%s: code = %d (%v), want %d", what, e.Code, e, code)
+	if e.Kind != want.Kind || e.Code != want.Code || e.Message != want.Message {
+		t.Errorf("%s: err = %v %d %q, want %v %d %q", what, e.Kind, e.Code, e.Message, want.Kind, want.Code, want.Message)
 	}
 }
 
@@ -292,14 +294,14 @@ func softDelete(t *testing.T, s registry.Store) {
 		t.Errorf("Versions(deleted=true) = %+v, want 1..3 with only 2 deleted", all)
 	}
 	_, err = s.Version(ctx, "orders", 2, false)
-	wantCode(t, "Version(2) after soft delete", err, registry.CodeVersionNotFound)
+	wantErr(t, "Version(2) after soft delete", err, registry.ErrVersionNotFound("orders", 2))
 	got, err := s.Version(ctx, "orders", 2, true)
 	if err != nil || !got.Deleted || got.SchemaID != vs[1].SchemaID {
 		t.Errorf("Version(2, deleted=true) = %+v, %v", got, err)
 	}
-	wantCode(t, "soft-deleting twice", s.DeleteVersion(ctx, "orders", 2, false), registry.CodeVersionSoftDeleted)
+	wantErr(t, "soft-deleting twice", s.DeleteVersion(ctx, "orders", 2, false), registry.ErrVersionSoftDeleted("orders", 2))
 	_, err = s.FindByFingerprint(ctx, "orders", schema(t, "v2").Fingerprint)
-	wantCode(t, "FindByFingerprint of a soft-deleted version", err, registry.CodeSchemaNotFound)
+	wantErr(t, "FindByFingerprint of a soft-deleted version", err, registry.ErrSchemaNotUnderSubject("orders"))
 	byID, err := s.VersionsByID(ctx, vs[1].SchemaID)
 	if err != nil || len(byID) != 0 {
 		t.Errorf("VersionsByID of a soft-deleted version's schema = %+v, %v; want none", byID, err)
@@ -319,7 +321,7 @@ func hardDelete(t *testing.T, s registry.Store) {
 	for i := 1; i <= 3; i++ {
 		mustAppend(t, s, "orders", i-1, schema(t, fmt.Sprint("v", i)))
 	}
-	wantCode(t, "hard delete without soft delete", s.DeleteVersion(ctx, "orders", 2, true), registry.CodeVersionNotSoftDeleted)
+	wantErr(t, "hard delete without soft delete", s.DeleteVersion(ctx, "orders", 2, true), registry.ErrVersionNotSoftDeleted("orders", 2))
 	if got := versionNumbers(t, s, "orders", false); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Fatalf("a refused hard delete changed the versions: %v", got)
 	}
@@ -333,8 +335,8 @@ func hardDelete(t *testing.T, s registry.Store) {
 		t.Errorf("versions with deleted after hard delete = %v, want [1 3]", got)
 	}
 	_, err := s.Version(ctx, "orders", 2, true)
-	wantCode(t, "Version(2, deleted=true) after hard delete", err, registry.CodeVersionNotFound)
-	wantCode(t, "hard-deleting twice", s.DeleteVersion(ctx, "orders", 2, true), registry.CodeVersionNotFound)
+	wantErr(t, "Version(2, deleted=true) after hard delete", err, registry.ErrVersionNotFound("orders", 2))
+	wantErr(t, "hard-deleting twice", s.DeleteVersion(ctx, "orders", 2, true), registry.ErrVersionNotFound("orders", 2))
 	if n := latest(t, s, "orders"); n != 3 {
 		t.Errorf("Latest = %d, want 3", n)
 	}
@@ -356,13 +358,13 @@ func deleteSubject(t *testing.T, s registry.Store) {
 		t.Fatal(err)
 	}
 	_, err := s.DeleteSubject(ctx, "orders", true)
-	wantCode(t, "hard-deleting a subject not soft-deleted", err, registry.CodeSubjectNotSoftDeleted)
+	wantErr(t, "hard-deleting a subject not soft-deleted", err, registry.ErrSubjectNotSoftDeleted("orders"))
 	got, err := s.DeleteSubject(ctx, "orders", false)
 	if err != nil || !slices.Equal(got, []int{2, 3}) {
 		t.Errorf("soft DeleteSubject = %v, %v; want [2 3] (the versions it deleted)", got, err)
 	}
 	_, err = s.Versions(ctx, "orders", false)
-	wantCode(t, "Versions of a soft-deleted subject", err, registry.CodeSubjectNotFound)
+	wantErr(t, "Versions of a soft-deleted subject", err, registry.ErrSubjectNotFound("orders"))
 	if got := versionNumbers(t, s, "orders", true); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("Versions(deleted=true) = %v", got)
 	}
@@ -375,13 +377,13 @@ func deleteSubject(t *testing.T, s registry.Store) {
 		t.Errorf("Subjects(deleted=true) = %v, %v; want [keep orders]", subs, err)
 	}
 	_, err = s.DeleteSubject(ctx, "orders", false)
-	wantCode(t, "soft-deleting a soft-deleted subject", err, registry.CodeSubjectSoftDeleted)
+	wantErr(t, "soft-deleting a soft-deleted subject", err, registry.ErrSubjectSoftDeleted("orders"))
 	got, err = s.DeleteSubject(ctx, "orders", true)
 	if err != nil || !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("hard DeleteSubject = %v, %v; want [1 2 3]", got, err)
 	}
 	_, err = s.Versions(ctx, "orders", true)
-	wantCode(t, "Versions(deleted=true) after hard delete", err, registry.CodeSubjectNotFound)
+	wantErr(t, "Versions(deleted=true) after hard delete", err, registry.ErrSubjectNotFound("orders"))
 	subs, err = s.Subjects(ctx, true)
 	if err != nil || !slices.Equal(subs, []string{"keep"}) {
 		t.Errorf("Subjects(deleted=true) after hard delete = %v, %v; want [keep]", subs, err)
@@ -390,7 +392,7 @@ func deleteSubject(t *testing.T, s registry.Store) {
 		t.Errorf("config survived hard subject delete: ok=%v err=%v", ok, err)
 	}
 	_, err = s.DeleteSubject(ctx, "orders", false)
-	wantCode(t, "deleting a hard-deleted subject", err, registry.CodeSubjectNotFound)
+	wantErr(t, "deleting a hard-deleted subject", err, registry.ErrSubjectNotFound("orders"))
 	if v := mustAppend(t, s, "orders", latest(t, s, "orders"), schema(t, "again")); v.Version != 4 {
 		t.Errorf("first version after hard subject delete = %d, want 4 (numbers are never reused)", v.Version)
 	}
@@ -436,7 +438,7 @@ func config(t *testing.T, s registry.Store) {
 	if _, ok, err := s.Config(ctx, "orders"); err != nil || ok {
 		t.Errorf("Config(orders) after delete: ok=%v err=%v", ok, err)
 	}
-	wantCode(t, "DeleteConfig of an unset subject config", s.DeleteConfig(ctx, "orders"), registry.CodeSubjectConfigNotFound)
+	wantErr(t, "DeleteConfig of an unset subject config", s.DeleteConfig(ctx, "orders"), registry.ErrSubjectConfigNotFound("orders"))
 	if err := s.DeleteConfig(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -631,25 +633,25 @@ func notFoundCodes(t *testing.T, s registry.Store) {
 	v := mustAppend(t, s, "orders", 0, schema(t, "v1"))
 	unknownFP := schema(t, "never registered").Fingerprint
 	_, err := s.Versions(ctx, "nope", false)
-	wantCode(t, "Versions(unknown subject)", err, registry.CodeSubjectNotFound)
+	wantErr(t, "Versions(unknown subject)", err, registry.ErrSubjectNotFound("nope"))
 	_, err = s.Versions(ctx, "nope", true)
-	wantCode(t, "Versions(unknown subject, deleted)", err, registry.CodeSubjectNotFound)
+	wantErr(t, "Versions(unknown subject, deleted)", err, registry.ErrSubjectNotFound("nope"))
 	_, err = s.Version(ctx, "nope", 1, false)
-	wantCode(t, "Version(unknown subject)", err, registry.CodeSubjectNotFound)
+	wantErr(t, "Version(unknown subject)", err, registry.ErrSubjectNotFound("nope"))
 	_, err = s.Version(ctx, "orders", 99, true)
-	wantCode(t, "Version(unknown version)", err, registry.CodeVersionNotFound)
+	wantErr(t, "Version(unknown version)", err, registry.ErrVersionNotFound("orders", 99))
 	_, err = s.SchemaByID(ctx, v.SchemaID+1000)
-	wantCode(t, "SchemaByID(unknown)", err, registry.CodeSchemaNotFound)
+	wantErr(t, "SchemaByID(unknown)", err, registry.ErrSchemaNotFound(v.SchemaID+1000))
 	_, err = s.VersionsByID(ctx, v.SchemaID+1000)
-	wantCode(t, "VersionsByID(unknown)", err, registry.CodeSchemaNotFound)
+	wantErr(t, "VersionsByID(unknown)", err, registry.ErrSchemaNotFound(v.SchemaID+1000))
 	_, err = s.FindByFingerprint(ctx, "orders", unknownFP)
-	wantCode(t, "FindByFingerprint(unknown fingerprint)", err, registry.CodeSchemaNotFound)
+	wantErr(t, "FindByFingerprint(unknown fingerprint)", err, registry.ErrSchemaNotUnderSubject("orders"))
 	_, err = s.FindByFingerprint(ctx, "nope", unknownFP)
-	wantCode(t, "FindByFingerprint(unknown subject)", err, registry.CodeSubjectNotFound)
-	wantCode(t, "DeleteVersion(unknown subject)", s.DeleteVersion(ctx, "nope", 1, false), registry.CodeSubjectNotFound)
-	wantCode(t, "DeleteVersion(unknown version)", s.DeleteVersion(ctx, "orders", 99, false), registry.CodeVersionNotFound)
+	wantErr(t, "FindByFingerprint(unknown subject)", err, registry.ErrSubjectNotFound("nope"))
+	wantErr(t, "DeleteVersion(unknown subject)", s.DeleteVersion(ctx, "nope", 1, false), registry.ErrSubjectNotFound("nope"))
+	wantErr(t, "DeleteVersion(unknown version)", s.DeleteVersion(ctx, "orders", 99, false), registry.ErrVersionNotFound("orders", 99))
 	_, err = s.DeleteSubject(ctx, "nope", false)
-	wantCode(t, "DeleteSubject(unknown)", err, registry.CodeSubjectNotFound)
+	wantErr(t, "DeleteSubject(unknown)", err, registry.ErrSubjectNotFound("nope"))
 	if !errors.Is(err, registry.ErrNotFound) {
 		t.Errorf("errors.Is(%v, ErrNotFound) = false", err)
 	}
