@@ -108,11 +108,25 @@ func ParseMode(s string) (Mode, error) {
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("unknown compatibility mode %q (want one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE)", s)
+	return "", fmt.Errorf("unknown compatibility mode %q (want one of %s)", s, ModeNames())
+}
+
+// ModeNames lists every valid mode for messages: "NONE, BACKWARD, …".
+func ModeNames() string {
+	names := make([]string, len(Modes))
+	for i, m := range Modes {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Transitive reports whether the mode checks every earlier version.
 func (m Mode) Transitive() bool { return strings.HasSuffix(string(m), "_TRANSITIVE") }
+
+// NonTransitive is the mode that compares one pair of versions in the same
+// direction(s): BACKWARD_TRANSITIVE becomes BACKWARD, and so on; the other
+// modes (NONE included) are returned as they are.
+func (m Mode) NonTransitive() Mode { return Mode(strings.TrimSuffix(string(m), "_TRANSITIVE")) }
 
 func (m Mode) backward() bool {
 	return strings.HasPrefix(string(m), "BACKWARD") || strings.HasPrefix(string(m), "FULL")

@@ -47,7 +47,7 @@ func (s *Registrar) checkReq(ctx context.Context, req CheckRequest) (compat.Repo
 	if n != 0 {
 		// One explicit version: compare with just it, in the mode's
 		// direction(s); the transitive part does not apply.
-		mode = compat.Mode(strings.TrimSuffix(string(mode), "_TRANSITIVE"))
+		mode = mode.NonTransitive()
 		if mode != compat.None {
 			c, err := s.compiledByID(ctx, vs[0].SchemaID)
 			if err != nil {

@@ -43,7 +43,10 @@ func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode com
 		return DiffReport{}, err
 	}
 	if mode == "" {
-		mode = nonTransitive(cfg.Mode)
+		mode = cfg.Mode.NonTransitive()
+		if mode == compat.None {
+			mode = compat.Full // a diff always shows what changed
+		}
 	}
 	var vs [2]Version
 	var cs [2]*compat.Schema
@@ -62,18 +65,6 @@ func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode com
 	rep := compat.CheckMode(mode, cs[:1], cs[1], compat.Options{Policy: cfg.Policy})
 	return DiffReport{Subject: subject, From: vs[0].Version, To: vs[1].Version, Mode: mode,
 		Compatible: rep.Compatible, Findings: rep.Findings}, nil
-}
-
-// nonTransitive maps a mode to the one that compares a single pair of
-// versions; NONE becomes FULL.
-func nonTransitive(m compat.Mode) compat.Mode {
-	switch m {
-	case compat.Backward, compat.BackwardTransitive:
-		return compat.Backward
-	case compat.Forward, compat.ForwardTransitive:
-		return compat.Forward
-	}
-	return compat.Full
 }
 
 // SubjectRelations lists every service's relation to subject (producers,

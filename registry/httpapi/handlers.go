@@ -372,13 +372,13 @@ func handleSetConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 		}
 		if level == "" {
 			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
-				`missing "compatibility": expected one of %s`, modeList()))
+				`missing "compatibility": expected one of %s`, compat.ModeNames()))
 			return
 		}
 		mode, err := compat.ParseMode(level)
 		if err != nil {
 			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
-				"invalid compatibility level %q: expected one of %s", level, modeList()))
+				"invalid compatibility level %q: expected one of %s", level, compat.ModeNames()))
 			return
 		}
 		policy, err := compat.ParsePolicy(req.CompatibilityPolicy)
@@ -398,14 +398,6 @@ func handleSetConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 		}
 		encode(w, http.StatusOK, resp)
 	})
-}
-
-func modeList() string {
-	names := make([]string, len(compat.Modes))
-	for i, m := range compat.Modes {
-		names[i] = string(m)
-	}
-	return strings.Join(names, ", ")
 }
 
 func handleDeleteConfig(reg registry.Registry, log *slog.Logger) http.Handler {
