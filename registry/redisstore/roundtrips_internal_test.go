@@ -1,0 +1,67 @@
+package redisstore
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/batonhq/baton/internal/testredis"
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/storetest"
+)
+
+// roundTrips counts what a client sends to Redis and waits for: a command
+// or a pipeline (one exchange however many commands it holds).
+type roundTrips struct{ n atomic.Int64 }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// TestPublishRoundTrips counts the Redis round trips of a publish through
+// the registrar: a new version of a subject with history and four
+// dependents, then the same schema again (idempotent). The registrar and
+// the store are warm (stored versions compiled, scripts loaded).
+func TestPublishRoundTrips(t *testing.T) {
+	srv := testredis.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := Open(ctx, srv.URL(), Options{KeyPrefix: "roundtrips"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	hook := &roundTrips{}
+	st.rdb.AddHook(hook)
+	calls := storetest.NewCounting(st)
+	reg := registry.NewRegistrar(calls, registry.Options{})
+	subject, next := storetest.PublishEstate(t, reg)
+	for _, tc := range []struct {
+		name string
+	}{
+		{"new version"},
+		{"same schema again"},
+	} {
+		hook.n.Store(0)
+		calls.Reset()
+		if _, err := reg.Publish(ctx, registry.PublishRequest{Subject: subject, Schema: next}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d round trips, %d store calls %v", tc.name, hook.n.Load(), calls.Total(), calls.Calls())
+	}
+}
