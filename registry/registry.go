@@ -71,6 +71,68 @@ type ImpactedService struct {
 	Findings []compat.Finding `json:"findings"`
 }
 
+// SubjectState is what a check or a publish needs to know about a subject,
+// read at once (Store.ReadSubject).
+type SubjectState struct {
+	// Latest is the highest version number the subject ever used (0:
+	// none), the expected value of the Append that publishes after it.
+	Latest int
+	// Versions lists every version that exists, soft-deleted ones
+	// included, ascending.
+	Versions []Version
+	// Existing is the visible version that holds the fingerprint asked
+	// for; Version 0 when there is none.
+	Existing Version
+	// Config is the subject's own config and Global the registry's; Mode
+	// "" means not set.
+	Config, Global Config
+}
+
+// Visible returns the versions that are not soft-deleted, ascending.
+func (st SubjectState) Visible() []Version {
+	out := make([]Version, 0, len(st.Versions))
+	for _, v := range st.Versions {
+		if !v.Deleted {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// LatestVisible returns the newest version that is not soft-deleted; ok is
+// false when there is none.
+func (st SubjectState) LatestVisible() (v Version, ok bool) {
+	for i := len(st.Versions) - 1; i >= 0; i-- {
+		if !st.Versions[i].Deleted {
+			return st.Versions[i], true
+		}
+	}
+	return Version{}, false
+}
+
+// Find returns version n (soft-deleted or not); ok is false when the
+// subject has no such version.
+func (st SubjectState) Find(n int) (v Version, ok bool) {
+	for _, v := range st.Versions {
+		if v.Version == n {
+			return v, true
+		}
+	}
+	return Version{}, false
+}
+
+// Effective returns the config that applies to the subject: its own, else
+// the global one, else DefaultConfig.
+func (st SubjectState) Effective() Config {
+	switch {
+	case st.Config.Mode != "":
+		return st.Config
+	case st.Global.Mode != "":
+		return st.Global
+	}
+	return DefaultConfig
+}
+
 // Store persists the registry. It never decides compatibility: Registrar does.
 // Implementations: boltstore (embedded), redisstore (distributed). Every
 // implementation passes registry/storetest.
@@ -93,6 +155,14 @@ type Store interface {
 	// Latest returns the highest version number ever used by subject (0 if
 	// none), the value Append's expected must match.
 	Latest(ctx context.Context, subject string) (int, error)
+
+	// ReadSubject returns in one read (one bbolt transaction, one Redis
+	// pipeline) what checking or publishing a schema under subject needs:
+	// the latest version number, every version (soft-deleted ones too),
+	// the visible version holding fingerprint (none for ""), and the
+	// subject's and the global config. A subject never written is an empty
+	// state, not an error.
+	ReadSubject(ctx context.Context, subject, fingerprint string) (SubjectState, error)
 
 	// Subjects lists subject names, sorted; deleted=true includes subjects
 	// whose versions are all soft-deleted.

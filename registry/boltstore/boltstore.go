@@ -480,6 +480,43 @@ func (s *Store) Latest(ctx context.Context, subject string) (int, error) {
 	return n, err
 }
 
+// ReadSubject implements registry.Store in one read transaction.
+func (s *Store) ReadSubject(ctx context.Context, subject, fingerprint string) (registry.SubjectState, error) {
+	var out registry.SubjectState
+	err := s.view("read subject", func(tx *bolt.Tx) error {
+		out = registry.SubjectState{}
+		sb, vb := subjectBucket(tx, subject)
+		var err error
+		if out.Latest, err = latestOf(sb); err != nil {
+			return err
+		}
+		vs, err := readVersions(vb, subject)
+		if err != nil {
+			return err
+		}
+		for _, e := range vs {
+			out.Versions = append(out.Versions, e.version(subject))
+		}
+		if fingerprint != "" {
+			id, known, err := idByFingerprint(tx, fingerprint)
+			if err != nil {
+				return err
+			}
+			if e, ok := findVisible(vs, id); known && ok {
+				out.Existing = e.version(subject)
+			}
+		}
+		if subject != "" {
+			if out.Config, _, err = readConfig(tx, subject); err != nil {
+				return err
+			}
+		}
+		out.Global, _, err = readConfig(tx, "")
+		return err
+	})
+	return out, err
+}
+
 func (s *Store) Subjects(ctx context.Context, deleted bool) ([]string, error) {
 	out := []string{}
 	err := s.view("subjects", func(tx *bolt.Tx) error {
@@ -766,26 +803,33 @@ func (s *Store) Config(ctx context.Context, subject string) (registry.Config, bo
 	var out registry.Config
 	var ok bool
 	err := s.view("config", func(tx *bolt.Tx) error {
-		raw := configBytes(tx, subject)
-		if raw == nil {
-			return nil
-		}
-		var rec configRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return corrupt("config of %q: %v", subject, err)
-		}
-		mode, err := compat.ParseMode(rec.Mode)
-		if err != nil {
-			return corrupt("config of %q: %v", subject, err)
-		}
-		policy, err := compat.ParsePolicy(rec.Policy)
-		if err != nil {
-			return corrupt("config of %q: %v", subject, err)
-		}
-		out, ok = registry.Config{Mode: mode, Policy: policy}, true
-		return nil
+		var err error
+		out, ok, err = readConfig(tx, subject)
+		return err
 	})
 	return out, ok, err
+}
+
+// readConfig decodes the config of subject ("" = global); ok is false
+// when none is set.
+func readConfig(tx *bolt.Tx, subject string) (cfg registry.Config, ok bool, err error) {
+	raw := configBytes(tx, subject)
+	if raw == nil {
+		return registry.Config{}, false, nil
+	}
+	var rec configRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return registry.Config{}, false, corrupt("config of %q: %v", subject, err)
+	}
+	mode, err := compat.ParseMode(rec.Mode)
+	if err != nil {
+		return registry.Config{}, false, corrupt("config of %q: %v", subject, err)
+	}
+	policy, err := compat.ParsePolicy(rec.Policy)
+	if err != nil {
+		return registry.Config{}, false, corrupt("config of %q: %v", subject, err)
+	}
+	return registry.Config{Mode: mode, Policy: policy}, true, nil
 }
 
 func (s *Store) SetConfig(ctx context.Context, subject string, cfg registry.Config) error {

@@ -314,6 +314,62 @@ func (st *Store) Latest(ctx context.Context, subject string) (int, error) {
 	return n, nil
 }
 
+// ReadSubject implements registry.Store with one pipeline: the subject's
+// latest version number, its versions hash and its config (all in the
+// subject's slot) and the global config. The pipeline is not a
+// transaction (the global config lives in another slot), but Redis runs
+// its commands in order: latest is read before the versions, so a version
+// appended in between makes the publish that read them fail its
+// compare-and-set (stale) instead of going unchecked against it.
+func (st *Store) ReadSubject(ctx context.Context, subject, fingerprint string) (registry.SubjectState, error) {
+	const op = "read subject"
+	var latest *redis.StringCmd
+	var versions, cfg, global *redis.MapStringStringCmd
+	_, err := st.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		latest = p.HGet(ctx, st.k.meta(subject), "latest")
+		versions = p.HGetAll(ctx, st.k.versions(subject))
+		cfg = p.HGetAll(ctx, st.k.config(subject))
+		global = p.HGetAll(ctx, st.k.config(""))
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) { // a missing latest is redis.Nil
+		return registry.SubjectState{}, st.fail(op, err)
+	}
+	for _, c := range []redis.Cmder{latest, versions, cfg, global} {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return registry.SubjectState{}, st.fail(op, err)
+		}
+	}
+	var out registry.SubjectState
+	if latest.Err() == nil {
+		n, err := strconv.Atoi(latest.Val())
+		if err != nil {
+			return registry.SubjectState{}, internalErr(op, fmt.Errorf("malformed latest version %q", latest.Val()))
+		}
+		out.Latest = n
+	}
+	es, err := parseEntries(versions.Val())
+	if err != nil {
+		return registry.SubjectState{}, internalErr(op, err)
+	}
+	for _, e := range es {
+		v := registry.Version{Subject: subject, Version: e.version, SchemaID: e.id, Deleted: e.deleted}
+		out.Versions = append(out.Versions, v)
+		if fingerprint != "" && !e.deleted && e.fingerprint == fingerprint {
+			out.Existing = v
+		}
+	}
+	if subject != "" {
+		if out.Config, _, err = parseConfig(op, cfg.Val()); err != nil {
+			return registry.SubjectState{}, err
+		}
+	}
+	if out.Global, _, err = parseConfig(op, global.Val()); err != nil {
+		return registry.SubjectState{}, err
+	}
+	return out, nil
+}
+
 // Subjects implements registry.Store.
 func (st *Store) Subjects(ctx context.Context, deleted bool) ([]string, error) {
 	names, err := st.rdb.SMembers(ctx, st.k.subjects()).Result()
@@ -634,12 +690,17 @@ func (st *Store) Config(ctx context.Context, subject string) (registry.Config, b
 	if err != nil {
 		return registry.Config{}, false, st.fail("get config", err)
 	}
+	return parseConfig("get config", h)
+}
+
+// parseConfig reads a config hash; ok is false when it is empty (not set).
+func parseConfig(op string, h map[string]string) (cfg registry.Config, ok bool, err error) {
 	if len(h) == 0 {
 		return registry.Config{}, false, nil
 	}
 	p, err := compat.ParsePolicy(h["policy"])
 	if err != nil {
-		return registry.Config{}, false, internalErr("get config", err)
+		return registry.Config{}, false, internalErr(op, err)
 	}
 	return registry.Config{Mode: compat.Mode(h["mode"]), Policy: p}, true, nil
 }

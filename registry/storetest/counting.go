@@ -71,6 +71,11 @@ func (c *Counting) Latest(ctx context.Context, subject string) (int, error) {
 	return c.inner.Latest(ctx, subject)
 }
 
+func (c *Counting) ReadSubject(ctx context.Context, subject, fingerprint string) (registry.SubjectState, error) {
+	c.count("ReadSubject")
+	return c.inner.ReadSubject(ctx, subject, fingerprint)
+}
+
 func (c *Counting) Subjects(ctx context.Context, deleted bool) ([]string, error) {
 	c.count("Subjects")
 	return c.inner.Subjects(ctx, deleted)

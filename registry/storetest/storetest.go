@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"HardDeleteRequiresSoftDelete", hardDelete},
 		{"DeleteSubject", deleteSubject},
 		{"Config", config},
+		{"ReadSubject", readSubject},
 		{"References", references},
 		{"VersionsByID", versionsByID},
 		{"SubjectsSorted", subjectsSorted},
@@ -447,6 +448,64 @@ func config(t *testing.T, s registry.Store) {
 	}
 	if err := s.DeleteConfig(ctx, ""); err != nil {
 		t.Errorf("deleting an unset global config: %v, want nil", err)
+	}
+}
+
+// readSubject checks that the one read publish makes agrees with the
+// separate reads it replaces.
+func readSubject(t *testing.T, s registry.Store) {
+	ctx := ctxFor(t)
+	got, err := s.ReadSubject(ctx, "orders", schema(t, "v1").Fingerprint)
+	if err != nil || !cmp.Equal(got, registry.SubjectState{}) {
+		t.Fatalf("ReadSubject of an unknown subject = %+v, %v; want the empty state", got, err)
+	}
+	var vs []registry.Version
+	for i := 1; i <= 3; i++ {
+		vs = append(vs, mustAppend(t, s, "orders", i-1, schema(t, fmt.Sprint("v", i))))
+	}
+	if err := s.DeleteVersion(ctx, "orders", 2, false); err != nil {
+		t.Fatal(err)
+	}
+	subj := registry.Config{Mode: compat.Full, Policy: compat.Lenient}
+	global := registry.Config{Mode: compat.Forward, Policy: compat.Strict}
+	if err := s.SetConfig(ctx, "orders", subj); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetConfig(ctx, "", global); err != nil {
+		t.Fatal(err)
+	}
+	deleted := vs[1]
+	deleted.Deleted = true
+	for _, tc := range []struct {
+		name, fingerprint string
+		existing          registry.Version
+	}{
+		{"visible version's fingerprint", schema(t, "v3").Fingerprint, vs[2]},
+		{"soft-deleted version's fingerprint", schema(t, "v2").Fingerprint, registry.Version{}},
+		{"unknown fingerprint", schema(t, "never").Fingerprint, registry.Version{}},
+		{"no fingerprint", "", registry.Version{}},
+	} {
+		got, err := s.ReadSubject(ctx, "orders", tc.fingerprint)
+		want := registry.SubjectState{Latest: 3, Versions: []registry.Version{vs[0], deleted, vs[2]},
+			Existing: tc.existing, Config: subj, Global: global}
+		if err != nil || !cmp.Equal(got, want) {
+			t.Errorf("%s: ReadSubject = %+v, %v; want %+v", tc.name, got, err, want)
+		}
+	}
+	if err := s.DeleteVersion(ctx, "orders", 3, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteVersion(ctx, "orders", 3, true); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.ReadSubject(ctx, "other", "")
+	if err != nil || !cmp.Equal(got, registry.SubjectState{Global: global}) {
+		t.Errorf("ReadSubject of a subject without versions or config = %+v, %v; want only the global config", got, err)
+	}
+	got, err = s.ReadSubject(ctx, "orders", schema(t, "v3").Fingerprint)
+	want := registry.SubjectState{Latest: 3, Versions: []registry.Version{vs[0], deleted}, Config: subj, Global: global}
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("after a hard delete: ReadSubject = %+v, %v; want %+v (the latest number stays)", got, err, want)
 	}
 }
 
