@@ -34,10 +34,7 @@ func RenderGitHub(w io.Writer, r Result, opts Options) error {
 			if it.Subject != "" {
 				msg = it.Name() + ": " + msg
 			}
-			if f.Direction != "" && strings.HasPrefix(r.modeOf(it), "full") {
-				msg += " (" + f.Direction + ")"
-			}
-			msg += " [" + pathOrRoot(f.Path) + "]"
+			msg += direction(f, r.modeOf(it)) + " [" + pathOrRoot(f.Path) + "]"
 			if len(f.Example) > 0 {
 				msg += "\nexample: " + compactJSON(f.Example, 500)
 			}

@@ -118,11 +118,7 @@ func junitLine(it Item, f compat.Finding, mode string) string {
 	if file, line := it.Location(f); file != "" && line > 0 {
 		at = fmt.Sprintf("%s:%d %s", file, line, at)
 	}
-	fmt.Fprintf(&b, "%s %s %s", level, at, f.Rule)
-	if f.Direction != "" && strings.HasPrefix(mode, "full") {
-		fmt.Fprintf(&b, " (%s)", f.Direction)
-	}
-	fmt.Fprintf(&b, ": %s\n", f.Message)
+	fmt.Fprintf(&b, "%s %s: %s\n", level, located(at, f, mode), f.Message)
 	if len(f.Example) > 0 {
 		fmt.Fprintf(&b, "    example: %s\n", compactJSON(f.Example, 2000))
 	}

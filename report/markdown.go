@@ -66,9 +66,7 @@ func RenderMarkdown(w io.Writer, r Result, opts Options) error {
 				}
 				loc = "`" + mdCode(at) + "` " + loc
 			}
-			if f.Direction != "" && strings.HasPrefix(r.modeOf(it), "full") {
-				loc += " (" + f.Direction + ")"
-			}
+			loc += direction(f, r.modeOf(it))
 			pair := ""
 			if subjects {
 				pair = " " + mdCell(it.Name()) + " |"

@@ -254,3 +254,28 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// CombinedMode is the mode of a result whose items carry their own: the
+// items' mode when they share one, otherwise the directions they cover
+// together ("full" for both); "backward" when there are no items.
+func CombinedMode(items []Item) string {
+	if len(items) == 0 {
+		return "backward"
+	}
+	same := true
+	back, fwd := false, false
+	for _, it := range items {
+		same = same && it.Mode == items[0].Mode
+		back = back || strings.Contains(it.Mode, "backward") || strings.Contains(it.Mode, "full")
+		fwd = fwd || strings.Contains(it.Mode, "forward") || strings.Contains(it.Mode, "full")
+	}
+	switch {
+	case same:
+		return items[0].Mode
+	case back && fwd:
+		return "full"
+	case fwd:
+		return "forward"
+	}
+	return "backward"
+}

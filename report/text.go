@@ -52,11 +52,7 @@ func RenderText(w io.Writer, r Result, opts Options) error {
 			if !f.Breaking {
 				level = paint(ansiYellow, "warning")
 			}
-			dir := ""
-			if f.Direction != "" && strings.HasPrefix(mode, "full") {
-				dir = " (" + f.Direction + ")"
-			}
-			fmt.Fprintf(&b, "%s%s %s %s%s: %s\n", indent, level, pathOrRoot(f.Path), f.Rule, dir, oneLine(f.Message))
+			fmt.Fprintf(&b, "%s%s %s: %s\n", indent, level, located(pathOrRoot(f.Path), f, mode), oneLine(f.Message))
 			if len(f.Example) > 0 {
 				fmt.Fprintf(&b, "%s    %s %s\n", indent, paint(ansiDim, "example:"), compactJSON(f.Example, 160))
 			}
