@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/report"
 )
 
 // PublishRequest registers a schema under a subject (POST /subjects/{s}/versions).
@@ -89,6 +90,12 @@ type Registry interface {
 	// subject (each change of a contract's text is a version), sorted by
 	// kind, then version. Unknown service: CodeServiceNotFound.
 	ContractVersions(ctx context.Context, service, subject string) ([]ContractVersion, error)
+	// CheckManifest is the dry run of publishing a service's manifest: what
+	// registering the service and publishing its schemas would decide, as
+	// a report (one item per owned schema, per consumer or sender it would
+	// break or keep, per contract), without writing. Invalid input:
+	// KindInvalid, as for the publish.
+	CheckManifest(ctx context.Context, m ManifestCheck) (report.Result, error)
 	// Impact reports which services a proposed version of subject breaks
 	// and which are safe, without writing.
 	Impact(ctx context.Context, subject, schema string) (ImpactReport, error)

@@ -118,8 +118,6 @@ type schemaCache struct {
 	// proposal against the same stored versions under the same mode and
 	// policy always yields the same report (see reportKey).
 	reports *lru[string, compat.Report]
-	// props holds top-level property names by fingerprint (impact reasons).
-	props *lru[string, []string]
 	// impacted holds fingerprints of proposals an impact has already been
 	// computed for: only a proposal seen again (CI re-checking a change, a
 	// publish after its check) has its hundreds of pair verdicts kept in
@@ -134,7 +132,6 @@ func newSchemaCache(size int, bytes int64) *schemaCache {
 		rawFP:   newLRU[[32]byte, string](size),
 		schemas: newLRU[int64, Schema](size),
 		reports: newLRU[string, compat.Report](size),
-		props:   newLRU[string, []string](size),
 
 		impacted: newLRU[string, struct{}](size),
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/report"
 )
 
 // Check reports whether req.Schema could be registered, without writing.
@@ -26,65 +27,71 @@ func (s *Registrar) checkReq(ctx context.Context, req CheckRequest) (compat.Repo
 			return compat.Report{}, err
 		}
 	}
-	cfg, err := s.effectiveConfig(ctx, req.Subject)
+	st, err := s.store.ReadSubject(ctx, req.Subject, "")
 	if err != nil {
 		return compat.Report{}, err
 	}
-	var vs []Version
+	var against Version
 	if n != 0 {
-		v, err := s.resolveVersion(ctx, req.Subject, n, false)
+		if against, err = visibleVersion(req.Subject, st, n); err != nil {
+			return compat.Report{}, err
+		}
+	}
+	p, err := s.propose(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
+	if err != nil {
+		return compat.Report{}, err
+	}
+	if n == 0 {
+		_, rep, err := s.historyVerdict(ctx, p, st)
+		return rep, err
+	}
+	// One explicit version: compare with just it, in the mode's
+	// direction(s); the transitive part does not apply.
+	cfg := st.Effective()
+	mode := cfg.Mode.NonTransitive()
+	var hist []*compat.Schema
+	if mode != compat.None {
+		c, err := s.compiledByID(ctx, against.SchemaID)
 		if err != nil {
 			return compat.Report{}, err
 		}
-		vs = []Version{v}
+		hist = []*compat.Schema{c}
 	}
-	proposed, fp, err := s.compileProposed(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
-	if err != nil {
-		return compat.Report{}, err
-	}
-	mode := cfg.Mode
-	var hist []*compat.Schema
-	if n != 0 {
-		// One explicit version: compare with just it, in the mode's
-		// direction(s); the transitive part does not apply.
-		mode = mode.NonTransitive()
-		if mode != compat.None {
-			c, err := s.compiledByID(ctx, vs[0].SchemaID)
-			if err != nil {
-				return compat.Report{}, err
-			}
-			hist = []*compat.Schema{c}
-		}
-	} else if vs, hist, err = s.history(ctx, req.Subject, mode); err != nil {
-		return compat.Report{}, err
-	}
-	rep := s.check(mode, cfg, vs, hist, proposed, fp)
-	if n != 0 && cfg.Mode.Transitive() {
+	rep := s.check(mode, cfg, []Version{against}, hist, p.schema, p.fp)
+	if cfg.Mode.Transitive() {
 		for i := range rep.Findings {
-			rep.Findings[i].Version = vs[0].Version
+			rep.Findings[i].Version = against.Version
 		}
 	}
 	return rep, nil
 }
 
-// history returns the non-deleted versions a check in mode must compare
+// historyVerdict checks a proposal against the subject's history as its
+// mode asks (every visible version for transitive modes, else the latest;
+// nothing under NONE): the check a publish must pass first, and the first
+// item of its dry run. Findings carry the version they were found against.
+func (s *Registrar) historyVerdict(ctx context.Context, p proposal, st SubjectState) (Config, compat.Report, error) {
+	cfg := st.Effective()
+	vs, hist, err := s.history(ctx, st, cfg.Mode)
+	if err != nil {
+		return Config{}, compat.Report{}, err
+	}
+	return cfg, s.check(cfg.Mode, cfg, vs, hist, p.schema, p.fp), nil
+}
+
+// history returns the visible versions a check in mode must compare
 // against (every one for transitive modes, else the latest), compiled.
-func (s *Registrar) history(ctx context.Context, subject string, mode compat.Mode) ([]Version, []*compat.Schema, error) {
+func (s *Registrar) history(ctx context.Context, st SubjectState, mode compat.Mode) ([]Version, []*compat.Schema, error) {
 	if mode == compat.None {
 		return nil, nil, nil
 	}
-	vs, err := s.store.Versions(ctx, subject, false)
-	if err != nil {
-		if ErrorKind(err) == KindNotFound {
-			return nil, nil, nil
-		}
-		return nil, nil, err
-	}
+	vs := st.Visible()
 	if !mode.Transitive() && len(vs) > 1 {
 		vs = vs[len(vs)-1:]
 	}
 	out := make([]*compat.Schema, len(vs))
 	for i, v := range vs {
+		var err error
 		if out[i], err = s.compiledByID(ctx, v.SchemaID); err != nil {
 			return nil, nil, err
 		}
@@ -132,40 +139,28 @@ func reportKey(mode compat.Mode, policy compat.Policy, fp string, vs []Version) 
 	return b.String()
 }
 
-// incompatible builds the 409 Confluent clients expect, one line per finding.
+// incompatible builds the 409 Confluent clients expect, one line per
+// breaking finding (every finding when none is breaking).
 func incompatible(subject string, rep compat.Report) *Error {
-	var lines []string
-	for _, f := range rep.Findings {
-		if f.Breaking {
-			lines = append(lines, findingLine(f))
-		}
-	}
-	if len(lines) == 0 { // incompatible without a breaking finding: show them all
-		for _, f := range rep.Findings {
-			lines = append(lines, findingLine(f))
-		}
-	}
 	return &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: rep.Findings,
-		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %q, details: [%s]", subject, strings.Join(lines, "\n"))}
+		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %q, details: [%s]", subject, findingLines(rep.Findings, ""))}
 }
 
-func findingLine(f compat.Finding) string {
-	path := f.Path
-	if path == "" {
-		path = "/"
+// findingLines lists findings one per line (report.FindingLine), each
+// after prefix: the breaking ones, or every one when none is breaking.
+func findingLines(fs []compat.Finding, prefix string) string {
+	var lines []string
+	for _, f := range fs {
+		if f.Breaking {
+			lines = append(lines, prefix+report.FindingLine(f))
+		}
 	}
-	var where []string
-	if f.Direction != "" {
-		where = append(where, f.Direction)
+	if len(lines) == 0 {
+		for _, f := range fs {
+			lines = append(lines, prefix+report.FindingLine(f))
+		}
 	}
-	if f.Version > 0 {
-		where = append(where, "version "+strconv.Itoa(f.Version))
-	}
-	ctx := ""
-	if len(where) > 0 {
-		ctx = " (" + strings.Join(where, ", ") + ")"
-	}
-	return fmt.Sprintf("%s at %s%s: %s", f.Rule, path, ctx, f.Message)
+	return strings.Join(lines, "\n")
 }
 
 // pairCheck runs compat.Check(writer, reader) memoized by the two schemas'
@@ -189,4 +184,13 @@ func (s *Registrar) pairCheck(writer, reader *compat.Schema, wkey, rkey string, 
 		s.cache.reports.Add(key, compat.Report{Compatible: rep.Compatible, Findings: slices.Clone(rep.Findings)})
 	}
 	return rep
+}
+
+// dependentCheck is the check of a dependent of kind (a consumer or a
+// sender) against a message schema, oriented by the consumer/sender rule
+// (orient), memoized as pairCheck.
+func (s *Registrar) dependentCheck(kind RelationKind, message *compat.Schema, messageKey string, dependent *compat.Schema, dependentKey string, policy compat.Policy, memo bool) compat.Report {
+	w, r := orient(kind, message, dependent)
+	wk, rk := orient(kind, messageKey, dependentKey)
+	return s.pairCheck(w, r, wk, rk, policy, memo)
 }

@@ -69,6 +69,25 @@ func (s *Registrar) schemaByID(ctx context.Context, id int64) (Schema, error) {
 	return sch, nil
 }
 
+// proposal is a schema proposed for a subject: validated, fingerprinted
+// and compiled (a publish, a dry run, an impact question).
+type proposal struct {
+	subject string
+	text    string
+	refs    []Reference
+	schema  *compat.Schema
+	fp      string
+}
+
+// propose validates and compiles a proposed schema (see compileProposed).
+func (s *Registrar) propose(ctx context.Context, subject, schemaType, text string, refs []Reference) (proposal, error) {
+	c, fp, err := s.compileProposed(ctx, subject, schemaType, text, refs)
+	if err != nil {
+		return proposal{}, err
+	}
+	return proposal{subject: subject, text: text, refs: refs, schema: c, fp: fp}, nil
+}
+
 // compileProposed validates the type, fingerprints and compiles a proposed
 // schema. Its references must exist (checked even on a cache hit: the cache
 // must not make a missing reference acceptable). Nothing is written.

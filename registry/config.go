@@ -10,23 +10,6 @@ import (
 // Confluent's default BACKWARD, with STRICT open-model handling.
 var DefaultConfig = Config{Mode: compat.Backward, Policy: compat.Strict}
 
-// effectiveConfig resolves subject config, else global, else DefaultConfig.
-func (s *Registrar) effectiveConfig(ctx context.Context, subject string) (Config, error) {
-	for _, name := range []string{subject, ""} {
-		cfg, ok, err := s.store.Config(ctx, name)
-		if err != nil {
-			return Config{}, err
-		}
-		if ok && cfg.Mode != "" {
-			return cfg, nil
-		}
-		if name == "" {
-			break
-		}
-	}
-	return DefaultConfig, nil
-}
-
 // GetConfig returns the subject's config ("" = global, falling back to the
 // default). A subject without its own config answers 40408 unless
 // defaultToGlobal.

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/batonhq/baton/compat"
@@ -98,39 +97,56 @@ func (s *Registrar) ContractVersions(ctx context.Context, service, subject strin
 	return out, s.fail(err)
 }
 
-// checkContract is the consumer-driven direction: a new contract against
-// the message's current schema.
-func (s *Registrar) checkContract(ctx context.Context, service string, r Relation, c *compat.Schema, fp string, force bool) error {
-	latest, err := s.latestVisible(ctx, r.Subject)
-	if err != nil || latest.Version == 0 {
-		return err // nothing published yet: nothing to hold the contract against
+// contractVerdict is what the contract rule found for one contract.
+type contractVerdict struct {
+	against Version     // the message version checked against; Version 0: none is published
+	mode    compat.Mode // the message's mode; under NONE nothing is checked
+	report  compat.Report
+}
+
+// checked reports whether the contract was held against a schema.
+func (v contractVerdict) checked() bool { return v.against.Version > 0 && v.mode != compat.None }
+
+// breaks reports whether the contract fails the rule.
+func (v contractVerdict) breaks() bool { return v.checked() && !v.report.Compatible }
+
+// checkContract is the contract rule of consumer-driven contract testing,
+// and the one place it lives: RegisterService refuses a new or changed
+// contract that fails it, CheckManifest reports it, and so will deployment
+// checks. A consumer's reader contract must accept every document the
+// message's current schema allows (the schema writes, the contract reads);
+// a sender's writer contract must write only what the current schema
+// accepts (the contract writes, the schema reads): orient. The message's
+// policy applies; under its mode NONE, or before it has a visible version,
+// nothing is checked. The current schema is compiled with its references.
+func (s *Registrar) checkContract(ctx context.Context, kind RelationKind, subject string, c *compat.Schema, fp string) (contractVerdict, error) {
+	st, err := s.store.ReadSubject(ctx, subject, "")
+	if err != nil {
+		return contractVerdict{}, err
 	}
-	cfg, err := s.effectiveConfig(ctx, r.Subject)
-	if err != nil || cfg.Mode == compat.None {
-		return err
+	latest, _ := st.LatestVisible()
+	cfg := st.Effective()
+	v := contractVerdict{against: latest, mode: cfg.Mode}
+	if !v.checked() {
+		return v, nil
 	}
 	cur, err := s.compiledByID(ctx, latest.SchemaID)
 	if err != nil {
-		return err
+		return contractVerdict{}, err
 	}
-	var rep compat.Report
-	var what string
-	if r.Kind == Consumes {
-		rep = s.pairCheck(cur, c, fmt.Sprintf("id:%d", latest.SchemaID), fp, cfg.Policy, true)
-		what = fmt.Sprintf("the contract of %s relies on what %s version %d does not guarantee", service, r.Subject, latest.Version)
-	} else {
-		rep = s.pairCheck(c, cur, fp, fmt.Sprintf("id:%d", latest.SchemaID), cfg.Policy, true)
-		what = fmt.Sprintf("%s would send commands that %s version %d rejects", service, r.Subject, latest.Version)
+	v.report = s.dependentCheck(kind, cur, fmt.Sprintf("id:%d", latest.SchemaID), c, fp, cfg.Policy, true)
+	return v, nil
+}
+
+// refusal is the 409 of a registration of service whose contract (kind,
+// subject) fails the rule: what it relies on that the message does not
+// guarantee, with findings.
+func (v contractVerdict) refusal(service string, kind RelationKind, subject string) *Error {
+	what := fmt.Sprintf("the contract of %s relies on what %s version %d does not guarantee", service, subject, v.against.Version)
+	if kind == Sends {
+		what = fmt.Sprintf("%s would send commands that %s version %d rejects", service, subject, v.against.Version)
 	}
-	if rep.Compatible {
-		return nil
-	}
-	if force {
-		s.log.Warn("forced contract registration", "service", service, "subject", r.Subject, "kind", string(r.Kind), "findings", len(rep.Findings))
-		return nil
-	}
-	e := incompatible(r.Subject, rep)
-	e.Message = what + ": " + strings.TrimPrefix(e.Message, fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %q, ", r.Subject))
-	e.Impacted = []ImpactedService{{Service: service, Role: string(r.Kind), Findings: rep.Findings}}
-	return e
+	return &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: v.report.Findings,
+		Impacted: []ImpactedService{{Service: service, Role: kind, Findings: v.report.Findings}},
+		Message:  fmt.Sprintf("%s: details: [%s]", what, findingLines(v.report.Findings, ""))}
 }

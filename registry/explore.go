@@ -38,10 +38,11 @@ func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode com
 	if mode != "" && !slices.Contains([]compat.Mode{compat.Backward, compat.Forward, compat.Full}, mode) {
 		return DiffReport{}, Errorf(KindInvalid, CodeInvalidCompatibility, "diff mode must be BACKWARD, FORWARD or FULL, not %q: a diff compares two versions", mode)
 	}
-	cfg, err := s.effectiveConfig(ctx, subject)
+	st, err := s.store.ReadSubject(ctx, subject, "")
 	if err != nil {
 		return DiffReport{}, err
 	}
+	cfg := st.Effective()
 	if mode == "" {
 		mode = cfg.Mode.NonTransitive()
 		if mode == compat.None {
@@ -55,7 +56,7 @@ func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode com
 		if err != nil {
 			return DiffReport{}, err
 		}
-		if vs[i], err = s.resolveVersion(ctx, subject, n, false); err != nil {
+		if vs[i], err = visibleVersion(subject, st, n); err != nil {
 			return DiffReport{}, err
 		}
 		if cs[i], err = s.compiledByID(ctx, vs[i].SchemaID); err != nil {

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"sort"
 )
@@ -38,20 +39,21 @@ func (s *Registrar) Graph(ctx context.Context) (Graph, error) {
 	return BuildGraph(sis), nil
 }
 
-// BuildGraph builds the graph of services. A message's type comes from its
-// owner's relation (produces: event, handles: command), else from the
-// relations that name it.
+// BuildGraph builds the graph of services. A message's type is inferred
+// from the relations that name it as impact infers it (messageKindOf).
 func BuildGraph(sis []Service) Graph {
 	g := Graph{Nodes: []GraphNode{}, Edges: []GraphEdge{}}
-	kind := map[string]MessageKind{}
-	for _, owners := range []bool{true, false} { // owners decide first
-		for _, si := range sis {
-			for _, r := range si.Relations {
-				if _, set := kind[r.Subject]; !set && r.Kind.Owns() == owners {
-					kind[r.Subject] = r.Kind.MessageKind()
-				}
-			}
+	kinds := map[string][]RelationKind{}
+	for _, si := range sis {
+		for _, r := range si.Relations {
+			kinds[r.Subject] = append(kinds[r.Subject], r.Kind)
 		}
+	}
+	kind := make(map[string]MessageKind, len(kinds))
+	for subject, ks := range kinds {
+		// A drawn message needs a kind: when its relations disagree, the
+		// first one's.
+		kind[subject] = cmp.Or(messageKindOf(ks), ks[0].MessageKind())
 	}
 	msgID := func(subject string) string { return string(kind[subject]) + ":" + subject }
 	for _, si := range sis {

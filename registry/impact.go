@@ -2,8 +2,8 @@ package registry
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -16,9 +16,9 @@ import (
 // SafeService is a related service that a proposed change does not break,
 // with the reason in words.
 type SafeService struct {
-	Service string `json:"service"`
-	Role    string `json:"role"` // consumes | sends
-	Reason  string `json:"reason"`
+	Service string       `json:"service"`
+	Role    RelationKind `json:"role"` // consumes | sends
+	Reason  string       `json:"reason"`
 }
 
 // ImpactReport answers "if this message changes, who breaks?".
@@ -43,15 +43,15 @@ func (s *Registrar) Impact(ctx context.Context, subject, schemaText string) (Imp
 	if subject == "" {
 		return ImpactReport{}, ErrEmptySubject()
 	}
-	proposed, fp, err := s.compileProposed(ctx, subject, SchemaTypeJSON, schemaText, nil)
+	p, err := s.propose(ctx, subject, SchemaTypeJSON, schemaText, nil)
 	if err != nil {
 		return ImpactReport{}, s.fail(err)
 	}
-	cfg, err := s.effectiveConfig(ctx, subject)
+	st, err := s.store.ReadSubject(ctx, subject, "")
 	if err != nil {
 		return ImpactReport{}, s.fail(err)
 	}
-	rep, err := s.impact(ctx, subject, proposed, fp, schemaText, cfg.Policy)
+	rep, err := s.impact(ctx, p, st, st.Effective().Policy)
 	return rep, s.fail(err)
 }
 
@@ -61,48 +61,44 @@ type dependent struct {
 	rel     *Relation // into the relations read from the store
 }
 
-func (s *Registrar) impact(ctx context.Context, subject string, proposed *compat.Schema, fp, text string, policy compat.Policy) (ImpactReport, error) {
+// impact checks proposal p against every consumer and sender of its
+// subject, whose state st says which version is current and which versions
+// pinned ones read.
+func (s *Registrar) impact(ctx context.Context, p proposal, st SubjectState, policy compat.Policy) (ImpactReport, error) {
+	subject, proposed, fp := p.subject, p.schema, p.fp
 	out := ImpactReport{Subject: subject, Impacted: []ImpactedService{}, Safe: []SafeService{}}
 	related, err := s.store.RelationsBySubject(ctx, subject)
 	if err != nil {
 		return ImpactReport{}, err
 	}
 	deps := make([]dependent, 0, len(related))
-	kinds := map[MessageKind]bool{}
-	owner := MessageKind("")
+	var kinds []RelationKind
 	for i := range related {
 		sr := &related[i]
 		r := &sr.Relation
 		if r.Subject != subject {
 			continue
 		}
-		kinds[r.Kind.MessageKind()] = true
-		if r.Kind.Owns() {
-			owner = r.Kind.MessageKind()
-		} else {
+		kinds = append(kinds, r.Kind)
+		if !r.Kind.Owns() {
 			deps = append(deps, dependent{sr.Service, r})
 		}
 	}
-	switch {
-	case owner != "":
-		out.Kind = owner
-	case kinds[Event] && !kinds[Command]:
-		out.Kind = Event
-	case kinds[Command] && !kinds[Event]:
-		out.Kind = Command
-	}
+	out.Kind = messageKindOf(kinds)
 	if len(deps) == 0 {
 		return out, nil
 	}
-	latest, err := s.latestVisible(ctx, subject)
-	if err != nil {
-		return ImpactReport{}, err
-	}
+	latest, _ := st.LatestVisible() // Version 0: none
+	var cur *compat.Schema
+	curKey := ""
 	var removed []string // top-level properties the proposal drops, for reasons
 	if latest.Version > 0 {
-		if sch, err := s.schemaByID(ctx, latest.SchemaID); err == nil {
-			removed = without(s.topProps(sch.Fingerprint, sch.Text), s.topProps(fp, text))
+		var err error
+		if cur, err = s.compiledByID(ctx, latest.SchemaID); err != nil {
+			return ImpactReport{}, err
 		}
+		curKey = fmt.Sprintf("id:%d", latest.SchemaID)
+		removed = without(topProps(cur), topProps(proposed))
 	}
 
 	// Resolve every dependent's schema first (store reads, compiles), then
@@ -124,12 +120,7 @@ func (s *Registrar) impact(ctx context.Context, subject string, proposed *compat
 			}
 			j.key = d.rel.ContractFingerprint
 		default:
-			v := Version{}
-			if d.rel.Version > 0 {
-				if v, err = s.store.Version(ctx, subject, d.rel.Version, true); err != nil && ErrorKind(err) != KindNotFound {
-					return ImpactReport{}, err
-				}
-			}
+			v, _ := st.Find(d.rel.Version) // soft-deleted too: it is what the dependent reads
 			if v.Version == 0 {
 				v = latest
 			}
@@ -150,22 +141,12 @@ func (s *Registrar) impact(ctx context.Context, subject string, proposed *compat
 	// contract holds against the current version (a memoized verdict) holds
 	// against the proposal too. Only the others need a check of their own,
 	// so a safe change to a message with many dependents costs one check.
-	var cur *compat.Schema
-	curKey := ""
 	viaCurrent := map[RelationKind]bool{}
-	if latest.Version > 0 {
-		if cur, err = s.compiledByID(ctx, latest.SchemaID); err != nil {
-			return ImpactReport{}, err
-		}
-		curKey = fmt.Sprintf("id:%d", latest.SchemaID)
+	if cur != nil {
 		for _, d := range deps {
-			if _, done := viaCurrent[d.rel.Kind]; done {
-				continue
-			}
-			if d.rel.Kind == Consumes {
-				viaCurrent[Consumes] = s.pairCheck(proposed, cur, fp, curKey, policy, true).Compatible
-			} else {
-				viaCurrent[Sends] = s.pairCheck(cur, proposed, curKey, fp, policy, true).Compatible
+			if _, done := viaCurrent[d.rel.Kind]; !done {
+				// The proposal against the current version, as if that were the dependent.
+				viaCurrent[d.rel.Kind] = s.dependentCheck(d.rel.Kind, proposed, fp, cur, curKey, policy, true).Compatible
 			}
 		}
 	}
@@ -197,21 +178,11 @@ func (s *Registrar) impact(ctx context.Context, subject string, proposed *compat
 	}
 	verdict := func(i int) compat.Report {
 		j := jobs[i]
-		if viaCurrent[j.dep.rel.Kind] && j.key != curKey {
-			var base compat.Report
-			if j.dep.rel.Kind == Consumes {
-				base = s.pairCheck(cur, j.c, curKey, j.key, policy, true)
-			} else {
-				base = s.pairCheck(j.c, cur, j.key, curKey, policy, true)
-			}
-			if base.Compatible {
-				return compat.Report{Compatible: true}
-			}
+		kind := j.dep.rel.Kind
+		if viaCurrent[kind] && j.key != curKey && s.dependentCheck(kind, cur, curKey, j.c, j.key, policy, true).Compatible {
+			return compat.Report{Compatible: true}
 		}
-		if j.dep.rel.Kind == Consumes { // the proposal writes, the consumer reads
-			return s.pairCheck(proposed, j.c, fp, j.key, policy, again)
-		} // the sender writes, the proposal reads
-		return s.pairCheck(j.c, proposed, j.key, fp, policy, again)
+		return s.dependentCheck(kind, proposed, fp, j.c, j.key, policy, again)
 	}
 	// The checks are pure and independent: one worker per core takes the
 	// next unchecked pair (the caller's goroutine is one of them), and the
@@ -254,7 +225,7 @@ func (s *Registrar) impact(ctx context.Context, subject string, proposed *compat
 
 	out.Safe = make([]SafeService, 0, len(jobs))
 	for i, j := range jobs {
-		role := string(j.dep.rel.Kind)
+		role := j.dep.rel.Kind
 		if j.skip != "" {
 			out.Safe = append(out.Safe, SafeService{Service: j.dep.service, Role: role, Reason: j.skip})
 			continue
@@ -263,14 +234,16 @@ func (s *Registrar) impact(ctx context.Context, subject string, proposed *compat
 			out.Impacted = append(out.Impacted, ImpactedService{Service: j.dep.service, Role: role, Findings: reports[i].Findings})
 			continue
 		}
-		out.Safe = append(out.Safe, SafeService{Service: j.dep.service, Role: role, Reason: s.safeReason(*j.dep.rel, j.version, removed)})
+		out.Safe = append(out.Safe, SafeService{Service: j.dep.service, Role: role, Reason: safeReason(*j.dep.rel, j.c, j.version, removed)})
 	}
 	sort.SliceStable(out.Impacted, func(a, b int) bool { return out.Impacted[a].Service < out.Impacted[b].Service })
 	sort.SliceStable(out.Safe, func(a, b int) bool { return out.Safe[a].Service < out.Safe[b].Service })
 	return out, nil
 }
 
-func (s *Registrar) safeReason(r Relation, version int, removed []string) string {
+// safeReason says why dependent r, checked against schema c (its contract
+// or the version it reads), is safe.
+func safeReason(r Relation, c *compat.Schema, version int, removed []string) string {
 	if r.Contract == "" {
 		if r.Kind == Consumes {
 			return fmt.Sprintf("it reads version %d (no contract), which accepts everything the new schema allows", version)
@@ -281,7 +254,7 @@ func (s *Registrar) safeReason(r Relation, version int, removed []string) string
 		return "the new schema accepts everything its writer contract sends"
 	}
 	if len(removed) > 0 {
-		read := s.topProps(r.ContractFingerprint, r.Contract)
+		read := topProps(c)
 		var unread []string
 		for _, p := range removed {
 			if !slices.Contains(read, p) {
@@ -295,27 +268,10 @@ func (s *Registrar) safeReason(r Relation, version int, removed []string) string
 	return "its contract accepts every document the new schema allows"
 }
 
-// topProps lists a schema's top-level property names, sorted, memoized by
-// fingerprint (used only to explain why a service is safe).
-func (s *Registrar) topProps(fp, text string) []string {
-	if fp != "" {
-		if ps, ok := s.cache.props.Get(fp); ok {
-			return ps
-		}
-	}
-	var doc struct {
-		Properties map[string]json.RawMessage `json:"properties"`
-	}
-	_ = json.Unmarshal([]byte(text), &doc) // not an object with properties: none
-	ps := make([]string, 0, len(doc.Properties))
-	for p := range doc.Properties {
-		ps = append(ps, p)
-	}
-	sort.Strings(ps)
-	if fp != "" {
-		s.cache.props.Add(fp, ps)
-	}
-	return ps
+// topProps lists the top-level property names of a compiled schema,
+// sorted (used only to explain why a service is safe).
+func topProps(c *compat.Schema) []string {
+	return slices.Sorted(maps.Keys(c.Compiled().Properties))
 }
 
 // without returns the elements of a not in b (both sorted).

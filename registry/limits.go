@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"unicode"
@@ -46,24 +45,15 @@ func checkSubject(subject string) error {
 }
 
 // checkVersionLimit refuses a publish that would give subject more than
-// s.maxVersions versions. latest is the highest version number ever used,
-// an upper bound of the versions stored, so the common case costs nothing;
-// only near the limit are the stored versions counted (hard-deleted ones
-// free their slots).
-func (s *Registrar) checkVersionLimit(ctx context.Context, subject string, latest int) error {
-	if latest < s.maxVersions {
-		return nil
-	}
-	vs, err := s.store.Versions(ctx, subject, true)
-	if err != nil && ErrorKind(err) != KindNotFound {
-		return err
-	}
-	if len(vs) < s.maxVersions {
+// s.maxVersions versions (soft-deleted ones count; hard-deleted ones have
+// freed their slots).
+func (s *Registrar) checkVersionLimit(subject string, st SubjectState) error {
+	if len(st.Versions) < s.maxVersions {
 		return nil
 	}
 	return &Error{Kind: KindInvalid, Code: CodeLimitExceeded, Message: fmt.Sprintf(
 		"subject %q has %d versions; the limit (max versions per subject) is %d: delete old versions permanently or use a new subject",
-		subject, len(vs), s.maxVersions)}
+		subject, len(st.Versions), s.maxVersions)}
 }
 
 // checkText refuses schema text that is not UTF-8: JSON must be, and a

@@ -22,7 +22,7 @@ func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVer
 		return SubjectVersion{}, err
 	}
 	start := s.now()
-	proposed, fp, err := s.compileProposed(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
+	p, err := s.propose(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
 	if err != nil {
 		return SubjectVersion{}, err
 	}
@@ -33,35 +33,35 @@ func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVer
 		if err := ctx.Err(); err != nil {
 			return SubjectVersion{}, err
 		}
-		latest, err := s.store.Latest(ctx, req.Subject)
+		// One read per attempt: the latest number the Append below is
+		// conditional on, the versions to check against, the configs.
+		st, err := s.store.ReadSubject(ctx, req.Subject, p.fp)
 		if err != nil {
 			return SubjectVersion{}, err
 		}
-		if v, err := s.store.FindByFingerprint(ctx, req.Subject, fp); err == nil {
-			return s.join(ctx, v)
-		} else if ErrorKind(err) != KindNotFound {
+		if st.Existing.Version > 0 {
+			return s.join(ctx, st.Existing)
+		}
+		if err := s.checkVersionLimit(req.Subject, st); err != nil {
 			return SubjectVersion{}, err
 		}
-		if err := s.checkVersionLimit(ctx, req.Subject, latest); err != nil {
-			return SubjectVersion{}, err
-		}
-		cfg, err := s.effectiveConfig(ctx, req.Subject)
+		cfg, rep, err := s.historyVerdict(ctx, p, st)
 		if err != nil {
 			return SubjectVersion{}, err
 		}
-		vs, hist, err := s.history(ctx, req.Subject, cfg.Mode)
-		if err != nil {
-			return SubjectVersion{}, err
-		}
-		if rep := s.check(cfg.Mode, cfg, vs, hist, proposed, fp); !rep.Compatible {
+		if !rep.Compatible {
 			return SubjectVersion{}, incompatible(req.Subject, rep)
 		}
-		forced, err := s.checkDependents(ctx, req, cfg, proposed, fp)
+		deps, err := s.dependentsVerdict(ctx, p, st, cfg)
 		if err != nil {
 			return SubjectVersion{}, err
 		}
-		v, existing, err := s.store.Append(ctx, req.Subject, latest, Schema{
-			Type: SchemaTypeJSON, Text: req.Schema, References: req.References, Fingerprint: fp})
+		forced, err := overrideOrRefuse(req, deps)
+		if err != nil {
+			return SubjectVersion{}, err
+		}
+		v, existing, err := s.store.Append(ctx, req.Subject, st.Latest, Schema{
+			Type: SchemaTypeJSON, Text: req.Schema, References: req.References, Fingerprint: p.fp})
 		if errors.Is(err, ErrStale) {
 			s.log.Debug("publish lost a race; re-checking", "subject", req.Subject, "attempt", attempt)
 			continue
@@ -74,7 +74,7 @@ func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVer
 			return SubjectVersion{}, err
 		}
 		if !existing {
-			s.cache.byID.Add(v.SchemaID, proposed)
+			s.cache.byID.Add(v.SchemaID, p.schema)
 			s.log.Info("schema registered", "subject", req.Subject, "version", v.Version, "id", v.SchemaID,
 				"mode", string(cfg.Mode), "took", s.now().Sub(start))
 			if forced != nil {
@@ -137,41 +137,48 @@ func (s *Registrar) lookup(ctx context.Context, req PublishRequest, deleted bool
 	return SubjectVersion{}, err
 }
 
-// checkDependents refuses a publish that breaks a registered consumer or
-// sender of the subject (409 listing them, with findings and witnesses),
-// unless the subject's mode is NONE or the request forces it. A forced
-// publish that breaks someone returns the override (nil otherwise), which
-// the caller logs once the version is stored.
-func (s *Registrar) checkDependents(ctx context.Context, req PublishRequest, cfg Config, proposed *compat.Schema, fp string) (*Override, error) {
+// dependentsVerdict checks a proposal against the subject's registered
+// consumers and senders (see impact), the check a publish that passed its
+// history must pass next. Under mode NONE nothing is checked: nil.
+func (s *Registrar) dependentsVerdict(ctx context.Context, p proposal, st SubjectState, cfg Config) (*ImpactReport, error) {
 	if cfg.Mode == compat.None {
 		return nil, nil
 	}
-	rep, err := s.impact(ctx, req.Subject, proposed, fp, req.Schema, cfg.Policy)
-	if err != nil || !rep.Breaking() {
+	rep, err := s.impact(ctx, p, st, cfg.Policy)
+	if err != nil {
 		return nil, err
+	}
+	return &rep, nil
+}
+
+// overrideOrRefuse decides a publish whose dependents verdict is rep: a
+// change that breaks a registered consumer or sender is refused (409
+// listing them, with findings and witnesses) unless the request forces it;
+// a forced one returns the override (nil when nothing breaks), which the
+// caller logs once the version is stored.
+func overrideOrRefuse(req PublishRequest, rep *ImpactReport) (*Override, error) {
+	if rep == nil || !rep.Breaking() {
+		return nil, nil
 	}
 	if req.Force {
 		return &Override{Overridden: len(rep.Impacted), Impacted: rep.Impacted}, nil
 	}
-	names := impactedNames(rep.Impacted)
 	var findings []compat.Finding
 	var lines []string
 	for _, is := range rep.Impacted {
 		findings = append(findings, is.Findings...)
-		for _, f := range is.Findings {
-			lines = append(lines, is.Service+": "+findingLine(f))
-		}
+		lines = append(lines, findingLines(is.Findings, is.Service+": "))
 	}
 	return nil, &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: findings, Impacted: rep.Impacted,
 		Message: fmt.Sprintf("Schema being registered for subject %q breaks registered services: %s; details: [%s]",
-			req.Subject, strings.Join(names, ", "), strings.Join(lines, "\n"))}
+			req.Subject, strings.Join(impactedNames(rep.Impacted), ", "), strings.Join(lines, "\n"))}
 }
 
 // impactedNames lists "service (role)" per impacted service.
 func impactedNames(is []ImpactedService) []string {
 	names := make([]string, len(is))
 	for i, s := range is {
-		names[i] = s.Service + " (" + s.Role + ")"
+		names[i] = s.Service + " (" + string(s.Role) + ")"
 	}
 	return names
 }

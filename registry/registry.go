@@ -67,7 +67,7 @@ type Config struct {
 // impact analysis and in incompatible-publish errors).
 type ImpactedService struct {
 	Service  string           `json:"service"`
-	Role     string           `json:"role"` // consumes | sends
+	Role     RelationKind     `json:"role"` // consumes | sends
 	Findings []compat.Finding `json:"findings"`
 }
 

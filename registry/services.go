@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -36,6 +35,69 @@ func (k RelationKind) MessageKind() MessageKind {
 		return Event
 	}
 	return Command
+}
+
+// messageKindOf infers a message's kind from the kinds of the relations
+// that name it: the owners' (produces: event, handles: command), else the
+// one all relations agree on; "" when they disagree or there are none.
+func messageKindOf(kinds []RelationKind) MessageKind {
+	for _, owners := range []bool{true, false} {
+		var k MessageKind
+		for _, rk := range kinds {
+			switch {
+			case rk.Owns() != owners:
+			case k == "":
+				k = rk.MessageKind()
+			case k != rk.MessageKind():
+				return ""
+			}
+		}
+		if k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// Direction is which way data flows in a check, seen from one of its two
+// schemas (the one a report item points at): backward, it reads what the
+// other writes; forward, the other reads what it writes. Findings and
+// report items carry it as a string.
+type Direction string
+
+const (
+	DirectionBackward Direction = "backward"
+	DirectionForward  Direction = "forward"
+)
+
+// FromMessage is the direction of a dependent's check seen from the
+// message's schema: a consumer reads what it writes (forward); a sender
+// writes what it reads (backward).
+func (k RelationKind) FromMessage() Direction {
+	if k == Sends {
+		return DirectionBackward
+	}
+	return DirectionForward
+}
+
+// FromContract is the same check seen from the dependent's contract: a
+// consumer's contract reads (backward), a sender's writes (forward).
+func (k RelationKind) FromContract() Direction {
+	if k == Sends {
+		return DirectionForward
+	}
+	return DirectionBackward
+}
+
+// orient is the consumer/sender rule: which of a message's schema and a
+// dependent's schema (contract or pinned version) is the writer and which
+// the reader of the dependent's check. A consumer reads what the message
+// writes; a sender writes what the message reads.
+func orient[T any](k RelationKind, message, dependent T) (writer, reader T) {
+	if k == Sends {
+		return dependent, message
+	}
+	return message, dependent
 }
 
 // Relation ties a service to a message subject. For consumes and sends,
@@ -148,22 +210,68 @@ func (s *Registrar) RegisterService(ctx context.Context, si Service, force bool)
 }
 
 func (s *Registrar) registerService(ctx context.Context, si Service, force bool) (Service, error) {
+	plan, err := s.planService(ctx, si)
+	if err != nil {
+		return Service{}, err
+	}
+	for _, r := range plan.service.Relations {
+		v := plan.contracts[relationKey(r.Kind, r.Subject)]
+		if !v.breaks() {
+			continue
+		}
+		if !force {
+			return Service{}, v.refusal(si.Name, r.Kind, r.Subject)
+		}
+		s.log.Warn("forced contract registration", "service", si.Name, "subject", r.Subject, "kind", string(r.Kind), "findings", len(v.report.Findings))
+	}
+	// History first: the service never names a contract version that the
+	// history lacks.
+	for _, r := range plan.record {
+		if err := s.recordContract(ctx, si.Name, r); err != nil {
+			return Service{}, err
+		}
+	}
+	if err := s.store.PutService(ctx, plan.service); err != nil {
+		return Service{}, err
+	}
+	s.log.Info("service registered", "service", si.Name, "relations", len(plan.service.Relations))
+	return plan.service, nil
+}
+
+// servicePlan is a service prepared for registering: the record
+// RegisterService stores and what it must check first, computed without
+// writing, so that a dry run (CheckManifest) decides as the registration.
+type servicePlan struct {
+	service Service    // validated; relations sorted, contracts fingerprinted and numbered, versions resolved
+	record  []Relation // contract versions the history lacks (stored before the service)
+	// contracts holds the contract rule's verdict for every new or changed
+	// contract, by relationKey; unchanged contracts are not checked again.
+	contracts map[string]contractVerdict
+	// previous is the service as registered before (by relationKey).
+	previous map[string]Relation
+}
+
+func relationKey(k RelationKind, subject string) string { return string(k) + "\x00" + subject }
+
+// planService validates si and prepares its relations as RegisterService
+// stores them. For consumes and sends, Relation.Contract is the contract
+// text (or "" with an optional pinned Version).
+func (s *Registrar) planService(ctx context.Context, si Service) (servicePlan, error) {
 	si.Relations = slices.Clone(si.Relations)
 	if err := si.Validate(); err != nil {
-		return Service{}, err
+		return servicePlan{}, err
 	}
-	prev := map[string]Relation{}
+	plan := servicePlan{contracts: map[string]contractVerdict{}, previous: map[string]Relation{}}
 	if old, err := s.store.GetService(ctx, si.Name); err == nil {
 		for _, r := range old.Relations {
-			prev[string(r.Kind)+"\x00"+r.Subject] = r
+			plan.previous[relationKey(r.Kind, r.Subject)] = r
 		}
 	} else if ErrorKind(err) != KindNotFound {
-		return Service{}, err
+		return servicePlan{}, err
 	}
-	var record []Relation // contract versions to add to the history
 	for i := range si.Relations {
 		r := &si.Relations[i]
-		old, had := prev[string(r.Kind)+"\x00"+r.Subject]
+		old, had := plan.previous[relationKey(r.Kind, r.Subject)]
 		r.ContractFingerprint, r.ContractVersion, r.Pinned = "", 0, false
 		if r.Kind.Owns() {
 			r.Version = 0
@@ -172,22 +280,24 @@ func (s *Registrar) registerService(ctx context.Context, si Service, force bool)
 		if r.Contract != "" {
 			c, fp, err := s.compileProposed(ctx, r.Subject, SchemaTypeJSON, r.Contract, nil)
 			if err != nil {
-				return Service{}, contractError(si.Name, *r, err)
+				return servicePlan{}, relationError(si.Name, r.Kind, r.Subject, "contract", err)
 			}
 			r.ContractFingerprint, r.Version = fp, 0
 			hist, err := s.store.ContractVersions(ctx, si.Name, r.Subject)
 			if err != nil {
-				return Service{}, err
+				return servicePlan{}, err
 			}
 			var isNew bool
 			r.ContractVersion, isNew = contractVersion(hist, *r, fp, old, had)
 			if !had || old.ContractFingerprint != fp {
-				if err := s.checkContract(ctx, si.Name, *r, c, fp, force); err != nil {
-					return Service{}, err
+				v, err := s.checkContract(ctx, r.Kind, r.Subject, c, fp)
+				if err != nil {
+					return servicePlan{}, err
 				}
+				plan.contracts[relationKey(r.Kind, r.Subject)] = v
 			}
 			if isNew {
-				record = append(record, *r)
+				plan.record = append(plan.record, *r)
 			}
 			continue
 		}
@@ -195,14 +305,12 @@ func (s *Registrar) registerService(ctx context.Context, si Service, force bool)
 			r.Pinned = true
 			// A pin to a version the subject never had is a typo; a subject
 			// with no version yet may be published later.
-			if _, err := s.store.Version(ctx, r.Subject, r.Version, true); err != nil {
-				var e *Error
-				if errors.As(err, &e) && e.Code == CodeVersionNotFound {
-					return Service{}, Errorf(KindInvalid, CodeInvalidVersion, "service %s %s %s version %d: the subject has no such version", si.Name, r.Kind, r.Subject, r.Version)
-				}
-				if ErrorKind(err) != KindNotFound {
-					return Service{}, err
-				}
+			st, err := s.store.ReadSubject(ctx, r.Subject, "")
+			if err != nil {
+				return servicePlan{}, err
+			}
+			if _, ok := st.Find(r.Version); !ok && len(st.Versions) > 0 {
+				return servicePlan{}, Errorf(KindInvalid, CodeInvalidVersion, "service %s %s %s version %d: the subject has no such version", si.Name, r.Kind, r.Subject, r.Version)
 			}
 			continue
 		}
@@ -210,30 +318,23 @@ func (s *Registrar) registerService(ctx context.Context, si Service, force bool)
 			r.Version = old.Version // the version current when it first registered
 			continue
 		}
-		latest, err := s.latestVisible(ctx, r.Subject)
+		st, err := s.store.ReadSubject(ctx, r.Subject, "")
 		if err != nil {
-			return Service{}, err
+			return servicePlan{}, err
 		}
+		latest, _ := st.LatestVisible()
 		r.Version = latest.Version // 0 if the message has no version yet
 	}
-	// History first: the service never names a contract version that the
-	// history lacks.
-	for _, r := range record {
-		if err := s.recordContract(ctx, si.Name, r); err != nil {
-			return Service{}, err
-		}
-	}
-	if err := s.store.PutService(ctx, si); err != nil {
-		return Service{}, err
-	}
-	s.log.Info("service registered", "service", si.Name, "relations", len(si.Relations))
-	return si, nil
+	plan.service = si
+	return plan, nil
 }
 
-func contractError(service string, r Relation, err error) error {
+// relationError names the service, relation and file (what: "schema" or
+// "contract") in an error about invalid input; others pass as they are.
+func relationError(service string, kind RelationKind, subject, what string, err error) error {
 	if e, ok := err.(*Error); ok && e.Kind == KindInvalid {
 		return &Error{Kind: KindInvalid, Code: e.Code, Err: err,
-			Message: fmt.Sprintf("service %s: contract for %s %s: %s", service, r.Kind, r.Subject, e.Message)}
+			Message: fmt.Sprintf("service %s: %s for %s %s: %s", service, what, kind, subject, e.Message)}
 	}
 	return err
 }

@@ -37,6 +37,22 @@ func (s *Registrar) resolveVersion(ctx context.Context, subject string, n int, d
 	return vs[len(vs)-1], nil
 }
 
+// visibleVersion finds version n ("latest": latestVersion) among the
+// visible versions of st, answering as the stores do when it is missing.
+func visibleVersion(subject string, st SubjectState, n int) (Version, error) {
+	latest, ok := st.LatestVisible()
+	if !ok {
+		return Version{}, ErrSubjectNotFound(subject)
+	}
+	if n == latestVersion {
+		return latest, nil
+	}
+	if v, ok := st.Find(n); ok && !v.Deleted {
+		return v, nil
+	}
+	return Version{}, ErrVersionNotFound(subject, n)
+}
+
 // Subjects lists subject names, sorted.
 func (s *Registrar) Subjects(ctx context.Context, deleted bool) ([]string, error) {
 	out, err := s.store.Subjects(ctx, deleted)
@@ -168,17 +184,4 @@ func (s *Registrar) ReferencedBy(ctx context.Context, subject, version string) (
 		ids = []int64{}
 	}
 	return ids, s.fail(err)
-}
-
-// latestVisible returns the latest non-deleted version of subject, or a
-// zero Version if there is none.
-func (s *Registrar) latestVisible(ctx context.Context, subject string) (Version, error) {
-	vs, err := s.store.Versions(ctx, subject, false)
-	if ErrorKind(err) == KindNotFound || (err == nil && len(vs) == 0) {
-		return Version{}, nil
-	}
-	if err != nil {
-		return Version{}, err
-	}
-	return vs[len(vs)-1], nil
 }

@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/manifest"
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/boltstore"
 	"github.com/batonhq/baton/report"
 )
 
@@ -139,73 +141,89 @@ func (g *gitRepo) show(ctx context.Context, ref, rel string) (data []byte, ok bo
 	return data, true, nil
 }
 
-// checkAgainstGit is `baton check --against git:REF`: one item per owned
-// schema, the working tree's version checked against REF's in mode.
+// checkAgainstGit is `baton check --against git:REF`: the registry's own
+// check (CheckManifest), run on a throwaway registry in a temporary
+// directory whose only versions are the manifest's owned schemas as they
+// are at REF, in mode with policy. One item per owned schema, pointing at
+// the working tree's file and at REF's as its base.
 func checkAgainstGit(ctx context.Context, e env, m *manifest.Manifest, ref string, mode compat.Mode, policy compat.Policy, format, failOn string) error {
 	repo, err := openGitRepo(ctx, filepath.Dir(m.File), ref)
 	if err != nil {
 		return err
 	}
-	res := report.Result{Command: "check"}
-	for _, group := range ownedGroups(m) {
-		for _, o := range group.owned {
-			it, err := checkOwnedAgainstGit(ctx, repo, m, ref, group.role, o, mode, policy)
+	dir, err := os.MkdirTemp("", "baton-against-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	st, err := boltstore.Open(dir, boltstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	reg := registry.NewRegistrar(st, registry.Options{})
+	if _, err := reg.SetConfig(ctx, "", registry.Config{Mode: mode, Policy: policy}); err != nil {
+		return err
+	}
+	mc := registry.ManifestCheck{Name: m.Service, Owner: m.Owner}
+	var bases []gitBase // per owned schema, in mc's order
+	for _, g := range ownedGroups(m) {
+		for _, o := range g.owned {
+			b, err := baseAt(ctx, repo, m, ref, o)
+			if err == nil && b.exists {
+				_, err = reg.Publish(ctx, registry.PublishRequest{Subject: o.Subject, Schema: string(b.text)})
+				if err != nil {
+					err = fmt.Errorf("%s: %w", b.file, err)
+				}
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %s (%s): %w", m.File, o.Subject, o.Schema, err)
 			}
-			res.Items = append(res.Items, it)
+			bases = append(bases, b)
+			mc.Relations = append(mc.Relations, registry.ManifestRelation{Kind: g.kind, Subject: o.Subject, Name: o.Name,
+				Schema: o.Text, File: manifestPath(m, o.Schema)})
 		}
+	}
+	res, err := reg.CheckManifest(ctx, mc)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.File, err)
+	}
+	if len(res.Items) != len(bases) { // nothing consumes them in a registry of its own
+		return fmt.Errorf("%s: checked %d schemas, got %d results", m.File, len(bases), len(res.Items))
+	}
+	for i, b := range bases {
+		it := &res.Items[i]
+		it.BaseFile = b.file
+		if !b.exists {
+			it.Note = "new schema: " + b.rel + " does not exist at git:" + ref
+			continue
+		}
+		it.Base, it.Note = b.text, "checked against "+b.file
 	}
 	return render(e, format, failOn, res)
 }
 
-func checkOwnedAgainstGit(ctx context.Context, repo *gitRepo, m *manifest.Manifest, ref, role string, o manifest.Owned, mode compat.Mode, policy compat.Policy) (report.Item, error) {
-	file := manifestPath(m, o.Schema)
-	it := report.Item{Subject: o.Subject, Service: m.Service, Role: role, Mode: strings.ToLower(string(mode)),
-		SchemaFile: file, Schema: []byte(o.Text)}
+// gitBase is an owned schema as it is at a git ref.
+type gitBase struct {
+	file   string // "git:REF:path"
+	rel    string // path relative to the repository root
+	text   []byte
+	exists bool // false: the file does not exist at REF
+}
+
+// baseAt reads owned schema o at ref.
+func baseAt(ctx context.Context, repo *gitRepo, m *manifest.Manifest, ref string, o manifest.Owned) (gitBase, error) {
 	path := o.Path
 	if path == "" {
-		path = file
+		path = manifestPath(m, o.Schema)
 	}
 	rel, err := repo.rel(path)
 	if err != nil {
-		return it, err
+		return gitBase{}, err
 	}
-	it.BaseFile = "git:" + ref + ":" + rel
-	base, ok, err := repo.show(ctx, ref, rel)
-	if err != nil {
-		return it, err
-	}
-	if !ok {
-		it.Note = "new schema: " + rel + " does not exist at git:" + ref
-		return it, nil
-	}
-	it.Base = base
-	var (
-		wg            sync.WaitGroup
-		old, cur      *compat.Schema
-		oldErr, curEr error
-	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		old, oldErr = compat.Compile(base, compat.LoadOptions{Source: it.BaseFile})
-	}()
-	go func() {
-		defer wg.Done()
-		cur, curEr = compat.Compile([]byte(o.Text), compat.LoadOptions{Source: file})
-	}()
-	wg.Wait()
-	if curEr != nil {
-		return it, curEr
-	}
-	if oldErr != nil {
-		return it, oldErr
-	}
-	rep := compat.CheckMode(mode, []*compat.Schema{old}, cur, compat.Options{Policy: policy})
-	it.Findings = rep.Findings
-	it.Note = "checked against " + it.BaseFile
-	return it, nil
+	b := gitBase{file: "git:" + ref + ":" + rel, rel: rel}
+	b.text, b.exists, err = repo.show(ctx, ref, rel)
+	return b, err
 }
 
 // cmdCheckOffline validates the flags of `check --against` and runs it.
@@ -227,7 +245,7 @@ func cmdCheckOffline(ctx context.Context, e env, pos []string, registryURL, form
 			return usagef("--mode must be backward, forward or full, not %q", modeFlag)
 		}
 	}
-	if !oneOf(report.Formats, format) {
+	if !slices.Contains(report.Formats, format) {
 		return usagef("--format must be one of %s, not %q", strings.Join(report.Formats, ", "), format)
 	}
 	if _, err := report.ParseFailOn(failOn); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/batonhq/baton/compat"
@@ -36,7 +37,7 @@ func addRegistryFlags(fs interface {
 }
 
 func (f registryFlags) client(e env, formats ...string) (*httpapi.Client, error) {
-	if !oneOf(formats, *f.format) {
+	if !slices.Contains(formats, *f.format) {
 		return nil, usagef("--format must be one of %s, not %q", strings.Join(formats, ", "), *f.format)
 	}
 	u := *f.url
@@ -57,15 +58,6 @@ func (f registryFlags) client(e env, formats ...string) (*httpapi.Client, error)
 	return httpapi.NewClient(u, opts...), nil
 }
 
-func oneOf(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // loadManifest reads the manifest named by the positional arguments
 // (default ./baton.yaml); a bad manifest is invalid input (exit 2).
 func loadManifest(pos []string, root string) (*manifest.Manifest, error) {
@@ -80,28 +72,31 @@ func loadManifest(pos []string, root string) (*manifest.Manifest, error) {
 	return manifest.Load(path, manifest.Options{Root: root})
 }
 
-// serviceInfo is the registry's form of a manifest.
-func serviceInfo(m *manifest.Manifest) registry.Service {
-	si := registry.Service{Name: m.Service, Owner: m.Owner, Relations: []registry.Relation{}}
-	for _, o := range m.Produces {
-		si.Relations = append(si.Relations, registry.Relation{Subject: o.Subject, Name: o.Name, Kind: registry.Produces})
+// manifestCheck is the registry's form of a manifest: its messages in
+// manifest order with the texts of their files, each file named as the
+// user names it (relative to the manifest's directory as given on the
+// command line), which is how check's report items point at them.
+func manifestCheck(m *manifest.Manifest) registry.ManifestCheck {
+	mc := registry.ManifestCheck{Name: m.Service, Owner: m.Owner}
+	for _, g := range ownedGroups(m) {
+		for _, o := range g.owned {
+			mc.Relations = append(mc.Relations, registry.ManifestRelation{Kind: g.kind, Subject: o.Subject, Name: o.Name,
+				Schema: o.Text, File: manifestPath(m, o.Schema)})
+		}
 	}
-	for _, o := range m.Handles {
-		si.Relations = append(si.Relations, registry.Relation{Subject: o.Subject, Name: o.Name, Kind: registry.Handles})
+	for _, g := range []struct {
+		kind registry.RelationKind
+		ds   []manifest.Dependency
+	}{{registry.Consumes, m.Consumes}, {registry.Sends, m.Sends}} {
+		for _, d := range g.ds {
+			r := registry.ManifestRelation{Kind: g.kind, Subject: d.Subject, Name: d.Name, Contract: d.Text, Version: d.Version}
+			if d.Contract != "" {
+				r.File = manifestPath(m, d.Contract)
+			}
+			mc.Relations = append(mc.Relations, r)
+		}
 	}
-	for _, d := range m.Consumes {
-		si.Relations = append(si.Relations, registry.Relation{Subject: d.Subject, Name: d.Name, Kind: registry.Consumes, Contract: d.Text, Version: d.Version, Pinned: d.Version > 0})
-	}
-	for _, d := range m.Sends {
-		si.Relations = append(si.Relations, registry.Relation{Subject: d.Subject, Name: d.Name, Kind: registry.Sends, Contract: d.Text, Version: d.Version, Pinned: d.Version > 0})
-	}
-	return si
-}
-
-// owned lists the manifest's owned messages (produced events, handled
-// commands) in manifest order.
-func owned(m *manifest.Manifest) []manifest.Owned {
-	return append(append([]manifest.Owned{}, m.Produces...), m.Handles...)
+	return mc
 }
 
 func writeIndentedJSON(w io.Writer, v any) error {
@@ -111,15 +106,11 @@ func writeIndentedJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printFindings writes findings for people: rule, place, message and the
-// witness payload.
+// printFindings writes findings for people: one line each
+// (report.FindingLine), then the witness payload.
 func printFindings(w io.Writer, indent string, fs []compat.Finding) {
 	for _, f := range fs {
-		path := f.Path
-		if path == "" {
-			path = "/"
-		}
-		fmt.Fprintf(w, "%s%s at %s: %s\n", indent, f.Rule, path, f.Message)
+		fmt.Fprintf(w, "%s%s\n", indent, report.FindingLine(f))
 		if len(f.Example) > 0 {
 			fmt.Fprintf(w, "%s  example: %s\n", indent, f.Example)
 		}
@@ -134,7 +125,9 @@ func incompatibleError(w io.Writer, format, what string, err error) error {
 		return err
 	}
 	if format == "json" {
-		if werr := writeIndentedJSON(w, map[string]any{"error": what, "message": e.Message, "findings": nonNilFindings(e.Findings), "impacted": nonNilImpacted(e.Impacted)}); werr != nil {
+		// The client's incompatible errors carry findings and impacted
+		// services as lists, never null.
+		if werr := writeIndentedJSON(w, map[string]any{"error": what, "message": e.Message, "findings": e.Findings, "impacted": e.Impacted}); werr != nil {
 			return werr
 		}
 		return errBreaking
@@ -149,20 +142,6 @@ func incompatibleError(w io.Writer, format, what string, err error) error {
 		printFindings(w, "  ", e.Findings)
 	}
 	return errBreaking
-}
-
-func nonNilFindings(fs []compat.Finding) []compat.Finding {
-	if fs == nil {
-		return []compat.Finding{}
-	}
-	return fs
-}
-
-func nonNilImpacted(is []registry.ImpactedService) []registry.ImpactedService {
-	if is == nil {
-		return []registry.ImpactedService{}
-	}
-	return is
 }
 
 // cmdPublish registers a manifest: the service with its relations and
@@ -196,16 +175,18 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 	}{Service: m.Service, Published: []published{}}
 	// The service first: registering it claims its messages, which a
 	// registry with auth requires before a team's token may publish them.
-	out.Record, err = c.RegisterService(ctx, serviceInfo(m), *force)
+	out.Record, err = c.RegisterService(ctx, manifestCheck(m).Service(), *force)
 	if err != nil {
 		return incompatibleError(e.stdout, *rf.format, fmt.Sprintf("%s: register service %s", m.File, m.Service), err)
 	}
-	for _, o := range owned(m) {
-		sv, err := c.Publish(ctx, registry.PublishRequest{Subject: o.Subject, Schema: o.Text, Force: *force})
-		if err != nil {
-			return incompatibleError(e.stdout, *rf.format, fmt.Sprintf("%s: publish %s (%s)", m.File, o.Subject, o.Schema), err)
+	for _, g := range ownedGroups(m) {
+		for _, o := range g.owned {
+			sv, err := c.Publish(ctx, registry.PublishRequest{Subject: o.Subject, Schema: o.Text, Force: *force})
+			if err != nil {
+				return incompatibleError(e.stdout, *rf.format, fmt.Sprintf("%s: publish %s (%s)", m.File, o.Subject, o.Schema), err)
+			}
+			out.Published = append(out.Published, published{o.Subject, sv.Version.Version, sv.SchemaID})
 		}
-		out.Published = append(out.Published, published{o.Subject, sv.Version.Version, sv.SchemaID})
 	}
 	if *rf.format == "json" {
 		return writeIndentedJSON(e.stdout, out)
@@ -224,10 +205,6 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 
 // Check and impact build a report.Result: one Item per message/service
 // pair, rendered in any --format and judged by --fail-on.
-//
-// Item modes say which way data flows from the point of view of the file
-// the item points at: a consumer's contract reads what the proposed schema
-// writes (forward), a sender's contract is read by it (backward).
 
 // failOnFlag adds --fail-on as diff has it (--format comes with the
 // registry flags).
@@ -244,7 +221,7 @@ func render(e env, format, failOnFlag string, res report.Result) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	res.Mode = combinedMode(res.Items)
+	res.Mode = report.CombinedMode(res.Items)
 	if err := report.Render(e.stdout, format, res, report.Options{Color: useColor(e, format), FailOn: failOn}); err != nil {
 		return err
 	}
@@ -254,79 +231,16 @@ func render(e env, format, failOnFlag string, res report.Result) error {
 	return nil
 }
 
-// combinedMode is the result's mode: the items' mode when they share one,
-// otherwise the directions they cover together ("full" for both).
-func combinedMode(items []report.Item) string {
-	if len(items) == 0 {
-		return "backward"
-	}
-	same := true
-	back, fwd := false, false
-	for _, it := range items {
-		same = same && it.Mode == items[0].Mode
-		back = back || strings.Contains(it.Mode, "backward") || strings.Contains(it.Mode, "full")
-		fwd = fwd || strings.Contains(it.Mode, "forward") || strings.Contains(it.Mode, "full")
-	}
-	switch {
-	case same:
-		return items[0].Mode
-	case back && fwd:
-		return "full"
-	case fwd:
-		return "forward"
-	}
-	return "backward"
-}
-
-// withDirection sets the direction of findings that do not carry one, so
-// report.Item.Location knows which schema Path points into.
-func withDirection(fs []compat.Finding, dir string) []compat.Finding {
-	out := make([]compat.Finding, len(fs))
-	for i, f := range fs {
-		if f.Direction == "" {
-			f.Direction = dir
-		}
-		out[i] = f
-	}
-	return out
-}
-
-// roleMode is the direction of a consumes/sends check seen from the
-// proposed schema: consumers read its data (forward), senders' data is read
-// by it (backward).
-func roleMode(role string) string {
-	if role == "sends" {
-		return "backward"
-	}
-	return "forward"
-}
-
-// impactItems turns an impact report on the proposed schema (file, text)
-// into one item per impacted or safe service.
-func impactItems(rep registry.ImpactReport, file string, text []byte) []report.Item {
-	var items []report.Item
-	for _, is := range rep.Impacted {
-		mode := roleMode(is.Role)
-		items = append(items, report.Item{Subject: rep.Subject, Service: is.Service, Role: is.Role, Mode: mode,
-			SchemaFile: file, Schema: text, Findings: withDirection(is.Findings, mode)})
-	}
-	for _, s := range rep.Safe {
-		items = append(items, report.Item{Subject: rep.Subject, Service: s.Service, Role: s.Role, Mode: roleMode(s.Role),
-			SchemaFile: file, Schema: text, Note: s.Reason})
-	}
-	return items
-}
-
 // manifestPath names a file of the manifest as the user would: relative
 // to the manifest's directory as given on the command line.
 func manifestPath(m *manifest.Manifest, rel string) string {
 	return filepath.Join(filepath.Dir(m.File), filepath.FromSlash(rel))
 }
 
-// cmdCheck is the dry run of publish: nothing is written. Each owned
-// schema is checked against its history (an item for the owning service)
-// and against the registered consumers and senders (an item each); each
-// of the manifest's contracts against the message's current schema.
+// cmdCheck is the dry run of publish, and nothing is written: the
+// registry's CheckManifest (one request) decides what publishing the
+// manifest would, and this only renders its report. Offline, --against
+// runs the same registry code over a throwaway store (offline.go).
 func cmdCheck(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "check", "[--registry URL | --against git:REF [--mode backward|forward|full]] [--format F] [--fail-on breaking|warning|none] [--root DIR] [baton.yaml]")
 	rf := addRegistryFlags(fs, strings.Join(report.Formats, ", "))
@@ -352,99 +266,11 @@ func cmdCheck(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := report.Result{Command: "check"}
-	for _, group := range ownedGroups(m) {
-		for _, o := range group.owned {
-			file := manifestPath(m, o.Schema)
-			it := report.Item{Subject: o.Subject, Service: m.Service, Role: group.role, SchemaFile: file, Schema: []byte(o.Text)}
-			cfg, err := c.GetConfig(ctx, o.Subject, true)
-			if err != nil {
-				return fmt.Errorf("%s: compatibility of %s: %w", m.File, o.Subject, err)
-			}
-			it.Mode = strings.ToLower(string(cfg.Mode))
-			rep, err := c.Check(ctx, registry.CheckRequest{Subject: o.Subject, Schema: o.Text})
-			switch {
-			case err == nil:
-				it.Findings = rep.Findings
-			case registry.ErrorKind(err) == registry.KindNotFound:
-				it.Note = "new subject: no version is registered yet"
-			default:
-				return fmt.Errorf("%s: check %s: %w", m.File, o.Subject, err)
-			}
-			res.Items = append(res.Items, it)
-			imp, err := c.Impact(ctx, o.Subject, o.Text)
-			if err != nil {
-				return fmt.Errorf("%s: impact of %s: %w", m.File, o.Subject, err)
-			}
-			res.Items = append(res.Items, impactItems(imp, file, []byte(o.Text))...)
-		}
-	}
-	deps := []struct {
-		role string
-		ds   []manifest.Dependency
-	}{{"consumes", m.Consumes}, {"sends", m.Sends}}
-	for _, group := range deps {
-		for _, d := range group.ds {
-			it, err := checkContract(ctx, c, m, group.role, d)
-			if err != nil {
-				return fmt.Errorf("%s: contract for %s: %w", m.File, d.Subject, err)
-			}
-			res.Items = append(res.Items, it)
-		}
+	res, err := c.CheckManifest(ctx, manifestCheck(m))
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.File, err)
 	}
 	return render(e, *rf.format, *failOn, res)
-}
-
-// checkContract runs the consumer-driven check locally: a consumer's
-// contract must accept the message's current schema (writer=current,
-// reader=contract); a sender's contract must be accepted by it
-// (writer=contract, reader=current). The policy is the subject's. The item
-// points at the contract file: for a consumer findings are in it (the
-// reader, backward), for a sender at their writer side (forward).
-func checkContract(ctx context.Context, c *httpapi.Client, m *manifest.Manifest, role string, d manifest.Dependency) (report.Item, error) {
-	mode := "backward"
-	if role == "sends" {
-		mode = "forward"
-	}
-	it := report.Item{Subject: d.Subject, Service: m.Service, Role: role, Mode: mode}
-	if d.Text == "" {
-		it.Note = "no contract"
-		if d.Version > 0 {
-			it.Note = fmt.Sprintf("no contract; pinned to version %d", d.Version)
-		}
-		return it, nil
-	}
-	it.SchemaFile, it.Schema = manifestPath(m, d.Contract), []byte(d.Text)
-	contract, err := compat.Compile([]byte(d.Text), compat.LoadOptions{Source: d.Contract})
-	if err != nil {
-		return it, err
-	}
-	sv, err := c.GetVersion(ctx, d.Subject, "latest", false)
-	if registry.ErrorKind(err) == registry.KindNotFound {
-		it.Note = "no version of " + d.Subject + " is registered yet"
-		return it, nil
-	}
-	if err != nil {
-		return it, err
-	}
-	cfg, err := c.GetConfig(ctx, d.Subject, true)
-	if err != nil {
-		return it, err
-	}
-	cur, err := compat.Compile([]byte(sv.Schema.Text), compat.LoadOptions{Source: d.Subject})
-	if err != nil {
-		return it, err
-	}
-	var rep compat.Report
-	if role == "consumes" {
-		rep = compat.Check(cur, contract, compat.Options{Policy: cfg.Policy})
-	} else {
-		rep = compat.Check(contract, cur, compat.Options{Policy: cfg.Policy})
-	}
-	it.BaseFile = fmt.Sprintf("registry:%s@%d", d.Subject, sv.Version.Version)
-	it.Findings = withDirection(rep.Findings, mode)
-	it.Note = fmt.Sprintf("checked against version %d", sv.Version.Version)
-	return it, nil
 }
 
 // cmdImpact asks who breaks if SUBJECT becomes NEW.json: one item per
@@ -475,7 +301,7 @@ func cmdImpact(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return render(e, *rf.format, *failOn, report.Result{Command: "impact", Items: impactItems(rep, displayName(pos[1]), text)})
+	return render(e, *rf.format, *failOn, report.Result{Command: "impact", Items: rep.Items(displayName(pos[1]), text)})
 }
 
 // cmdGraph prints the services graph.
@@ -531,14 +357,15 @@ func renderGraphText(g registry.Graph) string {
 	return b.String()
 }
 
-// ownedGroup is what a manifest owns under one role.
+// ownedGroup is what a manifest owns under one relation.
 type ownedGroup struct {
-	role  string
+	kind  registry.RelationKind
 	owned []manifest.Owned
 }
 
 // ownedGroups lists the schemas a manifest owns: produced events, then
-// handled commands. check and check --against walk them in this order.
+// handled commands, the order in which publish publishes them and check
+// reports them.
 func ownedGroups(m *manifest.Manifest) []ownedGroup {
-	return []ownedGroup{{"produces", m.Produces}, {"handles", m.Handles}}
+	return []ownedGroup{{registry.Produces, m.Produces}, {registry.Handles, m.Handles}}
 }

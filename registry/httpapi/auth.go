@@ -71,6 +71,7 @@ var accessTable = []accessRule{
 	{"DELETE", "/v1/services/{name}", accessAdmin, "", "name"},
 	{"GET", "/v1/services/{name}/contracts/{subject}/versions", accessRead, "subject", "name"},
 	{"POST", "/v1/impact", accessRead, "", ""}, // a dry run
+	{"POST", "/v1/check", accessRead, "", ""},  // a dry run
 	{"GET", "/v1/graph", accessRead, "", ""},
 	{"GET", "/v1/audit", accessAdmin, "", ""},
 	{"GET", "/v1/subjects/{subject}/diff", accessRead, "subject", ""},

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/report"
 )
 
 // Client is the registry over HTTP: it implements registry.Registry against
@@ -365,6 +367,28 @@ func (c *Client) ContractVersions(ctx context.Context, service, subject string) 
 
 func (c *Client) DeleteService(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodDelete, "/v1/services/"+esc(name), nil, nil, nil)
+}
+
+// CheckManifest implements registry.Registry: POST /v1/check. The answer
+// carries no schema texts; the items get them back from m by file name.
+func (c *Client) CheckManifest(ctx context.Context, m registry.ManifestCheck) (report.Result, error) {
+	var out report.Result
+	if err := c.do(ctx, http.MethodPost, "/v1/check", nil, fromManifest(m), &out); err != nil {
+		return report.Result{}, err
+	}
+	out.Command = "check"
+	texts := map[string]string{}
+	for _, r := range m.Relations {
+		if r.File != "" {
+			texts[r.File] = cmp.Or(r.Schema, r.Contract)
+		}
+	}
+	for i, it := range out.Items {
+		if text, ok := texts[it.SchemaFile]; ok {
+			out.Items[i].Schema = []byte(text)
+		}
+	}
+	return out, nil
 }
 
 func (c *Client) Impact(ctx context.Context, subject, schema string) (registry.ImpactReport, error) {

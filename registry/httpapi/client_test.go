@@ -95,6 +95,23 @@ func TestClientRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The dry run of a manifest (POST /v1/check): the same report as the
+	// registrar's, schema texts put back on the items by file name.
+	m := registry.ManifestCheck{Name: "crm", Relations: []registry.ManifestRelation{
+		{Kind: registry.Produces, Subject: "Address", File: "address.json",
+			Schema: `{"type":"object","properties":{"street":{"type":"string"}},"required":["street"]}`},
+		{Kind: registry.Consumes, Subject: "Customer", File: "customer.json",
+			Contract: `{"type":"object","properties":{"address":{"type":"object","required":["street"]}}}`},
+		{Kind: registry.Sends, Subject: "Invoice", Version: 2},
+	}}
+	res, err := c.CheckManifest(ctx, m)
+	wantRes, _ := svc.CheckManifest(ctx, m)
+	same("check manifest", res, wantRes)
+	if err != nil || res.Compatible() || len(res.Items) != 3 || res.Items[1].Note != "checked against version 1" ||
+		len(res.Items[1].Findings) == 0 || string(res.Items[0].Schema) != m.Relations[0].Schema {
+		t.Errorf("check manifest: %+v %v: want Address breaking, the contract broken by Customer v1 (with its reference), Invoice pinned", res, err)
+	}
+
 	// Config, policy extension included.
 	cfg, err := c.SetConfig(ctx, "Customer", registry.Config{Mode: compat.FullTransitive, Policy: compat.Lenient})
 	same("set config", cfg, registry.Config{Mode: compat.FullTransitive, Policy: compat.Lenient})

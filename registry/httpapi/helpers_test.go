@@ -238,6 +238,13 @@ func (s *flakyStore) Versions(ctx context.Context, subject string, deleted bool)
 	return s.Store.Versions(ctx, subject, deleted)
 }
 
+func (s *flakyStore) ReadSubject(ctx context.Context, subject, fp string) (registry.SubjectState, error) {
+	if err := s.fail("read subject"); err != nil {
+		return registry.SubjectState{}, err
+	}
+	return s.Store.ReadSubject(ctx, subject, fp)
+}
+
 func (s *flakyStore) Version(ctx context.Context, subject string, version int, deleted bool) (registry.Version, error) {
 	if err := s.fail("version"); err != nil {
 		return registry.Version{}, err

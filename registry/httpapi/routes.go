@@ -51,6 +51,7 @@ func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics, a
 	r.Handle("/v1/services/{name}", handleDeleteService(reg, log)).Methods(del)
 	r.Handle("/v1/services/{name}/contracts/{subject}/versions", handleContractVersions(reg, log)).Methods(get)
 	r.Handle("/v1/impact", timed(m.check, handleImpact(reg, log))).Methods(post)
+	r.Handle("/v1/check", timed(m.check, handleCheckManifest(reg, log))).Methods(post)
 	r.Handle("/v1/graph", handleGraphFormat(reg, log)).Methods(get).Queries("format", "{format}")
 	r.Handle("/v1/graph", handleGraph(reg, log)).Methods(get)
 	r.Handle("/v1/audit", handleAudit(reg, audit, log)).Methods(get)

@@ -7,10 +7,13 @@ import (
 	"github.com/batonhq/baton/registry"
 )
 
-// serviceBody is PUT /v1/services/{name}: the manifest (baton.yaml) in JSON
-// form with contract texts in place of contract paths. Owned messages
-// (produces, handles) name subjects only; their schemas are published as
-// subject versions (POST /subjects/{s}/versions), as `baton publish` does.
+// serviceBody is a manifest (baton.yaml) in JSON form, with the texts of
+// its files in place of their paths. PUT /v1/services/{name} registers one:
+// owned messages (produces, handles) name subjects only, and their schemas
+// are published as subject versions (POST /subjects/{s}/versions), as
+// `baton publish` does. POST /v1/check checks one without writing: owned
+// messages carry their proposed schema, and each entry may name the file
+// its text came from, which the report's items echo as schemaFile.
 type serviceBody struct {
 	Service string `json:"service,omitempty"` // optional; must equal {name}
 	Owner   string `json:"owner,omitempty"`
@@ -25,9 +28,11 @@ type serviceBody struct {
 }
 
 type ownedBody struct {
-	Name    string  `json:"name"`
-	Subject string  `json:"subject,omitempty"` // "" = name
-	Schema  *string `json:"schema,omitempty"`  // refused: publish owned schemas as subject versions
+	Name       string               `json:"name"`
+	Subject    string               `json:"subject,omitempty"`    // "" = name
+	Schema     *string              `json:"schema,omitempty"`     // /v1/check only (PUT refuses it)
+	References []registry.Reference `json:"references,omitempty"` // of the schema
+	File       string               `json:"file,omitempty"`       // where the schema came from
 }
 
 type depBody struct {
@@ -35,6 +40,7 @@ type depBody struct {
 	Subject  string `json:"subject,omitempty"`  // "" = name
 	Contract string `json:"contract,omitempty"` // the contract schema text
 	Version  int    `json:"version,omitempty"`  // pinned version when there is no contract
+	File     string `json:"file,omitempty"`     // where the contract came from (/v1/check)
 }
 
 // toService turns a body into the domain form.
@@ -69,7 +75,68 @@ func (b serviceBody) toService(name string) (registry.Service, error) {
 	return si, nil
 }
 
-// fromService is the inverse, for Client.
+// toManifest turns a POST /v1/check body into the domain form: every owned
+// message must carry its proposed schema.
+func (b serviceBody) toManifest() (registry.ManifestCheck, error) {
+	if b.Service == "" {
+		return registry.ManifestCheck{}, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
+			`expected a manifest: {"service": "<name>", "events": {...}, "commands": {...}}`)
+	}
+	m := registry.ManifestCheck{Name: b.Service, Owner: b.Owner}
+	owned := func(kind registry.RelationKind, os []ownedBody) error {
+		for _, o := range os {
+			if o.Schema == nil {
+				return registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest,
+					"%s %s: an owned message needs its proposed schema (\"schema\": \"<the JSON Schema as a string>\")", kind, orName(o.Subject, o.Name))
+			}
+			m.Relations = append(m.Relations, registry.ManifestRelation{Kind: kind, Subject: orName(o.Subject, o.Name), Name: o.Name,
+				Schema: *o.Schema, References: o.References, File: o.File})
+		}
+		return nil
+	}
+	deps := func(kind registry.RelationKind, ds []depBody) {
+		for _, d := range ds {
+			m.Relations = append(m.Relations, registry.ManifestRelation{Kind: kind, Subject: orName(d.Subject, d.Name), Name: d.Name,
+				Contract: d.Contract, Version: d.Version, File: d.File})
+		}
+	}
+	if err := owned(registry.Produces, b.Events.Produces); err != nil {
+		return registry.ManifestCheck{}, err
+	}
+	if err := owned(registry.Handles, b.Commands.Handles); err != nil {
+		return registry.ManifestCheck{}, err
+	}
+	deps(registry.Consumes, b.Events.Consumes)
+	deps(registry.Sends, b.Commands.Sends)
+	return m, nil
+}
+
+// fromManifest is the inverse of toManifest, for Client.
+func fromManifest(m registry.ManifestCheck) serviceBody {
+	b := serviceBody{Service: m.Name, Owner: m.Owner}
+	for _, r := range m.Relations {
+		name := orName(r.Name, r.Subject)
+		switch r.Kind {
+		case registry.Produces, registry.Handles:
+			o := ownedBody{Name: name, Subject: r.Subject, Schema: &r.Schema, References: r.References, File: r.File}
+			if r.Kind == registry.Produces {
+				b.Events.Produces = append(b.Events.Produces, o)
+			} else {
+				b.Commands.Handles = append(b.Commands.Handles, o)
+			}
+		case registry.Consumes, registry.Sends:
+			d := depBody{Name: name, Subject: r.Subject, Contract: r.Contract, Version: r.Version, File: r.File}
+			if r.Kind == registry.Consumes {
+				b.Events.Consumes = append(b.Events.Consumes, d)
+			} else {
+				b.Commands.Sends = append(b.Commands.Sends, d)
+			}
+		}
+	}
+	return b
+}
+
+// fromService is the inverse of toService, for Client.
 func fromService(si registry.Service) serviceBody {
 	b := serviceBody{Service: si.Name, Owner: si.Owner}
 	for _, r := range si.Relations {
@@ -145,6 +212,26 @@ func handleListServices(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sis, err := reg.Services(r.Context())
 		answer(w, r, log, err, nonNil(sis))
+	})
+}
+
+// handleCheckManifest is POST /v1/check: the dry run of publishing the
+// manifest in the body (see serviceBody), answered with the report model
+// of `baton check --format json`, each change a whole finding.
+func handleCheckManifest(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := decode[serviceBody](r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		m, err := body.toManifest()
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		res, err := reg.CheckManifest(r.Context(), m)
+		answer(w, r, log, err, res)
 	})
 }
 
