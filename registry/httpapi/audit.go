@@ -1,17 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/batonhq/baton/registry"
 )
@@ -25,10 +21,6 @@ type AuditLog interface {
 // auditTimeout bounds the store write of one audit entry; it runs after
 // the handler, on a context that outlives a client that hung up.
 const auditTimeout = 5 * time.Second
-
-// auditCapture is how much of a write's answer audit keeps to read the id,
-// version and error code from (they come first in every answer).
-const auditCapture = 4 << 10
 
 // handleAudit is GET /v1/audit?after=ID&limit=N: entries oldest first.
 func handleAudit(reg registry.Registry, q *auditQueue, log *slog.Logger) http.Handler {
@@ -76,141 +68,77 @@ func (c *Client) Audit(ctx context.Context, q registry.AuditQuery) ([]registry.A
 	return out, err
 }
 
-// auditNote travels in the context of an audited request: the auth
-// middleware (inside audit) names the caller in it.
-type auditNote struct{ who string }
+// anonymous is the caller's name in the audit log when auth is off or the
+// credentials were missing or wrong.
+const anonymous = "anonymous"
 
-type auditKey struct{}
-
-// noteCaller tells audit who made the request (no-op outside audit).
-func noteCaller(ctx context.Context, who string) {
-	if n, ok := ctx.Value(auditKey{}).(*auditNote); ok {
-		n.who = who
+// noteVersion tells the audit log which version (and schema id, 0 if
+// none) the request registered or removed.
+func noteVersion(r *http.Request, version int, schemaID int64) {
+	if info := infoOf(r.Context()); info != nil {
+		info.version, info.schemaID = version, schemaID
 	}
 }
 
-// captureWriter is a statusWriter that also keeps the first auditCapture
-// bytes of the answer.
-type captureWriter struct {
-	statusWriter
-	head bytes.Buffer
-}
-
-func (w *captureWriter) Write(b []byte) (int, error) {
-	if room := auditCapture - w.head.Len(); room > 0 {
-		w.head.Write(b[:min(room, len(b))])
+// noteError tells the audit log the error_code and message the request
+// was answered with (writeError calls it).
+func noteError(r *http.Request, body errorBody) {
+	if info := infoOf(r.Context()); info != nil {
+		info.errorCode, info.message = body.ErrorCode, body.Message
 	}
-	return w.statusWriter.Write(b)
 }
 
-// audited reports whether a route's requests go to the audit log: every
-// write, that is every request that is not a GET and needs more than read
-// access (dry runs such as lookup, compatibility and impact are reads).
-func audited(method string, a accessRule) bool {
-	return method != http.MethodGet && method != http.MethodHead && a.access > accessRead
-}
-
-// auditWrites records every write request after its handler has answered:
-// the write is already acknowledged, so a failing audit store is logged,
-// never turned into a failure of the request. The entry is stored by q,
-// off the request path.
-func auditWrites(q *auditQueue) mux.MiddlewareFunc {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rule, ok := ruleOf(r)
-			if q == nil || !ok || !audited(r.Method, rule) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			note := &auditNote{who: anonymous}
-			cw := &captureWriter{statusWriter: statusWriter{ResponseWriter: w}}
-			defer func() {
-				// A panicking handler is answered 500 by recoverPanics
-				// (outside the router); the attempt is recorded as that.
-				if v := recover(); v != nil {
-					if v != http.ErrAbortHandler {
-						cw.status = http.StatusInternalServerError
-						cw.head.Reset()
-						cw.head.WriteString(`{"error_code":500,"message":"internal server error"}`)
-						recordAudit(q, r, rule, note, cw)
-					}
-					panic(v)
+// auditWrites records every request to route rt (a write, see
+// route.audited) after its handler has answered: the write is already
+// acknowledged, so a failing audit store is logged, never turned into a
+// failure of the request. The entry is stored by q, off the request path.
+func auditWrites(q *auditQueue, rt route, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoOf(r.Context())
+		if info == nil { // outside NewServer's chain
+			info = &requestInfo{}
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, info))
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			// A panicking handler is answered 500 by recoverPanics
+			// (outside the router); the attempt is recorded as that.
+			if v := recover(); v != nil {
+				if v != http.ErrAbortHandler {
+					status, body := errorResponse(&registry.Error{Kind: registry.KindInternal})
+					sw.status, info.errorCode, info.message = status, body.ErrorCode, body.Message
+					recordAudit(q, r, rt, info, sw.status)
 				}
-			}()
-			next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), auditKey{}, note)))
-			recordAudit(q, r, rule, note, cw)
-		})
-	}
+				panic(v)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+		recordAudit(q, r, rt, info, sw.status)
+	})
 }
 
 // recordAudit queues the entry of one answered write (see auditQueue).
-func recordAudit(q *auditQueue, r *http.Request, rule accessRule, note *auditNote, cw *captureWriter) {
+func recordAudit(q *auditQueue, r *http.Request, rt route, info *requestInfo, status int) {
 	e := registry.AuditEntry{
-		Who:       note.who,
+		Who:       cmp.Or(info.who, anonymous),
 		Method:    r.Method,
-		Route:     rule.route,
-		Status:    cmp.Or(cw.status, http.StatusOK),
+		Route:     rt.Path,
+		Status:    cmp.Or(status, http.StatusOK),
 		Force:     queryBool(r, "force"),
-		RequestID: requestID(r.Context()),
+		RequestID: info.id,
+		Version:   info.version,
+		SchemaID:  info.schemaID,
+		ErrorCode: info.errorCode,
+		Message:   info.message,
 	}
-	if rule.subjectVar != "" {
-		e.Subject = pathVar(r, rule.subjectVar)
+	if rt.SubjectVar != "" {
+		e.Subject = pathVar(r, rt.SubjectVar)
 	}
-	if rule.serviceVar != "" {
-		e.Service = pathVar(r, rule.serviceVar)
+	if rt.ServiceVar != "" {
+		e.Service = pathVar(r, rt.ServiceVar)
 	}
 	if v, err := strconv.Atoi(pathVar(r, "version")); err == nil && v > 0 {
 		e.Version = v
 	}
-	readAnswer(cw.head.Bytes(), &e)
 	q.add(e)
-}
-
-// readAnswer takes what audit records from the start of an answer: the
-// id and version of a publish ({"id":n,"version":v,...}), the version of a
-// version delete (a bare number), or error_code and message of a failure.
-// The answer may be cut at auditCapture bytes, so it is read token by
-// token and whatever came before the cut is kept.
-func readAnswer(head []byte, e *registry.AuditEntry) {
-	dec := json.NewDecoder(bytes.NewReader(head))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return
-	}
-	if n, ok := tok.(json.Number); ok {
-		if v, err := n.Int64(); err == nil && e.Version == 0 && v > 0 && v <= 1<<31-1 {
-			e.Version = int(v)
-		}
-		return
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return
-	}
-	for range 64 { // top-level keys; the ones audit wants come first
-		tok, err := dec.Token()
-		if err != nil {
-			return
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return
-		}
-		switch key {
-		case "id":
-			_ = json.Unmarshal(raw, &e.SchemaID)
-		case "version":
-			if e.Version == 0 {
-				_ = json.Unmarshal(raw, &e.Version)
-			}
-		case "error_code":
-			_ = json.Unmarshal(raw, &e.ErrorCode)
-		case "message":
-			_ = json.Unmarshal(raw, &e.Message)
-		}
-	}
 }

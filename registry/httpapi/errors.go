@@ -57,6 +57,7 @@ func (e *protocolError) Error() string { return e.message }
 // Confluent body. Causes of 5xx answers are logged, never sent.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	status, body := errorResponse(err)
+	noteError(r, body)
 	if status >= 500 {
 		attrs := []slog.Attr{
 			slog.String("request_id", requestID(r.Context())),

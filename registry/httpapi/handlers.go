@@ -97,6 +97,9 @@ func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
 			References: req.References,
 			Force:      queryBool(r, "force"),
 		})
+		if err == nil {
+			noteVersion(r, sv.Version.Version, sv.SchemaID)
+		}
 		answer(w, r, log, err, response{ID: sv.SchemaID, Version: sv.Version.Version, Forced: sv.Forced})
 	})
 }
@@ -155,6 +158,9 @@ func handleDeleteSubject(reg registry.Registry, log *slog.Logger) http.Handler {
 func handleDeleteVersion(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := reg.DeleteVersion(r.Context(), pathVar(r, "subject"), pathVar(r, "version"), queryBool(r, "permanent"))
+		if err == nil {
+			noteVersion(r, v, 0)
+		}
 		answer(w, r, log, err, v)
 	})
 }

@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/batonhq/baton/registry"
 )
 
@@ -21,10 +19,18 @@ type ctxKey struct{}
 
 // requestInfo travels in the request's context: requestIDs creates it,
 // recordRoute (inside the router) fills in the matched route template, and
-// observe reads both once the handler is done.
+// observe reads both once the handler is done. The rest are the facts the
+// audit log records, noted as the request is answered (see audit.go): no
+// answer is parsed back.
 type requestInfo struct {
 	id    string
 	route string
+
+	who       string // the authenticated caller; "" = anonymous
+	version   int    // the version a publish registered or a delete removed
+	schemaID  int64  // the schema id a publish registered
+	errorCode int    // error_code of an error answer (writeError)
+	message   string // its message
 }
 
 func infoOf(ctx context.Context) *requestInfo {
@@ -130,14 +136,12 @@ func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 	})
 }
 
-// recordRoute runs inside the router once a route matched and tells
-// observe its template.
-func recordRoute(next http.Handler) http.Handler {
+// recordRoute runs inside the router once rt matched and tells observe
+// its template.
+func recordRoute(rt route, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if info := infoOf(r.Context()); info != nil {
-			if rt := mux.CurrentRoute(r); rt != nil {
-				info.route, _ = rt.GetPathTemplate()
-			}
+			info.route = rt.Path
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -6,65 +6,127 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/auth"
 	"github.com/batonhq/baton/registry/web"
 )
 
-// addRoutes is the whole HTTP API surface; nothing else registers a route.
-func addRoutes(r *mux.Router, reg registry.Registry, opts Options, m *metrics, audit *auditQueue) {
+// route is one row of the API: the request it answers, the handler that
+// answers it, the access it needs, and the path variable that names the
+// subject or the service it is about (for ownership and the audit log).
+type route struct {
+	Method  string   // "" only for a Prefix route: any method
+	Path    string   // a gorilla/mux path template
+	Prefix  bool     // Path is a prefix (the UI's files)
+	Queries []string // query pairs the request must carry, as mux's Queries
+	Handler http.Handler
+	// Access is what the caller needs with auth on. Its zero value is
+	// auth.Open: TestOpenRoutes pins which rows are open.
+	Access     auth.Access
+	SubjectVar string // the path variable naming the subject, if any
+	ServiceVar string // the path variable naming the service, if any
+}
+
+// audited reports whether the route's requests go to the audit log: every
+// write, that is every route that is not a GET and needs more than read
+// access (dry runs such as lookup, compatibility, check and impact are
+// reads).
+func (rt route) audited() bool {
+	return rt.Method != http.MethodGet && rt.Method != http.MethodHead && rt.Access > auth.Read
+}
+
+// routes is the whole HTTP API surface; nothing else registers a handler.
+//
+// Access decisions: /healthz, /readyz and GET / stay open (probes);
+// /metrics and the UI need read access, like every other GET, because they
+// show what the registry holds and how it is used.
+func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) []route {
 	log := opts.Logger
-	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	get, head, post, put, del := http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
+	read, admin := auth.Read, auth.Admin
+	const subject, service = "subject", "name"
+	return []route{
+		// Subjects and versions.
+		{Method: get, Path: "/subjects", Handler: handleListSubjects(reg, log), Access: read},
+		{Method: post, Path: "/subjects/{subject}", Handler: handleLookup(reg, log), Access: read, SubjectVar: subject}, // lookup: a dry run
+		{Method: del, Path: "/subjects/{subject}", Handler: handleDeleteSubject(reg, log), Access: admin, SubjectVar: subject},
+		{Method: get, Path: "/subjects/{subject}/versions", Handler: handleListVersions(reg, log), Access: read, SubjectVar: subject},
+		{Method: post, Path: "/subjects/{subject}/versions", Handler: timed(m.publish, handlePublish(reg, log)), Access: auth.WriteSubject, SubjectVar: subject},
+		{Method: get, Path: "/subjects/{subject}/versions/{version}", Handler: handleGetVersion(reg, log), Access: read, SubjectVar: subject},
+		{Method: del, Path: "/subjects/{subject}/versions/{version}", Handler: handleDeleteVersion(reg, log), Access: admin, SubjectVar: subject},
+		{Method: get, Path: "/subjects/{subject}/versions/{version}/schema", Handler: handleGetVersionSchema(reg, log), Access: read, SubjectVar: subject},
+		{Method: get, Path: "/subjects/{subject}/versions/{version}/referencedby", Handler: handleReferencedBy(reg, log), Access: read, SubjectVar: subject},
 
-	// Subjects and versions.
-	r.Handle("/subjects", handleListSubjects(reg, log)).Methods(get)
-	r.Handle("/subjects/{subject}", handleLookup(reg, log)).Methods(post)
-	r.Handle("/subjects/{subject}", handleDeleteSubject(reg, log)).Methods(del)
-	r.Handle("/subjects/{subject}/versions", handleListVersions(reg, log)).Methods(get)
-	r.Handle("/subjects/{subject}/versions", timed(m.publish, handlePublish(reg, log))).Methods(post)
-	r.Handle("/subjects/{subject}/versions/{version}", handleGetVersion(reg, log)).Methods(get)
-	r.Handle("/subjects/{subject}/versions/{version}", handleDeleteVersion(reg, log)).Methods(del)
-	r.Handle("/subjects/{subject}/versions/{version}/schema", handleGetVersionSchema(reg, log)).Methods(get)
-	r.Handle("/subjects/{subject}/versions/{version}/referencedby", handleReferencedBy(reg, log)).Methods(get)
+		// Schemas by global id.
+		{Method: get, Path: "/schemas/types", Handler: handleSchemaTypes(), Access: read},
+		{Method: get, Path: "/schemas/ids/{id}", Handler: handleSchemaByID(reg, log), Access: read},
+		{Method: get, Path: "/schemas/ids/{id}/schema", Handler: handleRawSchemaByID(reg, log), Access: read},
+		{Method: get, Path: "/schemas/ids/{id}/versions", Handler: handleVersionsByID(reg, log), Access: read},
+		{Method: get, Path: "/schemas/ids/{id}/subjects", Handler: handleSubjectsByID(reg, log), Access: read},
 
-	// Schemas by global id.
-	r.Handle("/schemas/types", handleSchemaTypes()).Methods(get)
-	r.Handle("/schemas/ids/{id}", handleSchemaByID(reg, log)).Methods(get)
-	r.Handle("/schemas/ids/{id}/schema", handleRawSchemaByID(reg, log)).Methods(get)
-	r.Handle("/schemas/ids/{id}/versions", handleVersionsByID(reg, log)).Methods(get)
-	r.Handle("/schemas/ids/{id}/subjects", handleSubjectsByID(reg, log)).Methods(get)
+		// Compatibility checks: against one version, or every version the mode covers.
+		{Method: post, Path: "/compatibility/subjects/{subject}/versions/{version}", Handler: timed(m.check, handleCheck(reg, log)), Access: read, SubjectVar: subject},
+		{Method: post, Path: "/compatibility/subjects/{subject}/versions", Handler: timed(m.check, handleCheck(reg, log)), Access: read, SubjectVar: subject},
 
-	// Compatibility checks: against one version, or every version the mode covers.
-	r.Handle("/compatibility/subjects/{subject}/versions/{version}", timed(m.check, handleCheck(reg, log))).Methods(post)
-	r.Handle("/compatibility/subjects/{subject}/versions", timed(m.check, handleCheck(reg, log))).Methods(post)
+		// Compatibility configuration, global and per subject.
+		{Method: get, Path: "/config", Handler: handleGetConfig(reg, log), Access: read},
+		{Method: put, Path: "/config", Handler: handleSetConfig(reg, log), Access: admin},
+		{Method: del, Path: "/config", Handler: handleDeleteConfig(reg, log), Access: admin},
+		{Method: get, Path: "/config/{subject}", Handler: handleGetConfig(reg, log), Access: read, SubjectVar: subject},
+		{Method: put, Path: "/config/{subject}", Handler: handleSetConfig(reg, log), Access: auth.WriteSubject, SubjectVar: subject},
+		{Method: del, Path: "/config/{subject}", Handler: handleDeleteConfig(reg, log), Access: auth.WriteSubject, SubjectVar: subject},
 
-	// Compatibility configuration, global and per subject.
-	r.Handle("/config", handleGetConfig(reg, log)).Methods(get)
-	r.Handle("/config", handleSetConfig(reg, log)).Methods(put)
-	r.Handle("/config", handleDeleteConfig(reg, log)).Methods(del)
-	r.Handle("/config/{subject}", handleGetConfig(reg, log)).Methods(get)
-	r.Handle("/config/{subject}", handleSetConfig(reg, log)).Methods(put)
-	r.Handle("/config/{subject}", handleDeleteConfig(reg, log)).Methods(del)
+		// Baton extensions: services from manifests, their dry run, impact, the graph.
+		{Method: get, Path: "/v1/services", Handler: handleListServices(reg, log), Access: read},
+		{Method: put, Path: "/v1/services/{name}", Handler: handlePutService(reg, log), Access: auth.WriteService, ServiceVar: service},
+		{Method: get, Path: "/v1/services/{name}", Handler: handleGetService(reg, log), Access: read, ServiceVar: service},
+		{Method: del, Path: "/v1/services/{name}", Handler: handleDeleteService(reg, log), Access: admin, ServiceVar: service},
+		{Method: get, Path: "/v1/services/{name}/contracts/{subject}/versions", Handler: handleContractVersions(reg, log), Access: read, SubjectVar: subject, ServiceVar: service},
+		{Method: post, Path: "/v1/check", Handler: timed(m.check, handleCheckManifest(reg, log)), Access: read}, // a dry run
+		{Method: post, Path: "/v1/impact", Handler: timed(m.check, handleImpact(reg, log)), Access: read},       // a dry run
+		{Method: get, Path: "/v1/graph", Queries: []string{"format", "{format}"}, Handler: handleGraphFormat(reg, log), Access: read},
+		{Method: get, Path: "/v1/graph", Handler: handleGraph(reg, log), Access: read},
+		{Method: get, Path: "/v1/audit", Handler: handleAudit(reg, audit, log), Access: admin},
+		{Method: get, Path: "/v1/subjects/{subject}/diff", Handler: handleDiff(reg, log), Access: read, SubjectVar: subject},
+		{Method: get, Path: "/v1/subjects/{subject}/relations", Handler: handleSubjectRelations(reg, log), Access: read, SubjectVar: subject},
 
-	// Baton extensions: services from manifests, impact, the graph.
-	r.Handle("/v1/services", handleListServices(reg, log)).Methods(get)
-	r.Handle("/v1/services/{name}", handlePutService(reg, log)).Methods(put)
-	r.Handle("/v1/services/{name}", handleGetService(reg, log)).Methods(get)
-	r.Handle("/v1/services/{name}", handleDeleteService(reg, log)).Methods(del)
-	r.Handle("/v1/services/{name}/contracts/{subject}/versions", handleContractVersions(reg, log)).Methods(get)
-	r.Handle("/v1/impact", timed(m.check, handleImpact(reg, log))).Methods(post)
-	r.Handle("/v1/check", timed(m.check, handleCheckManifest(reg, log))).Methods(post)
-	r.Handle("/v1/graph", handleGraphFormat(reg, log)).Methods(get).Queries("format", "{format}")
-	r.Handle("/v1/graph", handleGraph(reg, log)).Methods(get)
-	r.Handle("/v1/audit", handleAudit(reg, audit, log)).Methods(get)
-	r.Handle("/v1/subjects/{subject}/diff", handleDiff(reg, log)).Methods(get)
-	r.Handle("/v1/subjects/{subject}/relations", handleSubjectRelations(reg, log)).Methods(get)
+		// The web UI (registry/web): static files under /ui/.
+		{Method: get, Path: "/ui", Handler: http.RedirectHandler(web.Prefix, http.StatusMovedPermanently), Access: read},
+		{Method: head, Path: "/ui", Handler: http.RedirectHandler(web.Prefix, http.StatusMovedPermanently), Access: read},
+		{Path: web.Prefix, Prefix: true, Handler: web.Handler(), Access: read},
 
-	// The web UI (registry/web): static files under /ui/.
-	r.Handle("/ui", http.RedirectHandler(web.Prefix, http.StatusMovedPermanently)).Methods(get, http.MethodHead)
-	r.PathPrefix(web.Prefix).Handler(web.Handler())
+		// Operations. Confluent answers GET / with {}; some tools probe it.
+		{Method: get, Path: "/", Handler: handleRoot(), Access: auth.Open},
+		{Method: get, Path: "/healthz", Handler: handleHealthz(), Access: auth.Open},
+		{Method: get, Path: "/readyz", Handler: handleReadyz(opts.Ready, log), Access: auth.Open},
+		{Method: get, Path: "/metrics", Handler: handleMetrics(opts.Gatherer), Access: read},
+	}
+}
 
-	// Operations. Confluent answers GET / with {}; some tools probe it.
-	r.Handle("/", handleRoot()).Methods(get)
-	r.Handle("/healthz", handleHealthz()).Methods(get)
-	r.Handle("/readyz", handleReadyz(opts.Ready, log)).Methods(get)
-	r.Handle("/metrics", handleMetrics(opts.Gatherer)).Methods(get)
+// addRoutes registers every row on r, each behind its own chain: the
+// route is named for logs and metrics, writes are audited (refusals
+// included), and with auth on the caller is authenticated and authorized.
+func addRoutes(r *mux.Router, rows []route, a *auth.Authorizer, audit *auditQueue, opts Options) {
+	for _, rt := range rows {
+		h := rt.Handler
+		if a != nil && rt.Access != auth.Open {
+			h = authenticate(a, rt, opts.Logger, h)
+		}
+		if audit != nil && rt.audited() {
+			h = auditWrites(audit, rt, h) // outside auth: refusals are audited too
+		}
+		h = recordRoute(rt, h)
+		var mr *mux.Route
+		if rt.Prefix {
+			mr = r.PathPrefix(rt.Path)
+		} else {
+			mr = r.Path(rt.Path)
+		}
+		mr.Handler(h)
+		if rt.Method != "" {
+			mr.Methods(rt.Method)
+		}
+		if len(rt.Queries) > 0 {
+			mr.Queries(rt.Queries...)
+		}
+	}
 }

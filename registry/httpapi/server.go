@@ -112,14 +112,9 @@ func NewServer(reg registry.Registry, opts Options) *Server {
 	}
 	r := mux.NewRouter()
 	r.UseEncodedPath() // subjects may contain %2F; pathVar unescapes
-	addRoutes(r, reg, opts, m, audit)
+	addRoutes(r, routes(reg, opts, m, audit), opts.Auth, audit, opts)
 	r.NotFoundHandler = handleNoRoute(log)
 	r.MethodNotAllowedHandler = handleWrongMethod(log)
-	r.Use(recordRoute)
-	r.Use(auditWrites(audit)) // outside auth: refusals are audited too
-	if opts.Auth != nil {
-		r.Use(authenticate(opts.Auth, log))
-	}
 
 	var h http.Handler = r
 	h = limitBody(h, opts.MaxBodyBytes, log)
