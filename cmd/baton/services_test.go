@@ -96,6 +96,16 @@ func TestServiceCommands(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "IMPACTED reader (consumes)") {
 		t.Fatalf("publish producer v2 = %d\n%s", code, out)
 	}
+	code, out, _ = runEnv(t, env, "publish", "--format", "json", filepath.Join(dir, "producer", "baton.yaml"))
+	var refusal struct {
+		Findings []json.RawMessage `json:"findings"`
+		Impacted []struct {
+			Service string `json:"service"`
+		} `json:"impacted"`
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &refusal) != nil || len(refusal.Findings) == 0 || len(refusal.Impacted) != 1 || refusal.Impacted[0].Service != "reader" {
+		t.Fatalf("publish --format json producer v2 = %d\n%s", code, out)
+	}
 
 	code, out, _ = runEnv(t, env, "graph", "--format", "dot")
 	if code != 0 || !strings.Contains(out, `"service:producer" -> "event:Thing" [label="produces"]`) || !strings.Contains(out, `"event:Thing" -> "service:reader" [label="consumes"]`) {

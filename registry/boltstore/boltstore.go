@@ -23,6 +23,7 @@ package boltstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -409,7 +410,7 @@ func (s *Store) Append(ctx context.Context, subject string, expected int, sch re
 				return err
 			}
 			stored := sch
-			stored.ID, stored.Type = id, cmpOr(sch.Type, registry.SchemaTypeJSON)
+			stored.ID, stored.Type = id, cmp.Or(sch.Type, registry.SchemaTypeJSON)
 			rec, err := encodeSchema(stored)
 			if err != nil {
 				return err
@@ -460,13 +461,6 @@ func (s *Store) Append(ctx context.Context, subject string, expected int, sch re
 		return nil
 	})
 	return out, existing, err
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (s *Store) Latest(ctx context.Context, subject string) (int, error) {

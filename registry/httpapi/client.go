@@ -310,6 +310,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 var defaultHTTPClient = newHTTPClient()
 
 // answerError rebuilds the server's *registry.Error from an error answer.
+// An incompatible one always has Findings and Impacted lists (maybe empty).
 func answerError(status int, data []byte) error {
 	var body errorBody
 	if err := json.Unmarshal(data, &body); err != nil || (body.ErrorCode == 0 && body.Message == "") {
@@ -322,13 +323,17 @@ func answerError(status int, data []byte) error {
 		}
 		return &registry.Error{Kind: kindOf(status, 0), Code: status, Message: fmt.Sprintf("registry answered %d: %s", status, msg)}
 	}
-	return &registry.Error{
+	e := &registry.Error{
 		Kind:     kindOf(status, body.ErrorCode),
 		Code:     body.ErrorCode,
 		Message:  body.Message,
 		Findings: body.Findings,
 		Impacted: body.Impacted,
 	}
+	if e.Kind == registry.KindIncompatible { // lists, never null, whatever the server sent
+		e.Findings, e.Impacted = nonNil(e.Findings), nonNil(e.Impacted)
+	}
+	return e
 }
 
 // rootCause strips url.Error's "Get \"http://...\":" prefix, which repeats

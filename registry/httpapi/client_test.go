@@ -213,6 +213,9 @@ func TestClientErrorKinds(t *testing.T) {
 			}
 			var e *registry.Error
 			errors.As(err, &e)
+			if tc.num == 409 && (len(e.Findings) == 0 || e.Impacted == nil) {
+				t.Errorf("409 findings %v impacted %v: want the findings and a list of impacted services (empty: none registered)", e.Findings, e.Impacted)
+			}
 			if e.Code != tc.num || e.Message == "" {
 				t.Errorf("code %d message %q, want code %d and a message", e.Code, e.Message, tc.num)
 			}
