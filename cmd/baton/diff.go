@@ -64,9 +64,9 @@ func cmdDiff(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// isTerminal reports whether w is a terminal; a variable so tests can
-// pretend. A character device other than the null device counts.
-var isTerminal = func(w io.Writer) bool {
+// isTerminal reports whether w is a terminal: a character device other
+// than the null device. run puts it in env; tests may put another.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -84,7 +84,7 @@ var isTerminal = func(w io.Writer) bool {
 // useColor: ANSI colour only for the text format on a terminal, and never
 // when NO_COLOR is set (https://no-color.org) or TERM is dumb.
 func useColor(e env, format string) bool {
-	return format == "text" && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb" && isTerminal(e.stdout)
+	return format == "text" && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb" && e.isTerminal(e.stdout)
 }
 
 // loadSchemas reads and compiles the named files concurrently: compiling

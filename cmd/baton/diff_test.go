@@ -401,11 +401,11 @@ func TestDiffGitHubLines(t *testing.T) {
 // TestDiffColor: colour on a terminal, never with NO_COLOR, never in
 // machine formats.
 func TestDiffColor(t *testing.T) {
-	defer func(f func(io.Writer) bool) { isTerminal = f }(isTerminal)
-	isTerminal = func(io.Writer) bool { return true }
-	runEnv := func(env map[string]string, args ...string) string {
+	terminal := true // what the environment says stdout is
+	runEnv := func(vars map[string]string, args ...string) string {
 		var out, errOut bytes.Buffer
-		run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+		runIn(context.Background(), env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+			isTerminal: func(io.Writer) bool { return terminal }}, args)
 		return out.String()
 	}
 	if out := runEnv(nil, "diff", v1, v2Breaking); !strings.Contains(out, "\x1b[31") {
@@ -422,8 +422,7 @@ func TestDiffColor(t *testing.T) {
 			t.Errorf("%s report has colour:\n%q", f, out)
 		}
 	}
-	// Without the override: a buffer, a regular file and the null device are no terminals.
-	isTerminal = func(io.Writer) bool { return false }
+	terminal = false
 	if out := runEnv(nil, "diff", v1, v2Breaking); strings.Contains(out, "\x1b[") {
 		t.Errorf("colour without a terminal:\n%q", out)
 	}

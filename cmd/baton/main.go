@@ -20,10 +20,11 @@ func main() {
 // env carries what a subcommand may touch of the outside world, so tests
 // can run the CLI in-process.
 type env struct {
-	getenv func(string) string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	getenv     func(string) string
+	stdin      io.Reader
+	stdout     io.Writer
+	stderr     io.Writer
+	isTerminal func(io.Writer) bool // whether output is a terminal (colour)
 }
 
 // command runs one subcommand. It returns errBreaking after printing its
@@ -57,8 +58,14 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runIn(ctx, env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal}, args)
+}
+
+// runIn is run in the environment e.
+func runIn(ctx context.Context, e env, args []string) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stderr := e.stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stderr, usage())
 		if len(args) == 0 {
@@ -71,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stderr, "baton: unknown command %q\n\n%s", args[0], usage())
 		return 2
 	}
-	err := cmd.run(ctx, env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}, args[1:])
+	err := cmd.run(ctx, e, args[1:])
 	switch {
 	case err == nil:
 		return 0

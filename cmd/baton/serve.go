@@ -57,7 +57,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		// request. GOGC in the environment still decides when set.
 		debug.SetGCPercent(400)
 	}
-	logOut := newBufferedLog(e.stderr, logFlushEvery)
+	flushes := time.NewTicker(logFlushEvery)
+	defer flushes.Stop()
+	logOut := newBufferedLog(e.stderr, flushes.C)
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 
@@ -144,16 +146,16 @@ type bufferedLog struct {
 	wg     sync.WaitGroup
 }
 
-func newBufferedLog(out io.Writer, every time.Duration) *bufferedLog {
+// newBufferedLog buffers out, flushing on every tick (a ticker's channel;
+// nil: only when full and on Close).
+func newBufferedLog(out io.Writer, tick <-chan time.Time) *bufferedLog {
 	b := &bufferedLog{out: out, buf: make([]byte, 0, 64<<10), done: make(chan struct{})}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
 		for {
 			select {
-			case <-t.C:
+			case <-tick:
 				b.flush()
 			case <-b.done:
 				return

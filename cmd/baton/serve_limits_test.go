@@ -57,7 +57,7 @@ func startServe(t *testing.T, ctx context.Context, args ...string) inProcessServ
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw}
+	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw, isTerminal: isTerminal}
 	result := make(chan error, 1)
 	go func() {
 		result <- cmdServe(ctx, e, append([]string{"--addr", "127.0.0.1:0"}, args...))

@@ -27,6 +27,65 @@ import (
 	"github.com/batonhq/baton/registry/httpapi"
 )
 
+// startInFlightPublish sends the headers of a publish of body to subject,
+// asking for 100-continue, and returns once the server's handler has begun
+// to read the body (the server answers 100 Continue then): the request is
+// in flight. finish sends the body and returns the final answer.
+func startInFlightPublish(t *testing.T, url, subject, body string) (finish func() (status int, answer string)) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(conn, "POST /subjects/%s/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", subject, len(body))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("publish in flight: want 100 Continue, got %v %v", resp, err)
+	}
+	return func() (int, string) {
+		t.Helper()
+		io.WriteString(conn, body)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("in-flight publish got no answer: %v", err)
+		}
+		defer resp.Body.Close()
+		answer, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(answer)
+	}
+}
+
+// idleConnClosed leaves a keep-alive connection to url idle after one
+// request; the channel is closed when the server closes it, which
+// http.Server.Shutdown does to idle connections as soon as it has stopped
+// listening: the signal that shutdown has begun.
+func idleConnClosed(t *testing.T, url string) <-chan struct{} {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(60 * time.Second))
+	io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /healthz: %v %v", resp, err)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		br.ReadByte() // blocks until the server closes the connection (or the deadline)
+	}()
+	return closed
+}
+
 // buildBaton builds the real binary into a temp dir.
 func buildBaton(t *testing.T) string {
 	t.Helper()
@@ -245,32 +304,19 @@ func TestServeGracefulShutdownOnContext(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A publish in flight when shutdown starts: headers and half the body
-	// are sent, so the handler is running, blocked reading the rest.
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	body := `{"schema":"{\"type\":\"integer\"}"}`
-	fmt.Fprintf(conn, "POST /subjects/late/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
-	time.Sleep(200 * time.Millisecond)
-
+	// A publish in flight when shutdown starts: its handler is running,
+	// blocked reading the body.
+	idle := idleConnClosed(t, url)
+	inFlight := startInFlightPublish(t, url, "late", `{"schema":"{\"type\":\"integer\"}"}`)
 	cancel()
+	<-idle // the server stopped listening and is waiting for the publish
 	select {
 	case err := <-result:
 		t.Fatalf("cmdServe returned with a request in flight: %v", err)
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
-	io.WriteString(conn, body[10:])
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("in-flight request got no answer: %v", err)
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(answer), `"version":1`) {
-		t.Errorf("in-flight publish: %d %s", resp.StatusCode, answer)
+	if status, answer := inFlight(); status != 200 || !strings.Contains(answer, `"version":1`) {
+		t.Errorf("in-flight publish: %d %s", status, answer)
 	}
 
 	select {
@@ -339,7 +385,7 @@ func TestBufferedLog(t *testing.T) {
 		defer mu.Unlock()
 		return out.String()
 	}
-	b := newBufferedLog(w, time.Hour) // no tick during this part
+	b := newBufferedLog(w, nil) // no tick during this part
 	b.Write([]byte("one\n"))
 	if got := read(); got != "" {
 		t.Errorf("written through at once: %q", got)
@@ -357,17 +403,20 @@ func TestBufferedLog(t *testing.T) {
 		t.Errorf("after Close: ...%q", got[max(0, len(got)-20):])
 	}
 
-	// The ticker flushes what is pending.
+	// A tick flushes what is pending. The flusher takes ticks one at a
+	// time, so once a second tick is taken the first one's flush is done.
 	out.Reset()
-	b = newBufferedLog(w, 10*time.Millisecond)
+	tick := make(chan time.Time)
+	b = newBufferedLog(w, tick)
 	defer b.Close()
 	b.Write([]byte("four\n"))
-	deadline := time.Now().Add(5 * time.Second)
-	for read() == "" && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	if got := read(); got != "" {
+		t.Errorf("flushed before a tick: %q", got)
 	}
+	tick <- time.Time{}
+	tick <- time.Time{}
 	if got := read(); got != "four\n" {
-		t.Errorf("not flushed by the ticker: %q", got)
+		t.Errorf("not flushed by the tick: %q", got)
 	}
 }
 

@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,35 +22,20 @@ func TestServeSIGTERMFinishesInFlightPublish(t *testing.T) {
 		t.Fatalf("server exited early:\n%s", srv.logs())
 	}
 
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	idle := idleConnClosed(t, srv.URL)
 	body := `{"schema":"{\"type\":\"object\",\"title\":\"in flight\"}"}`
-	fmt.Fprintf(conn, "POST /subjects/late/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:12])
-	// The handler is running once the server has read the headers; give
-	// it a moment, then ask the process to stop.
-	time.Sleep(300 * time.Millisecond)
+	inFlight := startInFlightPublish(t, srv.URL, "late", body)
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	<-idle // the server stopped listening and is waiting for the publish
 	select {
 	case <-srv.done:
 		t.Fatalf("process exited with a publish in flight:\n%s", srv.logs())
-	case <-time.After(500 * time.Millisecond):
+	default:
 	}
-
-	io.WriteString(conn, body[12:])
-	conn.SetReadDeadline(time.Now().Add(15 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("in-flight publish got no answer: %v\n%s", err, srv.logs())
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(answer), `"version":1`) {
-		t.Fatalf("in-flight publish: %d %s", resp.StatusCode, answer)
+	if status, answer := inFlight(); status != 200 || !strings.Contains(answer, `"version":1`) {
+		t.Fatalf("in-flight publish: %d %s\n%s", status, answer, srv.logs())
 	}
 	if code := srv.wait(30 * time.Second); code != 0 {
 		t.Errorf("exit after SIGTERM: %d, want 0\n%s", code, srv.logs())
