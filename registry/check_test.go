@@ -56,7 +56,7 @@ func TestCheckManifestAgreesWithPublish(t *testing.T) {
 		for _, name := range all {
 			t.Run(string(mode)+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				reg := newService(t)
+				reg := newRegistrar(t)
 				if _, err := reg.SetConfig(ctx, "", registry.Config{Mode: compat.None}); err != nil {
 					t.Fatal(err)
 				}
@@ -102,7 +102,7 @@ func TestCheckManifestContractsAgreeWithRegistration(t *testing.T) {
 	for _, mode := range compat.Modes {
 		t.Run(string(mode), func(t *testing.T) {
 			t.Parallel()
-			reg := newService(t)
+			reg := newRegistrar(t)
 			publish(t, reg, subject, closedObject("v1", []string{"id", "a"}, "id"))
 			if _, err := reg.SetConfig(ctx, subject, registry.Config{Mode: mode}); err != nil {
 				t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 // a service deleted and registered again continues its numbering.
 func TestContractHistory(t *testing.T) {
 	t.Parallel()
-	svc := newService(t)
+	svc := newRegistrar(t)
 	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
 	publish(t, svc, "OrderPlaced", orderV1)
 	consume := func(contract string) registry.Service {
@@ -90,7 +90,7 @@ func TestContractHistory(t *testing.T) {
 // it is stored.
 func TestContractHistoryNotWrittenOnRefusal(t *testing.T) {
 	t.Parallel()
-	svc := newService(t)
+	svc := newRegistrar(t)
 	publish(t, svc, "OrderPlaced", orderOptionalCustomer)
 	si := registry.Service{Name: "payment", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer}}}
 	_, err := svc.RegisterService(ctx, si, false)

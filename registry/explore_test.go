@@ -30,7 +30,7 @@ func TestDiffDefaultMode(t *testing.T) {
 		{compat.None, compat.Full, []string{"backward"}},
 	}
 	for _, tc := range tests {
-		svc := newService(t)
+		svc := newRegistrar(t)
 		if _, err := svc.SetConfig(ctx, "S", registry.Config{Mode: compat.None}); err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestDiffDefaultMode(t *testing.T) {
 
 func TestDiffAndRelationsErrors(t *testing.T) {
 	t.Parallel()
-	svc := newService(t)
+	svc := newRegistrar(t)
 	publish(t, svc, "S", `{"type":"object"}`)
 	_, err := svc.Diff(ctx, "S", "1", "1", compat.BackwardTransitive)
 	wantCode(t, "transitive mode", err, registry.CodeInvalidCompatibility)

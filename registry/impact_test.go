@@ -55,7 +55,7 @@ func impactNames(rep registry.ImpactReport) (impacted, safe []string) {
 }
 
 func eventEstate(t *testing.T) *registry.Registrar {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
 	publish(t, svc, "OrderPlaced", orderV1)
 	register(t, svc, "payment", registry.Relation{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCustomer})
@@ -156,7 +156,7 @@ const (
 )
 
 func TestImpactCommand(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	register(t, svc, "payment", registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
 	publish(t, svc, "ChargePayment", chargeV1)
 	register(t, svc, "orchestrator", registry.Relation{Subject: "ChargePayment", Kind: registry.Sends, Contract: orchestratorSends})
@@ -252,7 +252,7 @@ func TestContractCheckedAgainstCurrentSchema(t *testing.T) {
 }
 
 func TestImpactUnrelatedSubject(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	rep, err := svc.Impact(ctx, "Nobody", `{"type":"object"}`)
 	if err != nil || rep.Kind != "" || len(rep.Impacted)+len(rep.Safe) != 0 {
 		t.Fatalf("rep = %+v, %v", rep, err)
@@ -359,7 +359,7 @@ func TestPinnedVersionMustExist(t *testing.T) {
 // same from the verdict memo.
 func TestImpactSharedContracts(t *testing.T) {
 	t.Parallel()
-	svc := newService(t)
+	svc := newRegistrar(t)
 	register(t, svc, "order", registry.Relation{Subject: "OrderPlaced", Kind: registry.Produces})
 	publish(t, svc, "OrderPlaced", orderV1)
 	var wantImpacted, wantSafe []string

@@ -50,7 +50,7 @@ func TestVersionsPerSubjectLimit(t *testing.T) {
 // are refused on publish and on config (42200); nothing is stored.
 func TestSubjectNames(t *testing.T) {
 	t.Parallel()
-	svc := newService(t)
+	svc := newRegistrar(t)
 	for _, c := range []struct{ subject, msg string }{
 		{"", "must not be empty"},
 		{strings.Repeat("x", registry.MaxSubjectLength+1), "1001 bytes; the limit is 1000"},
@@ -101,7 +101,7 @@ func TestReferenceCountLimit(t *testing.T) {
 // before anything parses it (a decoder would replace them silently).
 func TestSchemaTextNotUTF8(t *testing.T) {
 	t.Parallel()
-	svc := newService(t)
+	svc := newRegistrar(t)
 	_, err := svc.Publish(ctx, registry.PublishRequest{Subject: "s", Schema: "{\"description\":\"caf\xe9\"}"})
 	if e := wantCode(t, "latin-1 text", err, registry.CodeInvalidSchema); !strings.Contains(e.Message, "not valid UTF-8 at byte 19") {
 		t.Errorf("message %q", e.Message)

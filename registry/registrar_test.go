@@ -24,7 +24,7 @@ func newStore(t *testing.T) *boltstore.Store {
 	return st
 }
 
-func newService(t *testing.T) *registry.Registrar {
+func newRegistrar(t *testing.T) *registry.Registrar {
 	t.Helper()
 	return registry.NewRegistrar(newStore(t), registry.Options{})
 }
@@ -67,7 +67,7 @@ const (
 )
 
 func TestPublishLookupAndGet(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	v1 := publish(t, svc, "orders", objA)
 	if v1.Version.Version != 1 || v1.SchemaID <= 0 || v1.Schema.Text != objA || v1.Schema.Type != registry.SchemaTypeJSON {
 		t.Fatalf("first publish = %+v", v1)
@@ -111,7 +111,7 @@ func TestPublishLookupAndGet(t *testing.T) {
 }
 
 func TestPublishIdempotent(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	v1 := publish(t, svc, "orders", objA)
 	publish(t, svc, "orders", `{"type":"object","properties":{"a":{"type":["string","null"]}}}`) // latest moves on
 	again := publish(t, svc, "orders", ` {"type" : "object", "properties":{"a":{"type":"string"}}} `)
@@ -129,7 +129,7 @@ func TestPublishIdempotent(t *testing.T) {
 }
 
 func TestPublishIncompatible(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	publish(t, svc, "orders", objA)
 	_, err := svc.Publish(ctx, registry.PublishRequest{Subject: "orders", Schema: objARequired})
 	e := wantCode(t, "adding a required property", err, registry.CodeIncompatible)
@@ -148,7 +148,7 @@ func TestPublishIncompatible(t *testing.T) {
 }
 
 func TestPublishCompatibleWidening(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	publish(t, svc, "orders", `{"type":"object","properties":{"a":{"type":"string"}}}`)
 	v2 := publish(t, svc, "orders", `{"type":"object","properties":{"a":{"type":["string","null"]}}}`)
 	if v2.Version.Version != 2 {
@@ -157,7 +157,7 @@ func TestPublishCompatibleWidening(t *testing.T) {
 }
 
 func TestPublishRejectsBadInput(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	cases := []struct {
 		name, schemaType, schema string
 		wantIn                   string
@@ -185,7 +185,7 @@ func TestPublishRejectsBadInput(t *testing.T) {
 }
 
 func TestReferences(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	base := publish(t, svc, "customer", `{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}`)
 	ref := registry.Reference{Name: "customer.json", Subject: "customer", Version: 1}
 	order := publish(t, svc, "order", `{"type":"object","properties":{"customer":{"$ref":"customer.json"}}}`, ref)
@@ -263,7 +263,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	cfg, err := svc.GetConfig(ctx, "", false)
 	if err != nil || cfg != registry.DefaultConfig || cfg.Mode != compat.Backward {
 		t.Errorf("default global config = %+v, %v", cfg, err)
@@ -316,7 +316,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestDeletes(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	for i := 1; i <= 3; i++ {
 		publish(t, svc, "orders", fmt.Sprintf(`{"description":"v%d"}`, i))
 	}
@@ -364,7 +364,7 @@ func TestDeletes(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	_, err := svc.Check(ctx, registry.CheckRequest{Subject: "orders", Version: "latest", Schema: objA})
 	wantCode(t, "unknown subject", err, registry.CodeSubjectNotFound)
 	rep, err := svc.Check(ctx, registry.CheckRequest{Subject: "orders", Schema: objA})
@@ -437,7 +437,7 @@ func TestCheck(t *testing.T) {
 // build; after the first check neither the proposal nor the history is
 // compiled again.
 func TestRepeatedCheckCompilesNothing(t *testing.T) {
-	svc := newService(t)
+	svc := newRegistrar(t)
 	publish(t, svc, "orders", objA)
 	publish(t, svc, "orders", `{"type":"object","properties":{"a":{"type":["string","null"]}}}`)
 	req := registry.CheckRequest{Subject: "orders", Version: "latest", Schema: objARequired}
