@@ -33,17 +33,9 @@ import (
 // in flight. finish sends the body and returns the final answer.
 func startInFlightPublish(t *testing.T, url, subject, body string) (finish func() (status int, answer string)) {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	fmt.Fprintf(conn, "POST /subjects/%s/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", subject, len(body))
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != http.StatusContinue {
-		t.Fatalf("publish in flight: want 100 Continue, got %v %v", resp, err)
+	conn, br, resp := rawRequest(t, url, fmt.Sprintf("POST /subjects/%s/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", subject, len(body)))
+	if resp.StatusCode != http.StatusContinue {
+		t.Fatalf("publish in flight: want 100 Continue, got %s", resp.Status)
 	}
 	return func() (int, string) {
 		t.Helper()
@@ -64,26 +56,37 @@ func startInFlightPublish(t *testing.T, url, subject, body string) (finish func(
 // listening: the signal that shutdown has begun.
 func idleConnClosed(t *testing.T, url string) <-chan struct{} {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(60 * time.Second))
-	io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("GET /healthz: %v %v", resp, err)
-	}
+	_, br, resp := rawRequest(t, url, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /healthz: %s", resp.Status)
+	}
 	closed := make(chan struct{})
 	go func() {
 		defer close(closed)
 		br.ReadByte() // blocks until the server closes the connection (or the deadline)
 	}()
 	return closed
+}
+
+// rawRequest opens a connection to url (closed when the test ends, at the
+// latest after a minute), writes head as is and reads the first answer.
+func rawRequest(t *testing.T, url, head string) (net.Conn, *bufio.Reader, *http.Response) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	io.WriteString(conn, head)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("%s: no answer: %v", strings.SplitN(head, "\r", 2)[0], err)
+	}
+	return conn, br, resp
 }
 
 // buildBaton builds the real binary into a temp dir.

@@ -24,13 +24,9 @@ func crashSchema(t *testing.T, title string) registry.Schema {
 // acknowledged, ids are never reused, and the next Append simply proceeds.
 func TestCrashPointsInAppend(t *testing.T) {
 	srv := testredis.Start(t)
+	st := openTestStore(t, srv, "crash")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	st, err := Open(ctx, srv.URL(), Options{KeyPrefix: "crash"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 
 	// Died after INCR and the body write, before the fingerprint index:
 	// the body is an orphan that SchemaByID must not serve.

@@ -34,7 +34,11 @@
 // global (cross-slot) and why they stay correct on Cluster. Each multi-key
 // change of a subject is one Lua script (append.lua, delete_version.lua,
 // delete_subject.lua) touching only that subject's hash slot;
-// find_fingerprint.lua is the one read that needs a script to be atomic. Each
+// find_fingerprint.lua is the one read that needs a script to be atomic.
+// ReadSubject, the read of a publish attempt, is one pipeline: the latest
+// version number, then the versions, then the configs; Redis runs them in
+// order, so a version appended meanwhile makes the publish's Append stale
+// rather than unchecked. Each
 // script's header documents its KEYS, ARGV and integer return codes.
 // Services (registry.Service records and the relation index by subject)
 // live under their own hash tag {%services}; put_service.lua replaces or

@@ -93,14 +93,9 @@ func TestSubjectKeysShareOneSlot(t *testing.T) {
 
 // TestStoredFormat pins what Append writes, field by field.
 func TestStoredFormat(t *testing.T) {
-	srv := testredis.Start(t)
+	st := openTestStore(t, testredis.Start(t), "pin")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	st, err := Open(ctx, srv.URL(), Options{KeyPrefix: "pin"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	ref := registry.Reference{Name: "b.json", Subject: "base", Version: 1}
 	s := registry.Schema{Type: "JSON", Text: `{"type":"string"}`, References: []registry.Reference{ref}, Fingerprint: "f00d"}
 	v, _, err := st.Append(ctx, "a{b}", 0, s)

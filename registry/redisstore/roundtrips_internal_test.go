@@ -42,14 +42,8 @@ func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 // remains is mostly Append's allocation of a new schema id, whose steps
 // are ordered for crash safety (see doc.go).
 func TestPublishRoundTrips(t *testing.T) {
-	srv := testredis.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	st, err := Open(ctx, srv.URL(), Options{KeyPrefix: "roundtrips"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t, testredis.Start(t), "roundtrips")
+	ctx := context.Background()
 	hook := &roundTrips{}
 	st.rdb.AddHook(hook)
 	calls := storetest.NewCounting(st)
@@ -76,4 +70,17 @@ func TestPublishRoundTrips(t *testing.T) {
 			t.Errorf("%s: store calls %v, want %v", tc.name, got, tc.calls)
 		}
 	}
+}
+
+// openTestStore opens a Store on srv under prefix, closed when the test ends.
+func openTestStore(t *testing.T, srv *testredis.Server, prefix string) *Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := Open(ctx, srv.URL(), Options{KeyPrefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
