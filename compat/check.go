@@ -625,7 +625,7 @@ func isTrueSchema(s *js.Schema) bool {
 		len(s.DependentSchemas) == 0 && s.UnevaluatedProperties == nil && s.MinItems < 0 && s.MaxItems < 0 &&
 		!s.UniqueItems && s.Items == nil && isTrueAP(s.AdditionalItems) && len(s.PrefixItems) == 0 &&
 		s.Items2020 == nil && s.Contains == nil && s.UnevaluatedItems == nil && s.MinLength < 0 &&
-		s.MaxLength < 0 && s.Pattern == nil && !assertsFormat(s) && s.Minimum == nil &&
+		s.MaxLength < 0 && s.Pattern == nil && !assertsFormat(s) && contentKey(s) == "" && s.Minimum == nil &&
 		s.ExclusiveMinimum == nil && s.Maximum == nil && s.ExclusiveMaximum == nil && s.MultipleOf == nil &&
 		len(s.Extensions) == 0
 }
@@ -650,6 +650,28 @@ func assertsFormat(s *js.Schema) bool {
 	}
 	_, ok := js.Formats[s.Format]
 	return ok
+}
+
+// contentKey names the content assertion s makes on strings, or "" for
+// none. jsonschema/v5 checks contentEncoding and contentMediaType in
+// draft-07 only (later drafts make them annotations): a known encoding is
+// decoded, and a known media type parsed (after decoding, or directly when
+// no encoding is given; an unknown encoding skips both).
+func contentKey(s *js.Schema) string {
+	if s.Draft != js.Draft7 {
+		return ""
+	}
+	enc := js.Decoders[s.ContentEncoding] != nil
+	media := js.MediaTypes[s.ContentMediaType] != nil && (enc || s.ContentEncoding == "")
+	switch {
+	case enc && media:
+		return s.ContentEncoding + "+" + s.ContentMediaType
+	case enc:
+		return s.ContentEncoding + "+"
+	case media:
+		return "+" + s.ContentMediaType
+	}
+	return ""
 }
 
 // ruleFromError names the rule for the innermost reader keyword that

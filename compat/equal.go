@@ -44,6 +44,9 @@ func (c *checker) equalFields(a, b *js.Schema) bool {
 	if assertsFormat(a) != assertsFormat(b) || (assertsFormat(a) && a.Format != b.Format) {
 		return false
 	}
+	if contentKey(a) != contentKey(b) {
+		return false
+	}
 	if (a.Pattern == nil) != (b.Pattern == nil) || (a.Pattern != nil && a.Pattern.String() != b.Pattern.String()) {
 		return false
 	}

@@ -69,6 +69,9 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 		if assertsFormat(s) {
 			w.str("format" + s.Format)
 		}
+		if k := contentKey(s); k != "" {
+			w.str("content" + k)
+		}
 		for _, r := range []*big.Rat{s.Minimum, s.Maximum, s.ExclusiveMinimum, s.ExclusiveMaximum, s.MultipleOf} {
 			if r != nil {
 				w.str(r.RatString())
@@ -103,13 +106,19 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 			w.str("pp" + re.String())
 			w.child(hash(s.PatternProperties[re]))
 		}
+		// Each form is tagged: a one-element tuple (items: [X]) leaves
+		// later items free, items: X constrains them all.
 		for _, v := range []any{s.AdditionalProperties, s.Items, s.AdditionalItems} {
 			switch v := v.(type) {
 			case bool:
+				w.str("bool")
 				w.boolean(v)
 			case *js.Schema:
+				w.str("schema")
 				w.child(hash(v))
 			case []*js.Schema:
+				w.str("list")
+				w.num(uint64(len(v)))
 				for _, c := range v {
 					w.child(hash(c))
 				}

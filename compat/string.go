@@ -41,7 +41,35 @@ func (c *checker) checkString(ws wset, wv *writerView, r *js.Schema) []finding {
 	if assertsFormat(r) {
 		out = append(out, c.checkFormat(ws, wv, r)...)
 	}
+	if k := contentKey(r); k != "" {
+		out = append(out, c.checkContent(ws, wv, r, k)...)
+	}
 	return out
+}
+
+// checkContent: a reader that decodes or parses strings (draft-07
+// contentEncoding/contentMediaType) accepts the writer's strings when a
+// writer conjunct makes the same assertion.
+func (c *checker) checkContent(ws wset, wv *writerView, r *js.Schema, key string) []finding {
+	for _, s := range wv.pos {
+		if contentKey(s) == key {
+			return nil
+		}
+	}
+	what, kw := r.ContentMediaType, "/contentMediaType"
+	if js.Decoders[r.ContentEncoding] != nil {
+		what, kw = r.ContentEncoding+"-encoded", "/contentEncoding"
+		if js.MediaTypes[r.ContentMediaType] != nil {
+			what += " " + r.ContentMediaType
+		}
+	}
+	path := ptrOf(r) + kw
+	f := finding{rule: &RuleContentAdded, path: path,
+		msg: "strings must now be " + what + " content; the writer's need not"}
+	if s, ok := c.firstString(ws, wv, func(s string) bool { return r.Validate(s) != nil && c.writerAccepts(ws, s) }); ok {
+		f.wit, f.hasWit = s, true
+	}
+	return []finding{f}
 }
 
 func lengthString(n int) string {
