@@ -137,12 +137,14 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("%w: %s (only references registered with the schema can be used)", errExternalRef, s)
 	}
-	if err := c.AddResource(rootURL, bytes.NewReader(data)); err != nil {
+	var guard enumGuard // emptyenum.go
+	if err := c.AddResource(rootURL, bytes.NewReader(guard.add(rootURL, data, doc))); err != nil {
 		return nil, &LoadError{Source: opts.Source, Reason: err.Error()}
 	}
 	base, _ := url.Parse(rootURL)
 	for _, r := range opts.Resources {
-		if _, err := decodeLimited(r.Schema, r.Name, lim); err != nil {
+		rdoc, err := decodeLimited(r.Schema, r.Name, lim)
+		if err != nil {
 			return nil, err
 		}
 		u, err := base.Parse(r.Name)
@@ -150,7 +152,7 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 			return nil, &LoadError{Source: opts.Source, Reason: fmt.Sprintf("reference name %q is not a valid URL: %v", r.Name, err)}
 		}
 		u.Fragment = ""
-		if err := c.AddResource(u.String(), bytes.NewReader(r.Schema)); err != nil {
+		if err := c.AddResource(u.String(), bytes.NewReader(guard.add(u.String(), r.Schema, rdoc))); err != nil {
 			return nil, &LoadError{Source: r.Name, Reason: err.Error()}
 		}
 	}
@@ -164,6 +166,7 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	if err != nil {
 		return nil, compileError(opts.Source, err)
 	}
+	guard.apply(c, root)
 	text := len(data)
 	for _, r := range opts.Resources {
 		text += len(r.Schema)
