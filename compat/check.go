@@ -30,6 +30,7 @@ func Check(writer, reader *Schema, opts Options) Report {
 	c := checkers.Get().(*checker)
 	c.opts, c.writer = opts, writer
 	c.hashes = [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()}
+	c.dyn = [2]*dynInfo{writer.dyn, reader.dyn}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)
 	rep := c.report(fs, writer, reader)
 	c.release()
@@ -114,6 +115,8 @@ type checker struct {
 	steps int
 	// hashes of the writer's and the reader's nodes (see hash.go)
 	hashes      [2]map[*js.Schema]nodeHash
+	dyn         [2]*dynInfo                // how their dynamic references resolve (dynamic.go)
+	evals       map[*js.Schema]*evaluation // what nodes may evaluate (evaluated.go)
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
@@ -263,7 +266,7 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 		if s.Always != nil {
 			return *s.Always
 		}
-		for _, t := range []*js.Schema{s.Ref, s.RecursiveRef, s.DynamicRef} {
+		for _, t := range []*js.Schema{s.Ref, c.dynNode(s, true), c.dynNode(s, false)} {
 			if t != nil && !add(wnode{s: t}) {
 				return false
 			}
@@ -327,7 +330,10 @@ func (c *checker) inclFlat(ws wset, r *js.Schema) []finding {
 		return []finding{c.rejectAll(ws, r)}
 	}
 	var out []finding
-	for _, t := range []*js.Schema{r.Ref, r.RecursiveRef, r.DynamicRef} {
+	// A reader reference that may resolve to several schemas requires
+	// what each of them requires.
+	refs := append(append([]*js.Schema{r.Ref}, c.dynTargets(r, true)...), c.dynTargets(r, false)...)
+	for _, t := range refs {
 		if t != nil {
 			out = append(out, c.incl(ws, t)...)
 		}

@@ -25,10 +25,30 @@ import (
 // const, enum, default or an unknown keyword is data, not a schema.
 func emptyEnums(doc any) []string {
 	var out []string
+	schemaObjects(doc, func(ptr func() string, m map[string]any) {
+		if e, ok := m["enum"].([]any); ok && len(e) == 0 {
+			out = append(out, ptr())
+		}
+	})
+	return out
+}
+
+// schemaObjects calls fn with every object of doc that sits where a
+// schema is expected (in any draft), and a function building its JSON
+// Pointer (built only when asked for).
+func schemaObjects(doc any, fn func(ptr func() string, m map[string]any)) {
 	var path []string
+	ptr := func() string {
+		var b strings.Builder
+		for _, p := range path {
+			b.WriteByte('/')
+			b.WriteString(escapePointer(p))
+		}
+		return b.String()
+	}
 	var walk func(v any)
 	at := func(k string, sub any, f func(any)) {
-		path = append(path, escapePointer(k))
+		path = append(path, k)
 		f(sub)
 		path = path[:len(path)-1]
 	}
@@ -51,13 +71,7 @@ func emptyEnums(doc any) []string {
 		if !ok {
 			return
 		}
-		if e, ok := m["enum"].([]any); ok && len(e) == 0 {
-			ptr := ""
-			for _, p := range path {
-				ptr += "/" + p
-			}
-			out = append(out, ptr)
-		}
+		fn(ptr, m)
 		for k, sub := range m {
 			switch k {
 			case "additionalItems", "additionalProperties", "contains", "contentSchema", "else", "if", "not",
@@ -74,7 +88,6 @@ func emptyEnums(doc any) []string {
 		}
 	}
 	walk(doc)
-	return out
 }
 
 // hasEmptyEnum reports whether any object anywhere in doc (data included)
@@ -116,39 +129,39 @@ func isDraft7Doc(doc any) bool {
 	return id == "json-schema.org/draft-07/schema"
 }
 
-// enumGuard carries the empty enums of the documents handed to one
-// compiler from registration (add) to the compiled schema (apply).
-type enumGuard struct {
-	docs []guardedDoc
-	any  bool // some document has an empty enum somewhere
+// docSet is the documents handed to one compiler (the root and its
+// resources), kept for the repairs Compile makes once the root is
+// compiled: empty enums (here) and $dynamicRef resolution (dynamic.go).
+type docSet struct {
+	docs      []loadedDoc
+	emptyEnum bool // some document has an empty enum somewhere
 }
 
-type guardedDoc struct {
-	url  string
-	ptrs []string
+type loadedDoc struct {
+	url   string // as registered with the compiler
+	doc   any
+	enums []string // schema objects with an empty enum
 }
 
-// add returns the text to register for the document data (decoded: doc)
-// under url: data itself, or for a draft-07 document with empty enums a
-// copy in which each is a one-value enum, patched back by apply.
-func (g *enumGuard) add(url string, data []byte, doc any) []byte {
+// add records a document and returns the text to register for it under
+// url: data itself, or for a draft-07 document with empty enums a copy in
+// which each is a one-value enum, patched back by finish.
+func (d *docSet) add(url string, data []byte, doc any) []byte {
+	ld := loadedDoc{url: url, doc: doc}
+	defer func() { d.docs = append(d.docs, ld) }()
 	if !hasEmptyEnum(doc) {
 		return data
 	}
-	g.any = true
-	ptrs := emptyEnums(doc)
-	if len(ptrs) == 0 {
-		return data
-	}
-	g.docs = append(g.docs, guardedDoc{url, ptrs})
-	if !isDraft7Doc(doc) {
+	d.emptyEnum = true
+	ld.enums = emptyEnums(doc)
+	if len(ld.enums) == 0 || !isDraft7Doc(doc) {
 		return data
 	}
 	copied, err := DecodeJSON(data)
 	if err != nil {
 		return data
 	}
-	for _, p := range ptrs {
+	for _, p := range ld.enums {
 		if m, ok := resolveJSONPointer(copied, p).(map[string]any); ok {
 			m["enum"] = []any{nil}
 		}
@@ -160,18 +173,25 @@ func (g *enumGuard) add(url string, data []byte, doc any) []byte {
 	return out
 }
 
-// apply makes the compiled nodes of the empty enums, and any other
-// compiled node with an empty enum, accept nothing.
-func (g *enumGuard) apply(c *jsonschema.Compiler, root *jsonschema.Schema) {
-	if !g.any {
+// finish repairs the compiled schema and returns how its dynamic
+// references resolve.
+func (d *docSet) finish(c *jsonschema.Compiler, root *jsonschema.Schema) *dynInfo {
+	d.falsifyEmptyEnums(c, root)
+	return d.dynamics(c, root)
+}
+
+// falsifyEmptyEnums makes the compiled nodes of the empty enums, and any
+// other compiled node with an empty enum, accept nothing.
+func (d *docSet) falsifyEmptyEnums(c *jsonschema.Compiler, root *jsonschema.Schema) {
+	if !d.emptyEnum {
 		return
 	}
 	no := false
-	for _, d := range g.docs {
-		for _, p := range d.ptrs {
+	for _, ld := range d.docs {
+		for _, p := range ld.enums {
 			// Enum is nil where the compiler ignored the keyword (next to
 			// a draft-07 $ref).
-			if s, err := c.Compile(d.url + "#" + p); err == nil && s.Enum != nil {
+			if s, err := c.Compile(ld.url + "#" + p); err == nil && s.Enum != nil {
 				s.Enum, s.Always = []any{}, &no
 			}
 		}

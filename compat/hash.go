@@ -28,12 +28,13 @@ type nodeHash struct {
 }
 
 func (s *Schema) hashes() map[*js.Schema]nodeHash {
-	s.hashOnce.Do(func() { s.hashMap = computeHashes(s.root) })
+	s.hashOnce.Do(func() { s.hashMap = computeHashes(s.root, s.dyn) })
 	return s.hashMap
 }
 
-// computeHashes hashes every node reachable from root.
-func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
+// computeHashes hashes every node reachable from root. Dynamic
+// references contribute every schema they may resolve to (dynamic.go).
+func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 	h := map[*js.Schema]nodeHash{}
 	var todo []*js.Schema
 	var hash func(s *js.Schema) nodeHash
@@ -49,12 +50,15 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 			w.str("always")
 			w.boolean(*s.Always)
 		}
-		for _, r := range []*js.Schema{s.Ref, s.RecursiveRef, s.DynamicRef} {
+		for i, refs := range [][]*js.Schema{{s.Ref}, resolveRef(s, true, dyn), resolveRef(s, false, dyn)} {
 			w.str("ref")
-			if r != nil {
-				w.str(r.Location)
-				w.refFree = false
-				todo = append(todo, r)
+			w.num(uint64(i))
+			for _, r := range refs {
+				if r != nil {
+					w.str(r.Location)
+					w.refFree = false
+					todo = append(todo, r)
+				}
 			}
 		}
 		w.sorted(s.Types)

@@ -137,7 +137,7 @@ func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
 			declared = true
 			continue
 		}
-		if s.AdditionalProperties == nil && s.UnevaluatedProperties != nil && !o.writerEvaluates(name) {
+		if s.AdditionalProperties == nil && s.UnevaluatedProperties != nil && !o.c.mayEvaluate(s).coversName(name) {
 			subs = append(subs, wnode{s: s.UnevaluatedProperties})
 			declared = true
 		}
@@ -272,7 +272,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			break // patterns are compared once, with additionalProperties
 		}
 		rs := o.r.PatternProperties[re]
-		wsubs, absent, open := o.writerGeneric(re.String())
+		wsubs, absent, open := o.writerGeneric(re)
 		if absent {
 			continue
 		}
@@ -335,7 +335,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 		}
 	}
 	// Names matching no pattern on either side.
-	wsubs, absent, open := o.writerGeneric("")
+	wsubs, absent, open := o.writerGeneric(nil)
 	if absent {
 		return
 	}
@@ -375,11 +375,16 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 }
 
 // writerGeneric returns the writer's constraints on an undeclared name. With
-// pattern set, the name matches that pattern (shared with the reader);
-// conjuncts whose other patterns might apply are dropped, which only
-// enlarges the writer.
-func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open bool) {
+// pattern set, the name matches that (reader) pattern; conjuncts whose
+// other patterns might apply are dropped, which only enlarges the writer.
+// A conjunct's unevaluatedProperties counts only where it applies to every
+// such name (uniformlyUnevaluated).
+func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open bool) {
 	dropped := false
+	pattern := ""
+	if re != nil {
+		pattern = re.String()
+	}
 	for _, s := range o.wv.pos {
 		if pattern != "" {
 			if p := patternNamed(s.PatternProperties, pattern); p != nil {
@@ -405,6 +410,10 @@ func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open boo
 			continue
 		}
 		if u := s.UnevaluatedProperties; u != nil {
+			if !o.uniformlyUnevaluated(s, re) {
+				dropped = true
+				continue
+			}
 			if isFalse(u) {
 				return nil, true, false
 			}
@@ -412,6 +421,33 @@ func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open boo
 		}
 	}
 	return subs, false, len(subs) == 0 && !dropped
+}
+
+// uniformlyUnevaluated reports whether nothing s applies in place may
+// evaluate a name of the class writerGeneric describes: one matching re
+// (nil: one that no writer conjunct declares or matches by pattern).
+func (o *objectCheck) uniformlyUnevaluated(s *js.Schema, re *regexp.Regexp) bool {
+	ev := o.c.mayEvaluate(s)
+	if ev.allProps {
+		return false
+	}
+	for _, q := range ev.patterns {
+		if re != nil || !o.writerHasPattern(q.String()) {
+			return false // may overlap the class
+		}
+	}
+	for name := range ev.names {
+		if re != nil {
+			if re.MatchString(name) {
+				return false
+			}
+			continue
+		}
+		if !o.writerEvaluates(name) {
+			return false
+		}
+	}
+	return true
 }
 
 func (o *objectCheck) writerHasPattern(p string) bool {
@@ -467,10 +503,10 @@ next:
 	return "", false
 }
 
-// unevaluated applies the reader's unevaluatedProperties to the names its
-// always-applied subschemas (itself, allOf, $ref) do not declare. Names
-// declared only in conditional branches count as unevaluated, which can
-// only add findings.
+// unevaluated applies the reader's unevaluatedProperties to the names the
+// subschemas that surely apply with it (itself, allOf, $ref; see
+// evaluated.go) do not declare. Names declared only in conditional
+// branches count as unevaluated, which can only add findings.
 func (o *objectCheck) unevaluated() {
 	u := o.r.UnevaluatedProperties
 	if u == nil || isTrueSchema(u) {
@@ -479,14 +515,14 @@ func (o *objectCheck) unevaluated() {
 	declared := map[string]*js.Schema{}
 	patterns := map[*regexp.Regexp]*js.Schema{}
 	everything := false
-	visit(o.r, func(s *js.Schema) {
+	o.c.surelyApplied(o.r, func(s *js.Schema) {
 		for n, p := range s.Properties {
 			declared[n] = p
 		}
 		for re, p := range s.PatternProperties {
 			patterns[re] = p
 		}
-		if s.AdditionalProperties != nil {
+		if s.AdditionalProperties != nil || (s != o.r && s.UnevaluatedProperties != nil) {
 			everything = true
 		}
 	})
@@ -521,26 +557,6 @@ func (o *objectCheck) unevaluated() {
 	o.genericWith(rest, &RuleUnevaluatedPropsNarrowed, "/unevaluatedProperties", declared, patterns)
 }
 
-// visit calls fn on s and the subschemas that always apply with it.
-func visit(s *js.Schema, fn func(*js.Schema)) {
-	seen := map[*js.Schema]bool{}
-	var walk func(*js.Schema)
-	walk = func(s *js.Schema) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		fn(s)
-		walk(s.Ref)
-		walk(s.RecursiveRef)
-		walk(s.DynamicRef)
-		for _, a := range s.AllOf {
-			walk(a)
-		}
-	}
-	walk(s)
-}
-
 func matchesAny(m map[*regexp.Regexp]*js.Schema, name string) bool {
 	for re := range m {
 		if re.MatchString(name) {
@@ -568,7 +584,7 @@ func (o *objectCheck) propertyNames() {
 			o.add(f)
 		}
 	}
-	if _, absent, _ := o.writerGeneric(""); absent && !o.writerHasPatterns() {
+	if _, absent, _ := o.writerGeneric(nil); absent && !o.writerHasPatterns() {
 		return
 	}
 	var wpn wset
@@ -637,7 +653,7 @@ func countString(n int) string {
 
 // closedCount is how many properties a closed writer can have at most.
 func (o *objectCheck) closedCount() (int, bool) {
-	if _, absent, _ := o.writerGeneric(""); !absent || o.writerHasPatterns() {
+	if _, absent, _ := o.writerGeneric(nil); !absent || o.writerHasPatterns() {
 		return 0, false
 	}
 	names := map[string]bool{}
