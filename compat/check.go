@@ -576,7 +576,7 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 	}
 	seen := map[string]int{}
 	for _, f := range fs {
-		out := Finding{Rule: f.rule.ID, Path: f.path, WriterPath: f.wpath, Message: f.msg,
+		out := Finding{Rule: f.rule.ID, Path: inDocument(f.path, reader), WriterPath: inDocument(f.wpath, writer), Message: f.msg,
 			Breaking: !(f.lenient && c.opts.Policy == Lenient)}
 		if f.hasWit {
 			if b, err := json.Marshal(f.wit); err == nil && len(b) <= maxWitnessBytes &&
@@ -615,6 +615,15 @@ func ptrOf(s *js.Schema) string {
 			base = base[j+1:]
 		}
 		return base + "#" + loc[i+1:]
+	}
+	return loc
+}
+
+// inDocument turns a location in s's root document into a JSON Pointer:
+// nodes of a document with a root $id are located under that URL.
+func inDocument(loc string, s *Schema) string {
+	if base := s.root.Location; strings.HasSuffix(base, "#") && strings.HasPrefix(loc, base) {
+		return loc[len(base):]
 	}
 	return loc
 }

@@ -7,6 +7,7 @@ import (
 	"hash"
 	"math/big"
 	"sort"
+	"strings"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -55,7 +56,9 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 			w.num(uint64(i))
 			for _, r := range refs {
 				if r != nil {
-					w.str(r.Location)
+					// Only the place inside its document: the document's URL
+					// changes with $id. (equal confirms every ref match.)
+					w.str(fragmentOf(r.Location))
 					w.refFree = false
 					todo = append(todo, r)
 				}
@@ -154,6 +157,14 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 		hash(todo[i])
 	}
 	return h
+}
+
+// fragmentOf is the part of a location after '#'.
+func fragmentOf(loc string) string {
+	if i := strings.IndexByte(loc, '#'); i >= 0 {
+		return loc[i:]
+	}
+	return loc
 }
 
 type hasher struct {

@@ -362,3 +362,51 @@ func jsonSame(a, b json.RawMessage) bool {
 	y, err2 := compat.DecodeJSON(b)
 	return err1 == nil && err2 == nil && jsonEqual(x, y)
 }
+
+// TestSuiteIDChangesNothing gives every suite schema that has none a root
+// $id: the copy must be compatible with the original both ways, since an
+// identifier changes no document's validity.
+func TestSuiteIDChangesNothing(t *testing.T) {
+	requireConformance(t, suiteDir)
+	n := 0
+	for _, file := range suiteFiles(t) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var groups []suiteGroup
+		if err := json.Unmarshal(data, &groups); err != nil {
+			t.Fatal(err)
+		}
+		for gi, g := range groups {
+			v, err := compat.DecodeJSON(g.Schema) // numbers stay exact
+			m, ok := v.(map[string]any)
+			if err != nil || !ok || m["$id"] != nil || bytes.Contains(g.Schema, []byte("localhost:1234")) {
+				continue
+			}
+			orig, err := compat.Compile(g.Schema, compat.LoadOptions{})
+			if err != nil {
+				continue
+			}
+			m["$id"] = "https://example.com/schemas/with-id.json"
+			withID, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := compat.Compile(withID, compat.LoadOptions{})
+			if err != nil {
+				t.Errorf("%s#%d: adding $id makes it fail to load: %v", file, gi, err)
+				continue
+			}
+			n++
+			for _, p := range [][2]*compat.Schema{{orig, s}, {s, orig}} {
+				if rep := checkWithin(t, p[0], p[1], compat.Options{}, checkLimit); !rep.Compatible {
+					t.Errorf("%s#%d: adding only $id made it incompatible: %s\n  schema: %s", file, gi, findingsSummary(rep), withID)
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d schemas checked", n)
+	}
+}
