@@ -220,15 +220,32 @@ func (a *arrayCheck) writerUnique() bool {
 	return false
 }
 
+// arrayOfLength builds a writer array of n items; where the writer has
+// contains, its first items are made to match it (as many as minContains
+// asks for).
 func (a *arrayCheck) arrayOfLength(n int) (any, bool) {
 	if n < 0 || n > 10_000 {
 		return nil, false
+	}
+	var contains wset
+	need := 0
+	for _, s := range a.wv.pos {
+		if s.Contains != nil && s.MinContains > 0 {
+			contains = append(contains, wnode{s: s.Contains})
+			need = max(need, s.MinContains)
+		}
 	}
 	arr := make([]any, n)
 	for j := range arr {
 		ws, absent := a.c.writerItem(a.wv, j)
 		if absent {
 			return nil, false
+		}
+		if j < need {
+			if x, ok := a.c.sampleIn(ws.with(contains...)); ok {
+				arr[j] = x
+				continue
+			}
 		}
 		x, ok := a.c.sampleIn(ws)
 		if !ok {
@@ -288,6 +305,18 @@ func (a *arrayCheck) containsGuaranteed(rc *js.Schema) bool {
 
 func (a *arrayCheck) maxContainsGuaranteed(rc *js.Schema) bool {
 	if a.max >= 0 && a.max <= a.r.MaxContains {
+		return true
+	}
+	// No writer item can match contains.
+	none := true
+	for i := 0; i < a.positions() && none; i++ {
+		ws, absent := a.c.writerItem(a.wv, i)
+		if absent {
+			break
+		}
+		none = a.c.disjoint(ws, rc)
+	}
+	if none {
 		return true
 	}
 	for _, s := range a.wv.pos {

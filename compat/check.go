@@ -16,6 +16,10 @@ import (
 // so that the rule's test can reach it with a small schema.
 var maxSteps = 2_000_000
 
+// maxExclusiveOneOf bounds the writer oneOfs whose cases exclude the
+// other branches; each case of a larger one is its branch alone.
+const maxExclusiveOneOf = 8
+
 // maxBranchedNodes bounds how many writer anyOf/oneOf/if nodes are split
 // into cases along one path. Past it, further writer alternatives are
 // dropped, which only enlarges the writer's set: still sound.
@@ -117,6 +121,7 @@ type checker struct {
 	hashes      [2]map[*js.Schema]nodeHash
 	dyn         [2]*dynInfo                // how their dynamic references resolve (dynamic.go)
 	evals       map[*js.Schema]*evaluation // what nodes may evaluate (evaluated.go)
+	reqNodes    map[string]*js.Schema      // synthetic {required: [name]} nodes (implied.go)
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
@@ -289,6 +294,23 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 			return nil, true
 		}
 	}
+	// The dependent schemas of required properties apply (implied.go).
+	// Each round adds a node, and a schema has finitely many; the bound
+	// is a safeguard.
+	for round := 0; round < 64; round++ {
+		deps := impliedDependents(out)
+		if len(deps) == 0 {
+			break
+		}
+		for _, d := range deps {
+			if !add(wnode{s: d}) {
+				return nil, true
+			}
+		}
+	}
+	if c.contradictory(out) {
+		return nil, true
+	}
 	// Keep a stable order so equal sets share a memo entry.
 	sort.SliceStable(out, func(i, j int) bool { return c.id(out[i].s) < c.id(out[j].s) })
 	return out, false
@@ -299,7 +321,7 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 func plainNode(n wnode) bool {
 	s := n.s
 	return !n.neg && s.Always == nil && s.Ref == nil && s.RecursiveRef == nil && s.DynamicRef == nil &&
-		len(s.AllOf) == 0 && s.Not == nil
+		len(s.AllOf) == 0 && s.Not == nil && len(s.DependentSchemas) == 0 && len(s.Dependencies) == 0
 }
 
 type wkey struct {
@@ -317,6 +339,11 @@ func (c *checker) inclFlat(ws wset, r *js.Schema) []finding {
 		return out
 	}
 	wv := c.view(ws)
+	if wv.types&tObject != 0 && (&objectCheck{c: c, ws: ws, wv: wv}).impossible() {
+		cp := *wv // views may be shared
+		cp.types &^= tObject
+		wv = &cp
+	}
 	if wv.types == 0 {
 		return nil // the writer's types contradict each other: it accepts nothing
 	}
@@ -382,9 +409,18 @@ func (c *checker) splitWriter(ws wset) ([]wset, bool) {
 				branches = append(branches, []wnode{{s: b}})
 			}
 		case len(s.OneOf) > 0 && n.done&doneOneOf == 0:
+			// Branch i without the others: a value matching two branches
+			// fails oneOf. Large oneOfs keep only branch i (an anyOf,
+			// which only enlarges the writer).
 			bit = doneOneOf
-			for _, b := range s.OneOf {
-				branches = append(branches, []wnode{{s: b}})
+			for i, b := range s.OneOf {
+				branch := []wnode{{s: b}}
+				for j, o := range s.OneOf {
+					if j != i && len(s.OneOf) <= maxExclusiveOneOf {
+						branch = append(branch, wnode{s: o, neg: true})
+					}
+				}
+				branches = append(branches, branch)
 			}
 		case s.If != nil && n.done&doneIf == 0:
 			bit = doneIf

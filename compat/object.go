@@ -33,6 +33,9 @@ type objectCheck struct {
 	out   []finding
 	base  map[string]any
 	based bool
+	// the writer's finite property names (names.go), once computed
+	names              []string
+	namesOK, namesDone bool
 }
 
 func (o *objectCheck) add(f finding) { o.out = append(o.out, f) }
@@ -84,7 +87,7 @@ func (o *objectCheck) wrap(name string, fs []finding) []finding {
 
 func (o *objectCheck) required() {
 	for _, name := range o.r.Required {
-		if o.wv.required[name] {
+		if o.writerRequires(name) {
 			continue
 		}
 		f := finding{rule: &RuleRequiredAdded, path: ptrOf(o.r) + "/required",
@@ -93,6 +96,9 @@ func (o *objectCheck) required() {
 			if _, has := base[name]; !has {
 				f.wit, f.hasWit = base, true
 			}
+		}
+		if !f.hasWit {
+			f.wit, f.hasWit = o.objectWith("", name)
 		}
 		o.add(f)
 	}
@@ -103,6 +109,9 @@ func (o *objectCheck) required() {
 // and whether nothing in the writer mentions it (open: an open content
 // model lets writers send any value).
 func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
+	if o.negAbsent(name) {
+		return nil, true, false
+	}
 	declared := false
 	for _, s := range o.wv.pos {
 		if s.PropertyNames != nil && s.PropertyNames.Validate(name) != nil {
@@ -248,11 +257,7 @@ func (o *objectCheck) comparedNames() []string {
 		names = append(names, k)
 	}
 	if governsOthers {
-		for _, s := range o.wv.pos {
-			for k := range s.Properties {
-				names = append(names, k)
-			}
-		}
+		names = append(names, o.writerNames()...)
 	}
 	sort.Strings(names)
 	return slices.Compact(names)
@@ -380,6 +385,9 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 // A conjunct's unevaluatedProperties counts only where it applies to every
 // such name (uniformlyUnevaluated).
 func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open bool) {
+	if _, ok := o.finiteNames(); ok {
+		return nil, true, false // every name it may have is compared by name
+	}
 	dropped := false
 	pattern := ""
 	if re != nil {
@@ -530,29 +538,27 @@ func (o *objectCheck) unevaluated() {
 		return
 	}
 	var rest any = u
-	for _, s := range o.wv.pos {
-		for _, name := range sortedKeysOf(s.Properties) {
-			if _, ok := declared[name]; ok || matchesAny(patterns, name) {
-				continue
-			}
-			wsubs, absent, _ := o.writerProp(name)
-			if absent {
-				continue
-			}
-			fs := o.c.incl(wsubs, u)
-			if len(fs) == 0 {
-				continue
-			}
-			f := finding{rule: &RuleUnevaluatedPropsNarrowed, path: ptrOf(o.r) + "/unevaluatedProperties",
-				msg: "property `" + name + "` is not evaluated by the reader and its unevaluatedProperties rejects it"}
-			for _, n := range fs {
-				if n.hasWit {
-					f.wit, f.hasWit = o.withProp(name, n.wit)
-					break
-				}
-			}
-			o.add(f)
+	for _, name := range o.writerNames() {
+		if _, ok := declared[name]; ok || matchesAny(patterns, name) {
+			continue
 		}
+		wsubs, absent, _ := o.writerProp(name)
+		if absent {
+			continue
+		}
+		fs := o.c.incl(wsubs, u)
+		if len(fs) == 0 {
+			continue
+		}
+		f := finding{rule: &RuleUnevaluatedPropsNarrowed, path: ptrOf(o.r) + "/unevaluatedProperties",
+			msg: "property `" + name + "` is not evaluated by the reader and its unevaluatedProperties rejects it"}
+		for _, n := range fs {
+			if n.hasWit {
+				f.wit, f.hasWit = o.withProp(name, n.wit)
+				break
+			}
+		}
+		o.add(f)
 	}
 	o.genericWith(rest, &RuleUnevaluatedPropsNarrowed, "/unevaluatedProperties", declared, patterns)
 }
@@ -571,18 +577,17 @@ func (o *objectCheck) propertyNames() {
 	if pn == nil || isTrueSchema(pn) {
 		return
 	}
-	for _, s := range o.wv.pos {
-		for _, name := range sortedKeysOf(s.Properties) {
-			if _, absent, _ := o.writerProp(name); absent || pn.Validate(name) == nil {
-				continue
-			}
-			f := finding{rule: &RulePropertyNamesNarrowed, path: ptrOf(o.r) + "/propertyNames",
-				msg: "property name `" + name + "` is rejected by the reader's propertyNames"}
-			if v, ok := o.c.sampleIn(wset{{s: s.Properties[name]}}); ok {
-				f.wit, f.hasWit = o.withProp(name, v)
-			}
-			o.add(f)
+	for _, name := range o.writerNames() {
+		wsubs, absent, _ := o.writerProp(name)
+		if absent || pn.Validate(name) == nil {
+			continue
 		}
+		f := finding{rule: &RulePropertyNamesNarrowed, path: ptrOf(o.r) + "/propertyNames",
+			msg: "property name `" + name + "` is rejected by the reader's propertyNames"}
+		if v, ok := o.c.sampleIn(wsubs); ok {
+			f.wit, f.hasWit = o.withProp(name, v)
+		}
+		o.add(f)
 	}
 	if _, absent, _ := o.writerGeneric(nil); absent && !o.writerHasPatterns() {
 		return
@@ -653,18 +658,8 @@ func countString(n int) string {
 
 // closedCount is how many properties a closed writer can have at most.
 func (o *objectCheck) closedCount() (int, bool) {
-	if _, absent, _ := o.writerGeneric(nil); !absent || o.writerHasPatterns() {
-		return 0, false
-	}
-	names := map[string]bool{}
-	for _, s := range o.wv.pos {
-		for n := range s.Properties {
-			if _, absent, _ := o.writerProp(n); !absent {
-				names[n] = true
-			}
-		}
-	}
-	return len(names), true
+	names, ok := o.closedNames()
+	return len(names), ok
 }
 
 // objectWithCount builds a writer object with n properties.
@@ -700,41 +695,21 @@ func (o *objectCheck) dependencies() {
 	dr := map[string][]string{}
 	ds := map[string]*js.Schema{}
 	collectDeps(o.r, dr, ds)
-	wdr := map[string]map[string]bool{}
-	wds := map[string][]*js.Schema{}
-	for _, s := range o.wv.pos {
-		sdr := map[string][]string{}
-		sds := map[string]*js.Schema{}
-		collectDeps(s, sdr, sds)
-		for p, qs := range sdr {
-			if wdr[p] == nil {
-				wdr[p] = map[string]bool{}
-			}
-			for _, q := range qs {
-				wdr[p][q] = true
-			}
-		}
-		for p, d := range sds {
-			wds[p] = append(wds[p], d)
-		}
-	}
 	for _, p := range sortedKeysOf(dr) {
-		if _, absent, _ := o.writerProp(p); absent {
+		// The writer with p present: its dependent requirements and
+		// schemas of p apply (flatten, requiredClosure).
+		withP, empty := o.c.flatten(o.ws.with(wnode{s: o.c.reqNode(p)}))
+		if _, absent, _ := o.writerProp(p); absent || empty {
 			continue
 		}
+		wv := newWriterView(withP)
 		for _, q := range dr[p] {
-			if o.wv.required[q] || wdr[p][q] {
+			if o.writerRequires(q) || wv.required[q] {
 				continue
 			}
 			f := finding{rule: &RuleDependentRequiredAdded, path: ptrOf(o.r) + "/dependentRequired/" + escapePointer(p),
 				msg: "when `" + p + "` is present the reader now requires `" + q + "`; writers may omit it"}
-			wsubs, _, _ := o.writerProp(p)
-			if v, ok := o.c.sampleIn(wsubs); ok {
-				if obj, ok := o.withProp(p, v); ok {
-					delete(obj, q)
-					f.wit, f.hasWit = obj, true
-				}
-			}
+			f.wit, f.hasWit = o.objectWith(p, q)
 			o.add(f)
 		}
 	}
@@ -742,34 +717,57 @@ func (o *objectCheck) dependencies() {
 		if _, absent, _ := o.writerProp(p); absent {
 			continue
 		}
-		w := o.ws
-		for _, d := range wds[p] {
-			w = w.with(wnode{s: d})
-		}
-		fs := o.c.incl(w, ds[p])
+		fs := o.c.incl(o.ws.with(wnode{s: o.c.reqNode(p)}), ds[p])
 		if len(fs) == 0 {
 			continue
 		}
 		f := finding{rule: &RuleDependentSchemaAdded, path: ptrOf(o.r) + "/dependentSchemas/" + escapePointer(p),
 			msg: "when `" + p + "` is present the reader now applies a schema the writer's objects need not satisfy (" + fs[0].msg + ")"}
-		wsubs, _, _ := o.writerProp(p)
-		if v, ok := o.c.sampleIn(wsubs); ok {
-			if obj, ok := o.withProp(p, v); ok && ds[p].Validate(obj) != nil {
-				f.wit, f.hasWit = obj, true
-			}
-		}
 		for _, n := range fs {
-			if f.hasWit {
-				break
-			}
 			if obj, ok := n.wit.(map[string]any); ok && n.hasWit {
 				if _, has := obj[p]; has {
 					f.wit, f.hasWit = obj, true
+					break
 				}
+			}
+		}
+		if !f.hasWit {
+			if obj, ok := o.objectWith(p, ""); ok && ds[p].Validate(obj) != nil {
+				f.wit, f.hasWit = obj, true
 			}
 		}
 		o.add(f)
 	}
+}
+
+// objectWith builds a writer object that has property p (unless p is "")
+// and lacks property without (unless it is "").
+func (o *objectCheck) objectWith(p, without string) (any, bool) {
+	ws := o.ws
+	if p != "" {
+		ws = ws.with(wnode{s: o.c.reqNode(p)})
+	}
+	if without != "" {
+		ws = ws.with(wnode{s: o.c.reqNode(without), neg: true})
+	}
+	if flat, empty := o.c.flatten(ws); !empty {
+		if v, ok := o.c.sampleTyped(flat, o.c.view(flat), tObject); ok {
+			return v, true
+		}
+	}
+	if p == "" {
+		return nil, false
+	}
+	wsubs, _, _ := o.writerProp(p)
+	if v, ok := o.c.sampleIn(wsubs); ok {
+		if obj, ok := o.withProp(p, v); ok {
+			if without != "" {
+				delete(obj, without)
+			}
+			return obj, true
+		}
+	}
+	return nil, false
 }
 
 // collectDeps merges draft-4..7 dependencies into the 2019-09 split form.
