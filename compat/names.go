@@ -2,6 +2,7 @@ package compat
 
 import (
 	"regexp/syntax"
+	"slices"
 	"sort"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
@@ -205,23 +206,33 @@ func finiteLang(re *syntax.Regexp) ([]string, bool) {
 // have by name: those a conjunct declares and those a finite propertyNames
 // allows.
 func (o *objectCheck) writerNames() []string {
-	set := map[string]bool{}
+	if o.wnamesDone {
+		return o.wnames
+	}
+	n := 0
+	for _, s := range o.wv.pos {
+		n += len(s.Properties)
+	}
+	finite, _ := o.finiteNames()
+	names := make([]string, 0, n+len(finite))
 	for _, s := range o.wv.pos {
 		for k := range s.Properties {
-			set[k] = true
+			names = append(names, k)
 		}
 	}
-	if names, ok := o.finiteNames(); ok {
-		for _, k := range names {
-			set[k] = true
-		}
-	}
-	return sortedKeysOf(set)
+	names = append(names, finite...)
+	sort.Strings(names)
+	o.wnames, o.wnamesDone = slices.Compact(names), true
+	return o.wnames
 }
 
 // closedNames returns the names a writer object can have when they are
 // finitely many (a closed model, or a finite propertyNames).
 func (o *objectCheck) closedNames() ([]string, bool) {
+	if o.closedDone {
+		return o.closed, o.closedOK
+	}
+	o.closedDone = true
 	var cands []string
 	if names, ok := o.finiteNames(); ok {
 		cands = names
@@ -232,11 +243,36 @@ func (o *objectCheck) closedNames() ([]string, bool) {
 	}
 	var out []string
 	for _, n := range cands {
-		if _, absent, _ := o.writerProp(n); !absent {
+		if !o.writerAbsent(n) {
 			out = append(out, n)
 		}
 	}
+	o.closed, o.closedOK = out, true
 	return out, true
+}
+
+// writerAbsent reports whether writer objects cannot have the property:
+// writerProp's verdict, without building the constraints in the common
+// case where every conjunct declares the name or leaves it plainly open.
+func (o *objectCheck) writerAbsent(name string) bool {
+	plain := true
+	for _, n := range o.ws {
+		s := n.s
+		p, ok := s.Properties[name]
+		if ok && !n.neg && !isFalse(p) && s.PropertyNames == nil {
+			continue
+		}
+		if n.neg || ok || s.PropertyNames != nil || s.AdditionalProperties != nil || s.UnevaluatedProperties != nil ||
+			len(s.PatternProperties) > 0 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return false
+	}
+	_, absent, _ := o.writerProp(name)
+	return absent
 }
 
 // writerRequires reports whether every writer object has the property:
@@ -284,13 +320,17 @@ func (o *objectCheck) negAbsent(name string) bool {
 // impossible reports whether the writer can have no object: it requires a
 // property it cannot have, or more properties than it allows.
 func (o *objectCheck) impossible() bool {
-	for _, name := range sortedKeysOf(o.wv.required) {
-		if _, absent, _ := o.writerProp(name); absent {
+	for name := range o.wv.required {
+		if o.writerAbsent(name) {
 			return true
 		}
 	}
-	if names, ok := o.closedNames(); ok && len(names) < o.wv.minProps {
-		return true
+	// Every required name can be had, so a closed model allows at least
+	// as many names as are required: only a larger minProperties can fail.
+	if o.wv.minProps > len(o.wv.required) {
+		if names, ok := o.closedNames(); ok && len(names) < o.wv.minProps {
+			return true
+		}
 	}
 	return false
 }

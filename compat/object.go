@@ -33,9 +33,14 @@ type objectCheck struct {
 	out   []finding
 	base  map[string]any
 	based bool
-	// the writer's finite property names (names.go), once computed
-	names              []string
-	namesOK, namesDone bool
+	// computed once (names.go): the writer's finite property names, the
+	// names it may have by name, and those of a closed model
+	names                []string
+	namesOK, namesDone   bool
+	wnames               []string
+	wnamesDone           bool
+	closed               []string
+	closedOK, closedDone bool
 }
 
 func (o *objectCheck) add(f finding) { o.out = append(o.out, f) }
