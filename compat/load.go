@@ -135,6 +135,9 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	c.Draft = jsonschema.Draft7
 	c.AssertFormat = true
 	c.AssertContent = false
+	for name, f := range strictFormats { // formats.go
+		c.Formats[name] = f
+	}
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("%w: %s (only references registered with the schema can be used)", errExternalRef, s)
 	}
