@@ -109,7 +109,7 @@ func (a *arrayCheck) writerMaxItems() int {
 	}
 	m := a.wv.maxItems
 	for i := 0; i < limit && (m < 0 || i < m); i++ {
-		if _, absent := a.c.writerItem(a.wv, i); absent {
+		if ws, absent := a.c.writerItem(a.wv, i); absent || a.c.provablyEmpty(ws) {
 			return i
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"net"
 	"strings"
 	"unicode/utf8"
+
+	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 // jsonschema/v5 checks several formats more loosely than their RFCs: uri,
@@ -23,6 +25,8 @@ var strictFormats = map[string]func(any) bool{
 	"iri-reference": stringFormat(func(s string) bool { return isURIReference(s, true) }),
 	"uri-template":  stringFormat(isURITemplate),
 	"hostname":      stringFormat(isHostname),
+	"time":          stringFormat(isTime),
+	"date-time":     stringFormat(isDateTime),
 	"ipv4":          stringFormat(isIPv4),
 	"ip-address":    stringFormat(isIPv4),
 }
@@ -336,6 +340,30 @@ func isHostname(s string) bool {
 	return true
 }
 
+// isTime: RFC 3339 full-time. v5's check reads its two-digit fields with
+// strconv.Atoi, which also takes "+1"; the fields are required to be
+// digits here, then v5's check (ranges, leap second) applies.
+func isTime(s string) bool {
+	// hh:mm:ss[.frac](Z|±hh:mm)
+	if len(s) < 9 || !twoDigits(s[0:]) || !twoDigits(s[3:]) || !twoDigits(s[6:]) {
+		return false
+	}
+	if off := len(s) - 6; off > 8 && (s[off] == '+' || s[off] == '-') && (!twoDigits(s[off+1:]) || !twoDigits(s[off+4:])) {
+		return false
+	}
+	return js.Formats["time"](s)
+}
+
+// isDateTime: RFC 3339 date-time, full-date "T" full-time.
+func isDateTime(s string) bool {
+	if len(s) < 20 || (s[10] != 'T' && s[10] != 't') {
+		return false
+	}
+	return js.Formats["date"](s[:10]) && isTime(s[11:])
+}
+
+func twoDigits(s string) bool { return len(s) >= 2 && isDigit(s[0]) && isDigit(s[1]) }
+
 // isIPv4: RFC 2673 dotted-quad, decimal octets without leading zeros.
 func isIPv4(s string) bool {
 	parts := strings.Split(s, ".")
@@ -358,4 +386,78 @@ func isIPv4(s string) bool {
 		}
 	}
 	return true
+}
+
+// formatExamples are values of each asserted format, of different shapes,
+// for witnesses: a writer with one format and a reader with another
+// (email vs regex, uri vs uri-template) differ on values like these, not
+// on the plain strings tried first. Each is valid by its format's RFC
+// (TestWitnessStringsByFormat keeps the list reviewed).
+var formatExamples = map[string][]string{
+	"date":                  {"2024-01-31", "2024-02-29"},
+	"date-time":             {"2024-01-31T12:00:00Z", "2024-01-31T23:59:59.5+01:00"},
+	"time":                  {"12:00:00Z", "23:59:59.5-08:00"},
+	"duration":              {"P1D", "PT1H", "P1W"},
+	"email":                 {"a@example.com", "a.b+c@example.com", `"a(b"@example.com`, "a@[127.0.0.1]"},
+	"hostname":              {"example.com", "a-b", "x"},
+	"ipv4":                  {"127.0.0.1", "0.0.0.0"},
+	"ip-address":            {"127.0.0.1"},
+	"ipv6":                  {"::1", "fe80::1", "::ffff:127.0.0.1"},
+	"uri":                   {"https://example.com/x", "urn:a:b", "https://example.com/a(b", "http://[::1]/", "a:%7B"},
+	"iri":                   {"https://example.com/é", "urn:é", "https://example.com/a(b"},
+	"uri-reference":         {"", "a", "/a", "#f", "a(b", "//example.com"},
+	"uriref":                {"a", "/a"},
+	"iri-reference":         {"é", "/é", "a(b"},
+	"uri-template":          {"{x}", "/a{?q}", "a(b", "a:b"},
+	"regex":                 {"a", "a|b", "^x$", "a{2}", "(?:x)"},
+	"json-pointer":          {"", "/a", "/a~0b", "/0", "/a b", "/("},
+	"relative-json-pointer": {"0", "1/a", "0#", "0/a b", "0/("},
+	"uuid":                  {"00000000-0000-0000-0000-000000000000", "123e4567-e89b-12d3-a456-426614174000"},
+	"period":                {"2024-01-31T12:00:00Z/P1D"},
+}
+
+// formatImplies says which formats' values all satisfy another format's
+// check (as Baton checks them), so a reader asserting the second format
+// accepts a writer's strings of the first. Each entry follows from the
+// characters the first format's values can contain:
+//   - ipv4, hostname, date, uuid and duration values are letters, digits,
+//     "-" and "." only: a relative reference (no ":" in the first
+//     segment), a URI template literal, and a regular expression ("." is
+//     a wildcard, "-" a literal); dates and uuids are hyphenated labels
+//     of at most 63 characters that are not all digits, so host names;
+//     so are durations (a "P", digits and unit letters);
+//   - time and date-time add ":", "T", "Z" and a "+" or "-" after a digit:
+//     template literals, and a regular expression ("0+" repeats a digit);
+//   - ipv6 values are hex digits, ":" and ".": template literals and a
+//     regular expression;
+//   - a URI is a URI reference and an IRI, each of them an IRI reference,
+//     and all of their characters are template literals.
+var formatImplies = map[string][]string{
+	"ipv4":          {"ip-address", "uri-reference", "uriref", "iri-reference", "uri-template", "regex"},
+	"ip-address":    {"ipv4", "uri-reference", "uriref", "iri-reference", "uri-template", "regex"},
+	"hostname":      {"uri-reference", "uriref", "iri-reference", "uri-template", "regex"},
+	"date":          {"hostname", "uri-reference", "uriref", "iri-reference", "uri-template", "regex"},
+	"uuid":          {"hostname", "uri-reference", "uriref", "iri-reference", "uri-template", "regex"},
+	"duration":      {"hostname", "uri-reference", "uriref", "iri-reference", "uri-template", "regex"},
+	"time":          {"uri-template", "regex"},
+	"date-time":     {"uri-template", "regex"},
+	"ipv6":          {"uri-template", "regex"},
+	"uri":           {"uri-reference", "uriref", "iri", "iri-reference", "uri-template"},
+	"iri":           {"iri-reference", "uri-template"},
+	"uri-reference": {"uriref", "iri-reference", "uri-template"},
+	"uriref":        {"uri-reference", "iri-reference", "uri-template"},
+	"iri-reference": {"uri-template"},
+}
+
+// impliesFormat reports whether every string of format w has format r.
+func impliesFormat(w, r string) bool {
+	if w == r {
+		return true
+	}
+	for _, f := range formatImplies[w] {
+		if f == r {
+			return true
+		}
+	}
+	return false
 }

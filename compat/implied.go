@@ -149,3 +149,11 @@ func (c *checker) reqNode(name string) *js.Schema {
 	c.reqNodes[name] = s
 	return s
 }
+
+// provablyEmpty reports whether the conjunction accepts nothing by what
+// flatten and the merged view see (contradicting types, bounds, a
+// schema and its negation).
+func (c *checker) provablyEmpty(ws wset) bool {
+	flat, empty := c.flatten(ws)
+	return empty || newWriterView(flat).types == 0
+}

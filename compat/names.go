@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"sort"
+	"strings"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -333,4 +334,89 @@ func (o *objectCheck) impossible() bool {
 		}
 	}
 	return false
+}
+
+// patternSamples returns strings the pattern matches, for witnesses:
+// every string when it matches finitely many (finitePattern), else one
+// short match built from the parsed expression. Callers validate them.
+func patternSamples(p string) []string {
+	if lang, ok := finitePattern(p); ok {
+		if len(lang) > 16 {
+			lang = lang[:16]
+		}
+		return lang
+	}
+	re, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var b strings.Builder
+	if !shortMatch(re, &b, 0) {
+		return nil
+	}
+	return []string{b.String()}
+}
+
+// shortMatch writes a short string matching re; false when none is
+// built (an empty class, or nesting past a bound).
+func shortMatch(re *syntax.Regexp, b *strings.Builder, depth int) bool {
+	if depth > 64 || b.Len() > 4096 {
+		return false
+	}
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return false
+	case syntax.OpLiteral:
+		b.WriteString(string(re.Rune))
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return false
+		}
+		b.WriteRune(classRune(re.Rune))
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteByte('a')
+	case syntax.OpCapture, syntax.OpPlus:
+		return shortMatch(re.Sub[0], b, depth+1)
+	case syntax.OpRepeat:
+		for i := 0; i < re.Min; i++ {
+			if !shortMatch(re.Sub[0], b, depth+1) {
+				return false
+			}
+		}
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			if !shortMatch(s, b, depth+1) {
+				return false
+			}
+		}
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			var alt strings.Builder
+			if shortMatch(s, &alt, depth+1) {
+				b.WriteString(alt.String())
+				return true
+			}
+		}
+		return false
+	}
+	// Empty matches, anchors, word boundaries, star and quest add nothing.
+	return true
+}
+
+// classRune picks a rune of a character class (pairs of ranges), a plain
+// one when the class has it.
+func classRune(ranges []rune) rune {
+	for _, r := range "aA0_-x. " {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			if ranges[i] <= r && r <= ranges[i+1] {
+				return r
+			}
+		}
+	}
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i+1] >= 0x20 {
+			return max(ranges[i], 0x20)
+		}
+	}
+	return ranges[0]
 }

@@ -122,17 +122,20 @@ func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
 		if s.PropertyNames != nil && s.PropertyNames.Validate(name) != nil {
 			return nil, true, false
 		}
+		// properties and every matching patternProperties apply.
+		matched := false
 		if p, ok := s.Properties[name]; ok {
 			if isFalse(p) {
 				return nil, true, false
 			}
 			subs = append(subs, wnode{s: p})
-			declared = true
-			continue
+			matched = true
 		}
-		matched := false
 		for _, re := range sortedPatterns(s.PatternProperties) {
 			if re.MatchString(name) {
+				if isFalse(s.PatternProperties[re]) {
+					return nil, true, false
+				}
 				subs = append(subs, wnode{s: s.PatternProperties[re]})
 				matched = true
 			}
@@ -177,14 +180,19 @@ func (o *objectCheck) writerEvaluates(name string) bool {
 // readerProp returns the reader's schemas for property name and the
 // keyword they come from; closed means additionalProperties is false.
 func readerProp(r *js.Schema, name string) (subs []*js.Schema, closed bool, via string) {
-	if p, ok := r.Properties[name]; ok {
-		return []*js.Schema{p}, false, "/properties/" + escapePointer(name)
+	p, declared := r.Properties[name]
+	if declared {
+		subs = append(subs, p)
 	}
+	// Matching patternProperties apply too, declared or not.
 	for _, re := range sortedPatterns(r.PatternProperties) {
 		if re.MatchString(name) {
 			subs = append(subs, r.PatternProperties[re])
 			via = "/patternProperties/" + escapePointer(re.String())
 		}
+	}
+	if declared {
+		via = "/properties/" + escapePointer(name)
 	}
 	if len(subs) > 0 {
 		return subs, false, via

@@ -121,7 +121,7 @@ func matchesEverything(p string) bool {
 
 func (c *checker) checkFormat(ws wset, wv *writerView, r *js.Schema) []finding {
 	for _, s := range wv.pos {
-		if s.Format == r.Format {
+		if assertsFormat(s) && impliesFormat(s.Format, r.Format) {
 			return nil
 		}
 	}
@@ -157,6 +157,25 @@ func (c *checker) firstString(ws wset, wv *writerView, pred func(string) bool) (
 			return s, true
 		}
 	}
+	for _, n := range ws {
+		if n.neg {
+			continue
+		}
+		if n.s.Pattern != nil {
+			for _, s := range patternSamples(n.s.Pattern.String()) {
+				if pred(s) {
+					return s, true
+				}
+			}
+		}
+		if assertsFormat(n.s) {
+			for _, s := range formatExamples[n.s.Format] {
+				if pred(s) {
+					return s, true
+				}
+			}
+		}
+	}
 	if wv == nil {
 		return "", false
 	}
@@ -176,4 +195,4 @@ func (c *checker) firstString(ws wset, wv *writerView, pred func(string) bool) (
 // needed, in order: short ones, then one of each common format.
 var fixedStringCands = [...]string{"", "a", "A", "0", "x", " ", "-", "_", "\n", "a b", "é", "zz", "a@example.com", "https://example.com/x",
 	"2024-01-31T12:00:00Z", "2024-01-31", "12:00:00Z", "127.0.0.1", "::1", "example.com", "00000000-0000-0000-0000-000000000000",
-	"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+	"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "("}

@@ -134,6 +134,18 @@ func TestSuiteOracle(t *testing.T) {
 	refused := map[string]string{}
 	validatorDevs := map[string]suiteDeviation{}
 	top := compat.MustCompile(`{}`)
+	// BATON_SUITE_DUMP names a file to list the cross pairs judged
+	// incompatible without an example in (rule, pair, suite witness,
+	// writer, reader), for work on witnesses.
+	var dump *os.File
+	if path := os.Getenv("BATON_SUITE_DUMP"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		dump = f
+	}
 	start := time.Now()
 	for _, file := range suiteFiles(t) {
 		rel, _ := filepath.Rel(filepath.Join(suiteDir, "tests"), file)
@@ -255,6 +267,9 @@ func TestSuiteOracle(t *testing.T) {
 					if !hasExample(rep) {
 						st.unwitnessedCross++
 						st.unwitnessedByRule[firstBreaking(rep)]++
+						if dump != nil {
+							fmt.Fprintf(dump, "%s\t%s\t%v\t%s\t%s\n", firstBreaking(rep), name, witness >= 0, compactRaw(groups[wi].Schema), compactRaw(groups[si].Schema))
+						}
 					}
 				}
 			}
