@@ -313,6 +313,15 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 				}
 			}
 		}
+		if !f.hasWit {
+			if name, obj, ok := o.nameWitness(o.namesMatching(re, declared, patterns), rs); ok {
+				f.wit, f.hasWit = obj, true
+				if f.rule == &RuleUndecidablePatternProperties {
+					f.rule = &RuleAdditionalNarrowed
+					f.msg = "property `" + name + "` matches " + strconv.Quote(re.String()) + ", and the reader's patternProperties rejects a value the writer allows for it"
+				}
+			}
+		}
 		o.add(f)
 	}
 	var rs *js.Schema
@@ -343,13 +352,22 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			}
 			f := finding{rule: &RuleUndecidablePatternProperties, path: path,
 				msg: "the writer allows properties matching " + strconv.Quote(re.String()) + " that the reader's " + kw[1:] + " may reject"}
-			if closed {
-				o.add(f)
+			if !closed && len(o.c.incl(wset{{s: s.PatternProperties[re]}}, rs)) == 0 {
 				continue
 			}
-			if len(o.c.incl(wset{{s: s.PatternProperties[re]}}, rs)) > 0 {
-				o.add(f)
+			// A name of the writer's pattern that the reader leaves to
+			// its rest schema decides it.
+			var names []string
+			for _, n := range o.namesMatching(re, declared, nil) {
+				if !matchesAny(patterns, n) {
+					names = append(names, n)
+				}
 			}
+			if name, obj, ok := o.nameWitness(names, rs); ok {
+				f.rule, f.wit, f.hasWit = rule, obj, true
+				f.msg = "property `" + name + "` (matching the writer's pattern " + strconv.Quote(re.String()) + ") is rejected by the reader's " + kw[1:]
+			}
+			o.add(f)
 		}
 	}
 	// Names matching no pattern on either side.
@@ -491,10 +509,76 @@ func patternNamed(m map[*regexp.Regexp]*js.Schema, p string) *js.Schema {
 
 func hasPattern(m map[*regexp.Regexp]*js.Schema, p string) bool { return patternNamed(m, p) != nil }
 
+// namesMatching lists candidate property names matching re for witnesses:
+// samples of the pattern, then extraName's, without names declared on
+// either side or matching another reader pattern.
+func (o *objectCheck) namesMatching(re *regexp.Regexp, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) []string {
+	var out []string
+next:
+	for _, n := range append(patternSamples(re.String()), extraNames...) {
+		if !re.MatchString(n) {
+			continue
+		}
+		if _, ok := declared[n]; ok {
+			continue
+		}
+		for p := range patterns {
+			if p.String() != re.String() && p.MatchString(n) {
+				continue next
+			}
+		}
+		for _, s := range o.wv.pos {
+			if _, ok := s.Properties[n]; ok {
+				continue next
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// nameWitness returns a witness object with one of the names: the
+// writer's base object with name set to a writer value that rs (the
+// reader's schema for it; nil: the reader allows no such property)
+// rejects, checked against this writer and reader node.
+func (o *objectCheck) nameWitness(names []string, rs *js.Schema) (string, any, bool) {
+	for _, n := range names {
+		wsubs, absent, _ := o.writerProp(n)
+		if absent {
+			continue
+		}
+		var v any
+		found := false
+		if rs == nil {
+			v, found = o.c.sampleIn(wsubs)
+		} else {
+			for _, f := range o.c.incl(wsubs, rs) {
+				if f.hasWit {
+					v, found = f.wit, true
+					break
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		if obj, ok := o.withProp(n, v); ok && o.c.writerAccepts(o.ws, obj) && o.r.Validate(obj) != nil {
+			return n, obj, true
+		}
+	}
+	return "", nil, false
+}
+
+// extraNames are the property names tried first for witnesses.
+var extraNames = []string{"extra", "x-extra", "zzz", "_extra", "a1", "x", "A", "0", "extra-property", "_", "-"}
+
 // extraName picks a property name for a witness: undeclared on both sides,
 // matching want (if given) and no other reader pattern.
 func (o *objectCheck) extraName(want *regexp.Regexp, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) (string, bool) {
-	cands := []string{"extra", "x-extra", "zzz", "_extra", "a1", "x", "A", "0", "extra-property", "_", "-"}
+	cands := extraNames
+	if want != nil {
+		cands = append(patternSamples(want.String()), cands...)
+	}
 next:
 	for _, n := range cands {
 		if _, ok := declared[n]; ok {
