@@ -1,7 +1,9 @@
 package compat
 
 import (
+	"encoding/json"
 	"strconv"
+	"strings"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -85,7 +87,140 @@ func (c *checker) checkArray(ws wset, wv *writerView, r *js.Schema) []finding {
 	a.counts()
 	a.contains()
 	a.unevaluated()
+	a.searchWitnesses()
 	return a.out
+}
+
+// maxArraySearch bounds the candidate arrays one check validates while
+// searching for witnesses.
+const maxArraySearch = 20_000
+
+// searchWitnesses gives findings of this node that have no witness yet one
+// found by search: short arrays of values the two schemas mention or
+// accept (constants, samples of item and contains schemas, plain values),
+// the first the writer accepts and this reader node rejects.
+func (a *arrayCheck) searchWitnesses() {
+	var need []int
+	for i, f := range a.out {
+		if f.rule == &RuleTooComplex || !strings.HasPrefix(f.path, ptrOf(a.r)+"/") {
+			continue
+		}
+		if !f.hasWit || !a.c.writerAccepts(a.ws, f.wit) || a.r.Validate(f.wit) == nil {
+			need = append(need, i)
+		}
+	}
+	if len(need) == 0 {
+		return
+	}
+	pool := a.valuePool()
+	var found any
+	ok := false
+	var try func(prefix []any, n int) bool
+	try = func(prefix []any, n int) bool {
+		if len(prefix) == n {
+			if a.c.searched >= maxArraySearch {
+				return true // give up
+			}
+			a.c.searched++
+			arr := append([]any(nil), prefix...)
+			if a.c.writerAccepts(a.ws, arr) && a.r.Validate(arr) != nil {
+				found, ok = arr, true
+				return true
+			}
+			return false
+		}
+		for _, v := range pool {
+			if try(append(prefix, v), n) {
+				return true
+			}
+		}
+		return false
+	}
+	for n := 1; n <= 3 && !ok && a.c.searched < maxArraySearch; n++ {
+		if a.max >= 0 && n > a.max {
+			break
+		}
+		try(nil, n)
+	}
+	if !ok {
+		return
+	}
+	for _, i := range need {
+		a.out[i].wit, a.out[i].hasWit = found, true
+	}
+}
+
+// valuePool collects up to eight distinct values for witness arrays.
+func (a *arrayCheck) valuePool() []any {
+	var pool []any
+	add := func(v any) {
+		if len(pool) >= 8 {
+			return
+		}
+		for _, p := range pool {
+			if jsonEqual(p, v) {
+				return
+			}
+		}
+		pool = append(pool, v)
+	}
+	var nodes []*js.Schema
+	for _, n := range a.ws {
+		if !n.neg {
+			nodes = append(nodes, n.s)
+		}
+	}
+	nodes = append(nodes, a.r)
+	seen := map[*js.Schema]bool{}
+	var visit func(s *js.Schema, depth int)
+	visit = func(s *js.Schema, depth int) {
+		if s == nil || seen[s] || depth > 3 {
+			return
+		}
+		seen[s] = true
+		if len(s.Constant) > 0 {
+			add(s.Constant[0])
+		}
+		for i, v := range s.Enum {
+			if i < 2 {
+				add(v)
+			}
+		}
+		for _, t := range []*js.Schema{s.Contains, s.Items2020, s.Not} {
+			visit(t, depth+1)
+		}
+		for _, list := range [][]*js.Schema{s.PrefixItems, s.AllOf, s.AnyOf, s.OneOf, {s.If, s.Then, s.Else}} {
+			for _, t := range list {
+				visit(t, depth+1)
+			}
+		}
+		if list, ok := s.Items.([]*js.Schema); ok {
+			for _, t := range list {
+				visit(t, depth+1)
+			}
+		}
+	}
+	for _, s := range nodes {
+		visit(s, 0)
+	}
+	for i := 0; i < 3; i++ {
+		if ws, absent := a.c.writerItem(a.wv, i); !absent {
+			if v, ok := a.c.sampleIn(ws); ok {
+				add(v)
+			}
+		}
+	}
+	for _, s := range a.wv.pos {
+		if s.Contains != nil {
+			if v, ok := a.c.sampleIn(wset{{s: s.Contains}}); ok {
+				add(v)
+			}
+		}
+	}
+	for _, v := range []any{"", json.Number("0"), true, nil} {
+		add(v)
+	}
+	return pool
 }
 
 type arrayCheck struct {
@@ -336,16 +471,21 @@ func (a *arrayCheck) unevaluated() {
 		return
 	}
 	evaluated, all := 0, false
-	a.c.surelyApplied(a.r, func(s *js.Schema) {
+	var contains []*js.Schema // evaluate the items they match (2020-12)
+	a.c.surelyApplied(a.r, a.ws, func(s *js.Schema) {
 		p, rest, _ := itemsOf(s)
 		evaluated = max(evaluated, len(p))
 		if rest != nil || (s != a.r && s.UnevaluatedItems != nil) {
 			all = true
 		}
+		if s.Contains != nil && s.ContainsEval {
+			contains = append(contains, s.Contains)
+		}
 	})
 	if all {
 		return
 	}
+next:
 	for i := evaluated; i < max(a.positions(), evaluated+1); i++ {
 		if a.max >= 0 && i >= a.max {
 			return
@@ -353,6 +493,11 @@ func (a *arrayCheck) unevaluated() {
 		ws, absent := a.c.writerItem(a.wv, i)
 		if absent {
 			return
+		}
+		for _, cs := range contains {
+			if len(a.c.incl(ws, cs)) == 0 {
+				continue next // every writer item here matches contains
+			}
 		}
 		fs := a.c.incl(ws, u)
 		if isFalse(u) {
@@ -363,8 +508,16 @@ func (a *arrayCheck) unevaluated() {
 		}
 		f := finding{rule: &RuleUnevaluatedItemsNarrowed, path: ptrOf(a.r) + "/unevaluatedItems",
 			msg: "array items from position " + strconv.Itoa(i) + " are not evaluated by the reader and its unevaluatedItems rejects them"}
-		if v, ok := a.c.sampleIn(ws); ok {
-			f.wit, f.hasWit = a.withItem(i, v)
+		for _, n := range fs {
+			if n.hasWit {
+				f.wit, f.hasWit = a.withItem(i, n.wit)
+				break
+			}
+		}
+		if !f.hasWit {
+			if v, ok := a.c.sampleIn(ws); ok {
+				f.wit, f.hasWit = a.withItem(i, v)
+			}
 		}
 		a.out = append(a.out, f)
 		return

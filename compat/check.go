@@ -122,6 +122,7 @@ type checker struct {
 	dyn         [2]*dynInfo                // how their dynamic references resolve (dynamic.go)
 	evals       map[*js.Schema]*evaluation // what nodes may evaluate (evaluated.go)
 	reqNodes    map[string]*js.Schema      // synthetic {required: [name]} nodes (implied.go)
+	searched    int                        // candidate arrays validated (array.go)
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
@@ -592,8 +593,15 @@ func (c *checker) enumerate(ws wset, vals []any, r *js.Schema) []finding {
 }
 
 // writerAccepts validates a candidate against every writer conjunct.
+// A conjunct whose validity depends on the dynamic scope (dynamic.go) is
+// skipped: validated alone it would resolve its dynamic references
+// wrongly, and flatten has added what they resolve to as conjuncts.
+// Check validates every witness against the whole writer in the end.
 func (c *checker) writerAccepts(ws wset, v any) bool {
 	for _, n := range ws {
+		if c.scopeSensitive(n.s) {
+			continue
+		}
 		ok := n.s.Validate(v) == nil
 		if ok == n.neg {
 			return false

@@ -39,6 +39,10 @@ import (
 type dynInfo struct {
 	targets map[dynKey][]*js.Schema
 	union   map[dynKey]*js.Schema // an anyOf over targets, where there are several
+	// sensitive holds the schemas from which a dynamic reference that
+	// does not resolve to its static target is reachable: validated on
+	// their own (outside the scope that leads to them) they differ.
+	sensitive map[*js.Schema]bool
 }
 
 type dynKey struct {
@@ -128,6 +132,7 @@ func (d *docSet) dynamics(c *js.Compiler, root *js.Schema) *dynInfo {
 			info.targets[k] = sortedSet(set)
 		}
 	})
+	info.sensitive = scopeSensitive(root, info)
 	for k, ts := range info.targets {
 		if len(ts) > 1 {
 			u := newSynthetic(k.n.Location + "/$dynamicRef")
@@ -136,6 +141,38 @@ func (d *docSet) dynamics(c *js.Compiler, root *js.Schema) *dynInfo {
 		}
 	}
 	return info
+}
+
+// scopeSensitive returns the schemas reaching a dynamic reference whose
+// targets are not just its static one.
+func scopeSensitive(root *js.Schema, info *dynInfo) map[*js.Schema]bool {
+	parents := map[*js.Schema][]*js.Schema{}
+	var todo []*js.Schema
+	out := map[*js.Schema]bool{}
+	reach(root, func(s *js.Schema) {
+		forChildren(s, func(c *js.Schema) { parents[c] = append(parents[c], s) })
+		for _, rec := range []bool{false, true} {
+			t := s.DynamicRef
+			if rec {
+				t = s.RecursiveRef
+			}
+			if ts := info.targets[dynKey{s, rec}]; t != nil && (len(ts) != 1 || ts[0] != t) && !out[s] {
+				out[s] = true
+				todo = append(todo, s)
+			}
+		}
+	})
+	for len(todo) > 0 {
+		s := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, p := range parents[s] {
+			if !out[p] {
+				out[p] = true
+				todo = append(todo, p)
+			}
+		}
+	}
+	return out
 }
 
 // dynExplorer walks (schema, relevant scope) states from the root.
@@ -497,4 +534,15 @@ func (c *checker) soleTarget(s *js.Schema, rec bool) (*js.Schema, bool) {
 		return ts[0], true
 	}
 	return nil, len(ts) == 0
+}
+
+// scopeSensitive reports whether s validates differently outside the
+// dynamic scope that leads to it.
+func (c *checker) scopeSensitive(s *js.Schema) bool {
+	for _, d := range c.dyn {
+		if d != nil && d.sensitive[s] {
+			return true
+		}
+	}
+	return false
 }

@@ -125,9 +125,18 @@ func inPlace(n *js.Schema, targets func(*js.Schema, bool) []*js.Schema, fn func(
 }
 
 // surelyApplied calls fn on r and the subschemas that apply in place
-// whenever r passes: $ref, a dynamic reference with one target, allOf.
-func (c *checker) surelyApplied(r *js.Schema, fn func(*js.Schema)) {
+// and pass whenever r passes on a writer value: $ref, a dynamic reference
+// with one target, allOf, and, when inside (nil: never) proves the writer
+// is inside a branch, that anyOf/oneOf branch, the if and then (or the
+// else when the writer is disjoint from if), and dependentSchemas of
+// properties the writer requires.
+func (c *checker) surelyApplied(r *js.Schema, ws wset, fn func(*js.Schema)) {
 	seen := map[*js.Schema]bool{}
+	inside := func(b *js.Schema) bool { return ws != nil && len(c.incl(ws, b)) == 0 }
+	var req map[string]bool
+	if ws != nil {
+		req = requiredClosure(ws.positives())
+	}
 	var walk func(*js.Schema)
 	walk = func(s *js.Schema) {
 		if s == nil || seen[s] {
@@ -143,6 +152,29 @@ func (c *checker) surelyApplied(r *js.Schema, fn func(*js.Schema)) {
 		}
 		for _, a := range s.AllOf {
 			walk(a)
+		}
+		if ws == nil {
+			return
+		}
+		for _, list := range [][]*js.Schema{s.AnyOf, s.OneOf} {
+			for _, b := range list {
+				if inside(b) {
+					walk(b)
+				}
+			}
+		}
+		if s.If != nil {
+			if inside(s.If) {
+				walk(s.If)
+				walk(s.Then)
+			} else if s.Else != nil && c.disjoint(ws, s.If) {
+				walk(s.Else)
+			}
+		}
+		for _, p := range sortedKeysOf(s.DependentSchemas) {
+			if req[p] {
+				walk(s.DependentSchemas[p])
+			}
 		}
 	}
 	walk(r)

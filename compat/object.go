@@ -620,7 +620,7 @@ func (o *objectCheck) unevaluated() {
 	declared := map[string]*js.Schema{}
 	patterns := map[*regexp.Regexp]*js.Schema{}
 	everything := false
-	o.c.surelyApplied(o.r, func(s *js.Schema) {
+	o.c.surelyApplied(o.r, o.ws, func(s *js.Schema) {
 		for n, p := range s.Properties {
 			declared[n] = p
 		}
