@@ -1,9 +1,7 @@
 package compat
 
 import (
-	"encoding/json"
 	"strconv"
-	"strings"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -91,136 +89,49 @@ func (c *checker) checkArray(ws wset, wv *writerView, r *js.Schema) []finding {
 	return a.out
 }
 
-// maxArraySearch bounds the candidate arrays one check validates while
-// searching for witnesses.
-const maxArraySearch = 20_000
-
-// searchWitnesses gives findings of this node that have no witness yet one
-// found by search: short arrays of values the two schemas mention or
-// accept (constants, samples of item and contains schemas, plain values),
-// the first the writer accepts and this reader node rejects.
+// searchWitnesses gives findings of this node that have no witness (or
+// one this node does not confirm) one found by search (search.go): short
+// arrays of values the two schemas mention or accept.
 func (a *arrayCheck) searchWitnesses() {
-	var need []int
-	for i, f := range a.out {
-		if f.rule == &RuleTooComplex || !strings.HasPrefix(f.path, ptrOf(a.r)+"/") {
-			continue
-		}
-		if !f.hasWit || !a.c.writerAccepts(a.ws, f.wit) || a.r.Validate(f.wit) == nil {
-			need = append(need, i)
-		}
-	}
+	need := a.c.needWitness(a.out, a.ws, a.r)
 	if len(need) == 0 {
 		return
 	}
-	pool := a.valuePool()
-	var found any
-	ok := false
-	var try func(prefix []any, n int) bool
-	try = func(prefix []any, n int) bool {
-		if len(prefix) == n {
-			if a.c.searched >= maxArraySearch {
-				return true // give up
-			}
-			a.c.searched++
-			arr := append([]any(nil), prefix...)
-			if a.c.writerAccepts(a.ws, arr) && a.r.Validate(arr) != nil {
-				found, ok = arr, true
-				return true
-			}
-			return false
-		}
-		for _, v := range pool {
-			if try(append(prefix, v), n) {
-				return true
-			}
-		}
-		return false
-	}
-	for n := 1; n <= 3 && !ok && a.c.searched < maxArraySearch; n++ {
-		if a.max >= 0 && n > a.max {
-			break
-		}
-		try(nil, n)
-	}
-	if !ok {
-		return
-	}
-	for _, i := range need {
-		a.out[i].wit, a.out[i].hasWit = found, true
-	}
-}
-
-// valuePool collects up to eight distinct values for witness arrays.
-func (a *arrayCheck) valuePool() []any {
-	var pool []any
-	add := func(v any) {
-		if len(pool) >= 8 {
-			return
-		}
-		for _, p := range pool {
-			if jsonEqual(p, v) {
-				return
-			}
-		}
-		pool = append(pool, v)
-	}
-	var nodes []*js.Schema
-	for _, n := range a.ws {
-		if !n.neg {
-			nodes = append(nodes, n.s)
-		}
-	}
-	nodes = append(nodes, a.r)
-	seen := map[*js.Schema]bool{}
-	var visit func(s *js.Schema, depth int)
-	visit = func(s *js.Schema, depth int) {
-		if s == nil || seen[s] || depth > 3 {
-			return
-		}
-		seen[s] = true
-		if len(s.Constant) > 0 {
-			add(s.Constant[0])
-		}
-		for i, v := range s.Enum {
-			if i < 2 {
-				add(v)
-			}
-		}
-		for _, t := range []*js.Schema{s.Contains, s.Items2020, s.Not} {
-			visit(t, depth+1)
-		}
-		for _, list := range [][]*js.Schema{s.PrefixItems, s.AllOf, s.AnyOf, s.OneOf, {s.If, s.Then, s.Else}} {
-			for _, t := range list {
-				visit(t, depth+1)
-			}
-		}
-		if list, ok := s.Items.([]*js.Schema); ok {
-			for _, t := range list {
-				visit(t, depth+1)
-			}
-		}
-	}
-	for _, s := range nodes {
-		visit(s, 0)
-	}
+	var extra []any
 	for i := 0; i < 3; i++ {
 		if ws, absent := a.c.writerItem(a.wv, i); !absent {
 			if v, ok := a.c.sampleIn(ws); ok {
-				add(v)
+				extra = append(extra, v)
 			}
 		}
 	}
 	for _, s := range a.wv.pos {
 		if s.Contains != nil {
 			if v, ok := a.c.sampleIn(wset{{s: s.Contains}}); ok {
-				add(v)
+				extra = append(extra, v)
 			}
 		}
 	}
-	for _, v := range []any{"", json.Number("0"), true, nil} {
-		add(v)
-	}
-	return pool
+	pool := a.c.valuePool(a.ws, a.r, extra)
+	a.c.searchWitnesses(a.out, need, a.ws, a.r, func(yield func(any) bool) {
+		var build func(prefix []any, n int) bool
+		build = func(prefix []any, n int) bool {
+			if len(prefix) == n {
+				return yield(append([]any(nil), prefix...))
+			}
+			for _, v := range pool {
+				if !build(append(prefix, v), n) {
+					return false
+				}
+			}
+			return true
+		}
+		for n := 1; n <= 3 && (a.max < 0 || n <= a.max); n++ {
+			if !build(nil, n) {
+				return
+			}
+		}
+	})
 }
 
 type arrayCheck struct {
@@ -518,6 +429,12 @@ next:
 			if v, ok := a.c.sampleIn(ws); ok {
 				f.wit, f.hasWit = a.withItem(i, v)
 			}
+		}
+		// Other keywords of the reader may evaluate the item after all
+		// (a branch the writer is not provably inside): keep the array only
+		// if this node rejects it, else search (searchWitnesses).
+		if f.hasWit && a.r.Validate(f.wit) == nil {
+			f.wit, f.hasWit = nil, false
 		}
 		a.out = append(a.out, f)
 		return

@@ -122,7 +122,7 @@ type checker struct {
 	dyn         [2]*dynInfo                // how their dynamic references resolve (dynamic.go)
 	evals       map[*js.Schema]*evaluation // what nodes may evaluate (evaluated.go)
 	reqNodes    map[string]*js.Schema      // synthetic {required: [name]} nodes (implied.go)
-	searched    int                        // candidate arrays validated (array.go)
+	searched    int                        // witness candidates validated (search.go)
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
@@ -647,8 +647,11 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 
 // ptrOf is the JSON Pointer of a compiled node within its document; nodes
 // of referenced documents keep their document name in front.
-func ptrOf(s *js.Schema) string {
-	loc := s.Location
+func ptrOf(s *js.Schema) string { return ptrOfLocation(s.Location) }
+
+// ptrOfLocation is ptrOf for a location string (a schema's, or a
+// validation error's absolute keyword location).
+func ptrOfLocation(loc string) string {
 	if strings.HasPrefix(loc, rootURL) {
 		loc = loc[len(rootURL):]
 		return strings.TrimPrefix(loc, "#")

@@ -22,7 +22,99 @@ func (c *checker) checkObject(ws wset, wv *writerView, r *js.Schema) []finding {
 	o.propertyNames()
 	o.counts()
 	o.dependencies()
+	o.searchWitnesses()
 	return o.out
+}
+
+// searchWitnesses gives findings of this node that have no witness (or
+// one this node does not confirm) one found by search (search.go): the
+// writer's base object, without one of its properties, or with one or two
+// properties set to values the schemas mention or accept.
+func (o *objectCheck) searchWitnesses() {
+	need := o.c.needWitness(o.out, o.ws, o.r)
+	if len(need) == 0 {
+		return
+	}
+	var names []string
+	addName := func(n string) {
+		if len(names) < 6 && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, n := range sortedKeysOf(o.r.Properties) {
+		addName(n)
+	}
+	for _, n := range o.writerNames() {
+		addName(n)
+	}
+	for _, m := range []map[*regexp.Regexp]*js.Schema{o.r.PatternProperties} {
+		for _, re := range sortedPatterns(m) {
+			for _, n := range patternSamples(re.String()) {
+				addName(n)
+			}
+		}
+	}
+	for _, s := range o.wv.pos {
+		for _, re := range sortedPatterns(s.PatternProperties) {
+			for _, n := range patternSamples(re.String()) {
+				addName(n)
+			}
+		}
+	}
+	addName("extra")
+	var extra []any
+	for _, n := range names {
+		if wsubs, absent, _ := o.writerProp(n); !absent {
+			if v, ok := o.c.sampleIn(wsubs); ok {
+				extra = append(extra, v)
+			}
+		}
+	}
+	pool := o.c.valuePool(o.ws, o.r, extra)
+	base, ok := o.baseObject()
+	if !ok {
+		base = map[string]any{}
+	}
+	with := func(kv ...any) map[string]any {
+		obj := make(map[string]any, len(base)+len(kv)/2)
+		for k, v := range base {
+			obj[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			obj[kv[i].(string)] = kv[i+1]
+		}
+		return obj
+	}
+	o.c.searchWitnesses(o.out, need, o.ws, o.r, func(yield func(any) bool) {
+		if !yield(base) {
+			return
+		}
+		for _, k := range sortedKeysOf(base) {
+			obj := with()
+			delete(obj, k)
+			if !yield(obj) {
+				return
+			}
+		}
+		for _, n := range names {
+			for _, v := range pool {
+				if !yield(with(n, v)) {
+					return
+				}
+			}
+		}
+		for i, n1 := range names {
+			for _, n2 := range names[i+1:] {
+				for _, v1 := range pool {
+					for _, v2 := range pool {
+						if !yield(with(n1, v1, n2, v2)) {
+							return
+						}
+					}
+				}
+			}
+		}
+	})
 }
 
 type objectCheck struct {
@@ -895,6 +987,9 @@ func sortedKeysOf[V any](m map[string]V) []string {
 }
 
 func sortedPatterns(m map[*regexp.Regexp]*js.Schema) []*regexp.Regexp {
+	if len(m) == 0 {
+		return nil
+	}
 	out := make([]*regexp.Regexp, 0, len(m))
 	for re := range m {
 		out = append(out, re)
