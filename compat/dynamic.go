@@ -98,7 +98,7 @@ func (d *docSet) dynamics(c *js.Compiler, root *js.Schema) *dynInfo {
 	info := &dynInfo{targets: map[dynKey][]*js.Schema{}, union: map[dynKey]*js.Schema{}}
 	if complete {
 		for k, set := range x.found {
-			info.targets[k] = sortedSet(set)
+			info.targets[k] = sortedByLocation(set)
 		}
 	}
 	// Fallback: every schema the reference could name in some scope.
@@ -129,7 +129,7 @@ func (d *docSet) dynamics(c *js.Compiler, root *js.Schema) *dynInfo {
 					set[a] = true
 				}
 			}
-			info.targets[k] = sortedSet(set)
+			info.targets[k] = sortedByLocation(set)
 		}
 	})
 	info.sensitive = scopeSensitive(root, info)
@@ -391,6 +391,17 @@ func (x *dynExplorer) explore(root *js.Schema) bool {
 	return true
 }
 
+// forChildren calls fn on every subschema s holds in its keyword fields,
+// in a fixed order.
+func forChildren(s *js.Schema, fn func(*js.Schema)) {
+	for _, c := range []*js.Schema{s.Ref, s.RecursiveRef, s.DynamicRef, s.Then, s.Else, s.ContentSchema} {
+		if c != nil {
+			fn(c)
+		}
+	}
+	inPlaceAndValues(s, fn)
+}
+
 // inPlaceAndValues calls fn on the subschemas of s the validator applies
 // with s in scope, except references and then/else: in-place applicators
 // and those applied to property values and array items.
@@ -448,16 +459,8 @@ func reach(root *js.Schema, fn func(*js.Schema)) {
 	walk(root)
 }
 
-func sortedSet(set map[*js.Schema]bool) []*js.Schema {
-	out := make([]*js.Schema, 0, len(set))
-	for s := range set {
-		out = append(out, s)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Location < out[j].Location })
-	return out
-}
-
-func sortedByLocation(m map[*js.Schema]string) []*js.Schema {
+// sortedByLocation returns the schemas keying m, in Location order.
+func sortedByLocation[V any](m map[*js.Schema]V) []*js.Schema {
 	out := make([]*js.Schema, 0, len(m))
 	for s := range m {
 		out = append(out, s)

@@ -196,58 +196,11 @@ func (d *docSet) falsifyEmptyEnums(c *jsonschema.Compiler, root *jsonschema.Sche
 			}
 		}
 	}
-	seen := map[*jsonschema.Schema]bool{}
-	var walk func(s *jsonschema.Schema)
-	walk = func(s *jsonschema.Schema) {
-		if seen[s] {
-			return
-		}
-		seen[s] = true
+	reach(root, func(s *jsonschema.Schema) {
 		if s.Enum != nil && len(s.Enum) == 0 {
 			s.Always = &no
 		}
-		forChildren(s, walk)
-	}
-	walk(root)
-}
-
-// forChildren calls fn on every subschema s holds in its keyword fields.
-func forChildren(s *jsonschema.Schema, fn func(*jsonschema.Schema)) {
-	for _, c := range []*jsonschema.Schema{s.Ref, s.RecursiveRef, s.DynamicRef, s.Not, s.If, s.Then, s.Else,
-		s.PropertyNames, s.UnevaluatedProperties, s.Items2020, s.Contains, s.UnevaluatedItems, s.ContentSchema} {
-		if c != nil {
-			fn(c)
-		}
-	}
-	for _, list := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf, s.PrefixItems} {
-		for _, c := range list {
-			fn(c)
-		}
-	}
-	for _, c := range s.Properties {
-		fn(c)
-	}
-	for _, c := range s.PatternProperties {
-		fn(c)
-	}
-	for _, c := range s.DependentSchemas {
-		fn(c)
-	}
-	for _, d := range s.Dependencies {
-		if c, ok := d.(*jsonschema.Schema); ok {
-			fn(c)
-		}
-	}
-	for _, v := range []any{s.AdditionalProperties, s.Items, s.AdditionalItems} {
-		switch v := v.(type) {
-		case *jsonschema.Schema:
-			fn(v)
-		case []*jsonschema.Schema:
-			for _, c := range v {
-				fn(c)
-			}
-		}
-	}
+	})
 }
 
 // resolveJSONPointer returns the value at ptr in doc, or nil.

@@ -335,27 +335,29 @@ const d2020 = `{"$schema":"https://json-schema.org/draft/2020-12/schema",`
 func TestSoundnessRegressions(t *testing.T) {
 	for _, c := range soundnessRegressions {
 		t.Run(c.name, func(t *testing.T) {
-			w, r := compat.MustCompile(c.writer), compat.MustCompile(c.reader)
-			if why := witnessHolds(w, r, []byte(c.witness)); why != "" {
-				t.Fatalf("witness %s is not one: %s", c.witness, why)
-			}
 			// Repeated: a verdict that depends on map order must not slip through.
-			for run := 0; run < 50; run++ {
-				if rep := checkWithin(t, w, r, compat.Options{}, checkLimit); rep.Compatible {
-					t.Fatalf("UNSOUND (run %d): Check says compatible; witness %s\n  writer: %s\n  reader: %s", run, c.witness, c.writer, c.reader)
-				}
-			}
-			if rep := checkWithin(t, w, r, compat.Options{}, checkLimit); !rep.Compatible {
-				for _, f := range rep.Findings {
-					if len(f.Example) > 0 {
-						if why := witnessHolds(w, r, f.Example); why != "" {
-							t.Errorf("finding %s: example %s: %s", f.Rule, f.Example, why)
-						}
-					}
-				}
-			}
+			checkRegression(t, c.writer, c.reader, c.witness, 50)
 		})
 	}
+}
+
+// checkRegression asserts that witness proves writer -> reader
+// incompatible, that Check says so in each of runs runs, and that every
+// example it reports holds; it returns the last report.
+func checkRegression(t *testing.T, writer, reader, witness string, runs int) compat.Report {
+	t.Helper()
+	w, r := compat.MustCompile(writer), compat.MustCompile(reader)
+	if why := witnessHolds(w, r, []byte(witness)); why != "" {
+		t.Fatalf("witness %s is not one: %s", witness, why)
+	}
+	var rep compat.Report
+	for run := 0; run < runs; run++ {
+		if rep = checkWithin(t, w, r, compat.Options{}, checkLimit); rep.Compatible {
+			t.Fatalf("UNSOUND (run %d): Check says compatible; witness %s\n  writer: %s\n  reader: %s", run, witness, writer, reader)
+		}
+	}
+	assertExamples(t, "regression", w, r, rep)
+	return rep
 }
 
 // selfRegressions are schemas, minimized from generated ones, that Check

@@ -161,16 +161,12 @@ func finiteLang(re *syntax.Regexp) ([]string, bool) {
 		out := []string{""}
 		for _, s := range re.Sub {
 			sub, ok := finiteLang(s)
-			if !ok || len(out)*len(sub) > maxFiniteNames {
+			if ok {
+				out, ok = concatLang(out, sub)
+			}
+			if !ok {
 				return nil, false
 			}
-			next := make([]string, 0, len(out)*len(sub))
-			for _, a := range out {
-				for _, b := range sub {
-					next = append(next, a+b)
-				}
-			}
-			out = next
 		}
 		return out, true
 	case syntax.OpRepeat:
@@ -187,20 +183,30 @@ func finiteLang(re *syntax.Regexp) ([]string, bool) {
 			if k >= re.Min {
 				out = append(out, cur...)
 			}
-			if len(out) > maxFiniteNames || len(cur)*len(sub) > maxFiniteNames {
+			if len(out) > maxFiniteNames {
 				return nil, false
 			}
-			next := make([]string, 0, len(cur)*len(sub))
-			for _, a := range cur {
-				for _, b := range sub {
-					next = append(next, a+b)
-				}
+			if cur, ok = concatLang(cur, sub); !ok {
+				return nil, false
 			}
-			cur = next
 		}
 		return out, true
 	}
 	return nil, false
+}
+
+// concatLang is every string of a followed by one of b, if not too many.
+func concatLang(a, b []string) ([]string, bool) {
+	if len(a)*len(b) > maxFiniteNames {
+		return nil, false
+	}
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out, true
 }
 
 // writerNames lists, sorted and once each, the names writer objects may
