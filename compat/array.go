@@ -52,16 +52,12 @@ var falseSchema = func() *js.Schema {
 func isFalse(s *js.Schema) bool { return s != nil && s.Always != nil && !*s.Always }
 
 // writerItem is the conjunction of the writer's schemas for position i;
-// absent means the writer cannot have an item there.
-// Positions no conjunct evaluates (beyond every prefix, with no rest
-// schema anywhere) get the conjuncts' unevaluatedItems.
-func writerItem(wv *writerView, i int) (wset, bool) {
+// absent means the writer cannot have an item there. A conjunct's
+// unevaluatedItems counts at positions nothing it applies in place may
+// evaluate (evaluated.go).
+func (c *checker) writerItem(wv *writerView, i int) (wset, bool) {
 	var out wset
-	evaluated, rest := 0, false
 	for _, s := range wv.pos {
-		p, r, _ := itemsOf(s)
-		evaluated = max(evaluated, len(p))
-		rest = rest || r != nil
 		it, _ := itemAt(s, i)
 		if it == nil {
 			continue
@@ -71,14 +67,12 @@ func writerItem(wv *writerView, i int) (wset, bool) {
 		}
 		out = append(out, wnode{s: it})
 	}
-	if !rest && i >= evaluated {
-		for _, s := range wv.pos {
-			if u := s.UnevaluatedItems; u != nil {
-				if isFalse(u) {
-					return nil, true
-				}
-				out = append(out, wnode{s: u})
+	for _, s := range wv.pos {
+		if u := s.UnevaluatedItems; u != nil && !c.mayEvaluate(s).coversItem(i) {
+			if isFalse(u) {
+				return nil, true
 			}
+			out = append(out, wnode{s: u})
 		}
 	}
 	return out, false
@@ -86,11 +80,58 @@ func writerItem(wv *writerView, i int) (wset, bool) {
 
 func (c *checker) checkArray(ws wset, wv *writerView, r *js.Schema) []finding {
 	a := &arrayCheck{c: c, ws: ws, wv: wv, r: r}
+	a.max = a.writerMaxItems()
 	a.items()
 	a.counts()
 	a.contains()
 	a.unevaluated()
+	a.searchWitnesses()
 	return a.out
+}
+
+// searchWitnesses gives findings of this node that have no witness (or
+// one this node does not confirm) one found by search (search.go): short
+// arrays of values the two schemas mention or accept.
+func (a *arrayCheck) searchWitnesses() {
+	need := a.c.needWitness(a.out, a.ws, a.r)
+	if len(need) == 0 {
+		return
+	}
+	var extra []any
+	for i := 0; i < 3; i++ {
+		if ws, absent := a.c.writerItem(a.wv, i); !absent {
+			if v, ok := a.c.sampleIn(ws); ok {
+				extra = append(extra, v)
+			}
+		}
+	}
+	for _, s := range a.wv.pos {
+		if s.Contains != nil {
+			if v, ok := a.c.sampleIn(wset{{s: s.Contains}}); ok {
+				extra = append(extra, v)
+			}
+		}
+	}
+	pool := a.c.valuePool(a.ws, a.r, extra)
+	a.c.searchWitnesses(a.out, need, a.ws, a.r, func(yield func(any) bool) {
+		var build func(prefix []any, n int) bool
+		build = func(prefix []any, n int) bool {
+			if len(prefix) == n {
+				return yield(append([]any(nil), prefix...))
+			}
+			for _, v := range pool {
+				if !build(append(prefix, v), n) {
+					return false
+				}
+			}
+			return true
+		}
+		for n := 1; n <= 3 && (a.max < 0 || n <= a.max); n++ {
+			if !build(nil, n) {
+				return
+			}
+		}
+	})
 }
 
 type arrayCheck struct {
@@ -98,7 +139,27 @@ type arrayCheck struct {
 	ws  wset
 	wv  *writerView
 	r   *js.Schema
+	max int // the writer's most items (-1: unbounded), see writerMaxItems
 	out []finding
+}
+
+// writerMaxItems is the most items a writer array can have: its maxItems,
+// or fewer where a position can hold no item (an item schema or an
+// unevaluatedItems that is false).
+func (a *arrayCheck) writerMaxItems() int {
+	limit := a.positions()
+	for _, s := range a.wv.pos {
+		if s.UnevaluatedItems != nil {
+			limit = max(limit, a.c.mayEvaluate(s).prefix+1)
+		}
+	}
+	m := a.wv.maxItems
+	for i := 0; i < limit && (m < 0 || i < m); i++ {
+		if ws, absent := a.c.writerItem(a.wv, i); absent || a.c.provablyEmpty(ws) {
+			return i
+		}
+	}
+	return m
 }
 
 // withItem builds a writer array whose item i is v.
@@ -110,7 +171,7 @@ func (a *arrayCheck) withItem(i int, v any) (any, bool) {
 			arr[j] = v
 			continue
 		}
-		ws, _ := writerItem(a.wv, j)
+		ws, _ := a.c.writerItem(a.wv, j)
 		x, ok := a.c.sampleIn(ws)
 		if !ok {
 			return nil, false
@@ -134,14 +195,14 @@ func (a *arrayCheck) positions() int {
 func (a *arrayCheck) items() {
 	n := a.positions()
 	for i := 0; i < n; i++ {
-		if a.wv.maxItems >= 0 && i >= a.wv.maxItems {
+		if a.max >= 0 && i >= a.max {
 			return
 		}
 		rs, kw := itemAt(a.r, i)
 		if rs == nil {
 			continue
 		}
-		wsub, absent := writerItem(a.wv, i)
+		wsub, absent := a.c.writerItem(a.wv, i)
 		if absent {
 			return
 		}
@@ -172,18 +233,18 @@ func (a *arrayCheck) counts() {
 		}
 		a.out = append(a.out, f)
 	}
-	if a.r.MaxItems >= 0 && (a.wv.maxItems < 0 || a.wv.maxItems > a.r.MaxItems) {
+	if a.r.MaxItems >= 0 && (a.max < 0 || a.max > a.r.MaxItems) {
 		f := finding{rule: &RuleMaxItemsDecreased, path: ptrOf(a.r) + "/maxItems",
-			msg: "maxItems lowered to " + strconv.Itoa(a.r.MaxItems) + "; the writer allows " + countString(a.wv.maxItems)}
+			msg: "maxItems lowered to " + strconv.Itoa(a.r.MaxItems) + "; the writer allows " + countString(a.max)}
 		if v, ok := a.arrayOfLength(a.r.MaxItems + 1); ok {
 			f.wit, f.hasWit = v, true
 		}
 		a.out = append(a.out, f)
 	}
-	if a.r.UniqueItems && (a.wv.maxItems < 0 || a.wv.maxItems > 1) && !a.writerUnique() {
+	if a.r.UniqueItems && (a.max < 0 || a.max > 1) && !a.writerUnique() {
 		f := finding{rule: &RuleUniqueItemsAdded, path: ptrOf(a.r) + "/uniqueItems",
 			msg: "items must now be unique; the writer may repeat them"}
-		if ws, absent := writerItem(a.wv, 0); !absent {
+		if ws, absent := a.c.writerItem(a.wv, 0); !absent {
 			if x, ok := a.c.sampleIn(ws); ok {
 				if arr, ok := a.arrayOfLength(max(2, a.wv.minItems)); ok {
 					s := arr.([]any)
@@ -205,15 +266,32 @@ func (a *arrayCheck) writerUnique() bool {
 	return false
 }
 
+// arrayOfLength builds a writer array of n items; where the writer has
+// contains, its first items are made to match it (as many as minContains
+// asks for).
 func (a *arrayCheck) arrayOfLength(n int) (any, bool) {
 	if n < 0 || n > 10_000 {
 		return nil, false
 	}
+	var contains wset
+	need := 0
+	for _, s := range a.wv.pos {
+		if s.Contains != nil && s.MinContains > 0 {
+			contains = append(contains, wnode{s: s.Contains})
+			need = max(need, s.MinContains)
+		}
+	}
 	arr := make([]any, n)
 	for j := range arr {
-		ws, absent := writerItem(a.wv, j)
+		ws, absent := a.c.writerItem(a.wv, j)
 		if absent {
 			return nil, false
+		}
+		if j < need {
+			if x, ok := a.c.sampleIn(ws.with(contains...)); ok {
+				arr[j] = x
+				continue
+			}
 		}
 		x, ok := a.c.sampleIn(ws)
 		if !ok {
@@ -260,7 +338,7 @@ func (a *arrayCheck) containsGuaranteed(rc *js.Schema) bool {
 		return false
 	}
 	for i := 0; i < a.positions(); i++ {
-		ws, absent := writerItem(a.wv, i)
+		ws, absent := a.c.writerItem(a.wv, i)
 		if absent {
 			break
 		}
@@ -272,7 +350,19 @@ func (a *arrayCheck) containsGuaranteed(rc *js.Schema) bool {
 }
 
 func (a *arrayCheck) maxContainsGuaranteed(rc *js.Schema) bool {
-	if a.wv.maxItems >= 0 && a.wv.maxItems <= a.r.MaxContains {
+	if a.max >= 0 && a.max <= a.r.MaxContains {
+		return true
+	}
+	// No writer item can match contains.
+	none := true
+	for i := 0; i < a.positions() && none; i++ {
+		ws, absent := a.c.writerItem(a.wv, i)
+		if absent {
+			break
+		}
+		none = a.c.disjoint(ws, rc)
+	}
+	if none {
 		return true
 	}
 	for _, s := range a.wv.pos {
@@ -292,23 +382,33 @@ func (a *arrayCheck) unevaluated() {
 		return
 	}
 	evaluated, all := 0, false
-	visit(a.r, func(s *js.Schema) {
+	var contains []*js.Schema // evaluate the items they match (2020-12)
+	a.c.surelyApplied(a.r, a.ws, func(s *js.Schema) {
 		p, rest, _ := itemsOf(s)
 		evaluated = max(evaluated, len(p))
-		if rest != nil {
+		if rest != nil || (s != a.r && s.UnevaluatedItems != nil) {
 			all = true
+		}
+		if s.Contains != nil && s.ContainsEval {
+			contains = append(contains, s.Contains)
 		}
 	})
 	if all {
 		return
 	}
+next:
 	for i := evaluated; i < max(a.positions(), evaluated+1); i++ {
-		if a.wv.maxItems >= 0 && i >= a.wv.maxItems {
+		if a.max >= 0 && i >= a.max {
 			return
 		}
-		ws, absent := writerItem(a.wv, i)
+		ws, absent := a.c.writerItem(a.wv, i)
 		if absent {
 			return
+		}
+		for _, cs := range contains {
+			if len(a.c.incl(ws, cs)) == 0 {
+				continue next // every writer item here matches contains
+			}
 		}
 		fs := a.c.incl(ws, u)
 		if isFalse(u) {
@@ -319,8 +419,22 @@ func (a *arrayCheck) unevaluated() {
 		}
 		f := finding{rule: &RuleUnevaluatedItemsNarrowed, path: ptrOf(a.r) + "/unevaluatedItems",
 			msg: "array items from position " + strconv.Itoa(i) + " are not evaluated by the reader and its unevaluatedItems rejects them"}
-		if v, ok := a.c.sampleIn(ws); ok {
-			f.wit, f.hasWit = a.withItem(i, v)
+		for _, n := range fs {
+			if n.hasWit {
+				f.wit, f.hasWit = a.withItem(i, n.wit)
+				break
+			}
+		}
+		if !f.hasWit {
+			if v, ok := a.c.sampleIn(ws); ok {
+				f.wit, f.hasWit = a.withItem(i, v)
+			}
+		}
+		// Other keywords of the reader may evaluate the item after all
+		// (a branch the writer is not provably inside): keep the array only
+		// if this node rejects it, else search (searchWitnesses).
+		if f.hasWit && a.r.Validate(f.wit) == nil {
+			f.wit, f.hasWit = nil, false
 		}
 		a.out = append(a.out, f)
 		return

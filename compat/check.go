@@ -16,6 +16,10 @@ import (
 // so that the rule's test can reach it with a small schema.
 var maxSteps = 2_000_000
 
+// maxExclusiveOneOf bounds the writer oneOfs whose cases exclude the
+// other branches; each case of a larger one is its branch alone.
+const maxExclusiveOneOf = 8
+
 // maxBranchedNodes bounds how many writer anyOf/oneOf/if nodes are split
 // into cases along one path. Past it, further writer alternatives are
 // dropped, which only enlarges the writer's set: still sound.
@@ -30,6 +34,7 @@ func Check(writer, reader *Schema, opts Options) Report {
 	c := checkers.Get().(*checker)
 	c.opts, c.writer = opts, writer
 	c.hashes = [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()}
+	c.dyn = [2]*dynInfo{writer.dyn, reader.dyn}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)
 	rep := c.report(fs, writer, reader)
 	c.release()
@@ -114,6 +119,10 @@ type checker struct {
 	steps int
 	// hashes of the writer's and the reader's nodes (see hash.go)
 	hashes      [2]map[*js.Schema]nodeHash
+	dyn         [2]*dynInfo                // how their dynamic references resolve (dynamic.go)
+	evals       map[*js.Schema]*evaluation // what nodes may evaluate (evaluated.go)
+	reqNodes    map[string]*js.Schema      // synthetic {required: [name]} nodes (implied.go)
+	searched    int                        // witness candidates validated (search.go)
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
@@ -263,7 +272,7 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 		if s.Always != nil {
 			return *s.Always
 		}
-		for _, t := range []*js.Schema{s.Ref, s.RecursiveRef, s.DynamicRef} {
+		for _, t := range []*js.Schema{s.Ref, c.dynNode(s, true), c.dynNode(s, false)} {
 			if t != nil && !add(wnode{s: t}) {
 				return false
 			}
@@ -286,6 +295,23 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 			return nil, true
 		}
 	}
+	// The dependent schemas of required properties apply (implied.go).
+	// Each round adds a node, and a schema has finitely many; the bound
+	// is a safeguard.
+	for round := 0; round < 64; round++ {
+		deps := impliedDependents(out)
+		if len(deps) == 0 {
+			break
+		}
+		for _, d := range deps {
+			if !add(wnode{s: d}) {
+				return nil, true
+			}
+		}
+	}
+	if c.contradictory(out) {
+		return nil, true
+	}
 	// Keep a stable order so equal sets share a memo entry.
 	sort.SliceStable(out, func(i, j int) bool { return c.id(out[i].s) < c.id(out[j].s) })
 	return out, false
@@ -296,7 +322,7 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 func plainNode(n wnode) bool {
 	s := n.s
 	return !n.neg && s.Always == nil && s.Ref == nil && s.RecursiveRef == nil && s.DynamicRef == nil &&
-		len(s.AllOf) == 0 && s.Not == nil
+		len(s.AllOf) == 0 && s.Not == nil && len(s.DependentSchemas) == 0 && len(s.Dependencies) == 0
 }
 
 type wkey struct {
@@ -314,6 +340,11 @@ func (c *checker) inclFlat(ws wset, r *js.Schema) []finding {
 		return out
 	}
 	wv := c.view(ws)
+	if wv.types&tObject != 0 && (&objectCheck{c: c, ws: ws, wv: wv}).impossible() {
+		cp := *wv // views may be shared
+		cp.types &^= tObject
+		wv = &cp
+	}
 	if wv.types == 0 {
 		return nil // the writer's types contradict each other: it accepts nothing
 	}
@@ -327,7 +358,10 @@ func (c *checker) inclFlat(ws wset, r *js.Schema) []finding {
 		return []finding{c.rejectAll(ws, r)}
 	}
 	var out []finding
-	for _, t := range []*js.Schema{r.Ref, r.RecursiveRef, r.DynamicRef} {
+	// A reader reference that may resolve to several schemas requires
+	// what each of them requires.
+	refs := append(append([]*js.Schema{r.Ref}, c.dynTargets(r, true)...), c.dynTargets(r, false)...)
+	for _, t := range refs {
 		if t != nil {
 			out = append(out, c.incl(ws, t)...)
 		}
@@ -376,9 +410,18 @@ func (c *checker) splitWriter(ws wset) ([]wset, bool) {
 				branches = append(branches, []wnode{{s: b}})
 			}
 		case len(s.OneOf) > 0 && n.done&doneOneOf == 0:
+			// Branch i without the others: a value matching two branches
+			// fails oneOf. Large oneOfs keep only branch i (an anyOf,
+			// which only enlarges the writer).
 			bit = doneOneOf
-			for _, b := range s.OneOf {
-				branches = append(branches, []wnode{{s: b}})
+			for i, b := range s.OneOf {
+				branch := []wnode{{s: b}}
+				for j, o := range s.OneOf {
+					if j != i && len(s.OneOf) <= maxExclusiveOneOf {
+						branch = append(branch, wnode{s: o, neg: true})
+					}
+				}
+				branches = append(branches, branch)
 			}
 		case s.If != nil && n.done&doneIf == 0:
 			bit = doneIf
@@ -550,8 +593,15 @@ func (c *checker) enumerate(ws wset, vals []any, r *js.Schema) []finding {
 }
 
 // writerAccepts validates a candidate against every writer conjunct.
+// A conjunct whose validity depends on the dynamic scope (dynamic.go) is
+// skipped: validated alone it would resolve its dynamic references
+// wrongly, and flatten has added what they resolve to as conjuncts.
+// Check validates every witness against the whole writer in the end.
 func (c *checker) writerAccepts(ws wset, v any) bool {
 	for _, n := range ws {
+		if c.scopeSensitive(n.s) {
+			continue
+		}
 		ok := n.s.Validate(v) == nil
 		if ok == n.neg {
 			return false
@@ -570,7 +620,7 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 	}
 	seen := map[string]int{}
 	for _, f := range fs {
-		out := Finding{Rule: f.rule.ID, Path: f.path, WriterPath: f.wpath, Message: f.msg,
+		out := Finding{Rule: f.rule.ID, Path: inDocument(f.path, reader), WriterPath: inDocument(f.wpath, writer), Message: f.msg,
 			Breaking: !(f.lenient && c.opts.Policy == Lenient)}
 		if f.hasWit {
 			if b, err := json.Marshal(f.wit); err == nil && len(b) <= maxWitnessBytes &&
@@ -597,8 +647,11 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 
 // ptrOf is the JSON Pointer of a compiled node within its document; nodes
 // of referenced documents keep their document name in front.
-func ptrOf(s *js.Schema) string {
-	loc := s.Location
+func ptrOf(s *js.Schema) string { return ptrOfLocation(s.Location) }
+
+// ptrOfLocation is ptrOf for a location string (a schema's, or a
+// validation error's absolute keyword location).
+func ptrOfLocation(loc string) string {
 	if strings.HasPrefix(loc, rootURL) {
 		loc = loc[len(rootURL):]
 		return strings.TrimPrefix(loc, "#")
@@ -609,6 +662,15 @@ func ptrOf(s *js.Schema) string {
 			base = base[j+1:]
 		}
 		return base + "#" + loc[i+1:]
+	}
+	return loc
+}
+
+// inDocument turns a location in s's root document into a JSON Pointer:
+// nodes of a document with a root $id are located under that URL.
+func inDocument(loc string, s *Schema) string {
+	if base := s.root.Location; strings.HasSuffix(base, "#") && strings.HasPrefix(loc, base) {
+		return loc[len(base):]
 	}
 	return loc
 }
@@ -625,7 +687,7 @@ func isTrueSchema(s *js.Schema) bool {
 		len(s.DependentSchemas) == 0 && s.UnevaluatedProperties == nil && s.MinItems < 0 && s.MaxItems < 0 &&
 		!s.UniqueItems && s.Items == nil && isTrueAP(s.AdditionalItems) && len(s.PrefixItems) == 0 &&
 		s.Items2020 == nil && s.Contains == nil && s.UnevaluatedItems == nil && s.MinLength < 0 &&
-		s.MaxLength < 0 && s.Pattern == nil && !assertsFormat(s) && s.Minimum == nil &&
+		s.MaxLength < 0 && s.Pattern == nil && !assertsFormat(s) && contentKey(s) == "" && s.Minimum == nil &&
 		s.ExclusiveMinimum == nil && s.Maximum == nil && s.ExclusiveMaximum == nil && s.MultipleOf == nil &&
 		len(s.Extensions) == 0
 }
@@ -650,6 +712,28 @@ func assertsFormat(s *js.Schema) bool {
 	}
 	_, ok := js.Formats[s.Format]
 	return ok
+}
+
+// contentKey names the content assertion s makes on strings, or "" for
+// none. jsonschema/v5 checks contentEncoding and contentMediaType in
+// draft-07 only (later drafts make them annotations): a known encoding is
+// decoded, and a known media type parsed (after decoding, or directly when
+// no encoding is given; an unknown encoding skips both).
+func contentKey(s *js.Schema) string {
+	if s.Draft != js.Draft7 {
+		return ""
+	}
+	enc := js.Decoders[s.ContentEncoding] != nil
+	media := js.MediaTypes[s.ContentMediaType] != nil && (enc || s.ContentEncoding == "")
+	switch {
+	case enc && media:
+		return s.ContentEncoding + "+" + s.ContentMediaType
+	case enc:
+		return s.ContentEncoding + "+"
+	case media:
+		return "+" + s.ContentMediaType
+	}
+	return ""
 }
 
 // ruleFromError names the rule for the innermost reader keyword that

@@ -44,6 +44,9 @@ func (c *checker) equalFields(a, b *js.Schema) bool {
 	if assertsFormat(a) != assertsFormat(b) || (assertsFormat(a) && a.Format != b.Format) {
 		return false
 	}
+	if contentKey(a) != contentKey(b) {
+		return false
+	}
 	if (a.Pattern == nil) != (b.Pattern == nil) || (a.Pattern != nil && a.Pattern.String() != b.Pattern.String()) {
 		return false
 	}
@@ -64,7 +67,15 @@ func (c *checker) equalFields(a, b *js.Schema) bool {
 			return false
 		}
 	}
-	for _, p := range [][2]*js.Schema{{a.Ref, b.Ref}, {a.RecursiveRef, b.RecursiveRef}, {a.DynamicRef, b.DynamicRef},
+	// A dynamic reference is equal only when each side resolves to one
+	// schema: with several, the two may resolve differently.
+	for _, rec := range []bool{true, false} {
+		ta, tb := c.dynTargets(a, rec), c.dynTargets(b, rec)
+		if len(ta) != len(tb) || len(ta) > 1 || (len(ta) == 1 && !c.equal(ta[0], tb[0])) {
+			return false
+		}
+	}
+	for _, p := range [][2]*js.Schema{{a.Ref, b.Ref},
 		{a.Not, b.Not}, {a.If, b.If}, {a.Then, b.Then}, {a.Else, b.Else}, {a.PropertyNames, b.PropertyNames},
 		{a.UnevaluatedProperties, b.UnevaluatedProperties}, {a.Items2020, b.Items2020}, {a.Contains, b.Contains},
 		{a.UnevaluatedItems, b.UnevaluatedItems}} {

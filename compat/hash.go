@@ -7,6 +7,7 @@ import (
 	"hash"
 	"math/big"
 	"sort"
+	"strings"
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -28,12 +29,13 @@ type nodeHash struct {
 }
 
 func (s *Schema) hashes() map[*js.Schema]nodeHash {
-	s.hashOnce.Do(func() { s.hashMap = computeHashes(s.root) })
+	s.hashOnce.Do(func() { s.hashMap = computeHashes(s.root, s.dyn) })
 	return s.hashMap
 }
 
-// computeHashes hashes every node reachable from root.
-func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
+// computeHashes hashes every node reachable from root. Dynamic
+// references contribute every schema they may resolve to (dynamic.go).
+func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 	h := map[*js.Schema]nodeHash{}
 	var todo []*js.Schema
 	var hash func(s *js.Schema) nodeHash
@@ -49,12 +51,17 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 			w.str("always")
 			w.boolean(*s.Always)
 		}
-		for _, r := range []*js.Schema{s.Ref, s.RecursiveRef, s.DynamicRef} {
+		for i, refs := range [][]*js.Schema{{s.Ref}, resolveRef(s, true, dyn), resolveRef(s, false, dyn)} {
 			w.str("ref")
-			if r != nil {
-				w.str(r.Location)
-				w.refFree = false
-				todo = append(todo, r)
+			w.num(uint64(i))
+			for _, r := range refs {
+				if r != nil {
+					// Only the place inside its document: the document's URL
+					// changes with $id. (equal confirms every ref match.)
+					w.str(fragmentOf(r.Location))
+					w.refFree = false
+					todo = append(todo, r)
+				}
 			}
 		}
 		w.sorted(s.Types)
@@ -68,6 +75,9 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 		}
 		if assertsFormat(s) {
 			w.str("format" + s.Format)
+		}
+		if k := contentKey(s); k != "" {
+			w.str("content" + k)
 		}
 		for _, r := range []*big.Rat{s.Minimum, s.Maximum, s.ExclusiveMinimum, s.ExclusiveMaximum, s.MultipleOf} {
 			if r != nil {
@@ -103,13 +113,19 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 			w.str("pp" + re.String())
 			w.child(hash(s.PatternProperties[re]))
 		}
+		// Each form is tagged: a one-element tuple (items: [X]) leaves
+		// later items free, items: X constrains them all.
 		for _, v := range []any{s.AdditionalProperties, s.Items, s.AdditionalItems} {
 			switch v := v.(type) {
 			case bool:
+				w.str("bool")
 				w.boolean(v)
 			case *js.Schema:
+				w.str("schema")
 				w.child(hash(v))
 			case []*js.Schema:
+				w.str("list")
+				w.num(uint64(len(v)))
 				for _, c := range v {
 					w.child(hash(c))
 				}
@@ -141,6 +157,14 @@ func computeHashes(root *js.Schema) map[*js.Schema]nodeHash {
 		hash(todo[i])
 	}
 	return h
+}
+
+// fragmentOf is the part of a location after '#'.
+func fragmentOf(loc string) string {
+	if i := strings.IndexByte(loc, '#'); i >= 0 {
+		return loc[i:]
+	}
+	return loc
 }
 
 type hasher struct {

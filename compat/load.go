@@ -39,7 +39,8 @@ type Schema struct {
 	root   *jsonschema.Schema
 	raw    []byte
 	source string
-	text   int // bytes of the document and the resources compiled with it
+	text   int      // bytes of the document and the resources compiled with it
+	dyn    *dynInfo // how $dynamicRef/$recursiveRef resolve (dynamic.go); nil: statically
 
 	hashOnce sync.Once
 	hashMap  map[*jsonschema.Schema]nodeHash // structural hashes, see hash.go
@@ -134,15 +135,20 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	c.Draft = jsonschema.Draft7
 	c.AssertFormat = true
 	c.AssertContent = false
+	for name, f := range strictFormats { // formats.go
+		c.Formats[name] = f
+	}
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("%w: %s (only references registered with the schema can be used)", errExternalRef, s)
 	}
-	if err := c.AddResource(rootURL, bytes.NewReader(data)); err != nil {
+	var docs docSet // emptyenum.go
+	if err := c.AddResource(rootURL, bytes.NewReader(docs.add(rootURL, data, doc))); err != nil {
 		return nil, &LoadError{Source: opts.Source, Reason: err.Error()}
 	}
 	base, _ := url.Parse(rootURL)
 	for _, r := range opts.Resources {
-		if _, err := decodeLimited(r.Schema, r.Name, lim); err != nil {
+		rdoc, err := decodeLimited(r.Schema, r.Name, lim)
+		if err != nil {
 			return nil, err
 		}
 		u, err := base.Parse(r.Name)
@@ -150,7 +156,7 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 			return nil, &LoadError{Source: opts.Source, Reason: fmt.Sprintf("reference name %q is not a valid URL: %v", r.Name, err)}
 		}
 		u.Fragment = ""
-		if err := c.AddResource(u.String(), bytes.NewReader(r.Schema)); err != nil {
+		if err := c.AddResource(u.String(), bytes.NewReader(docs.add(u.String(), r.Schema, rdoc))); err != nil {
 			return nil, &LoadError{Source: r.Name, Reason: err.Error()}
 		}
 	}
@@ -164,11 +170,12 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	if err != nil {
 		return nil, compileError(opts.Source, err)
 	}
+	dyn := docs.finish(c, root)
 	text := len(data)
 	for _, r := range opts.Resources {
 		text += len(r.Schema)
 	}
-	return &Schema{root: root, raw: data, source: opts.Source, text: text}, nil
+	return &Schema{root: root, raw: data, source: opts.Source, text: text, dyn: dyn}, nil
 }
 
 // MustCompile is Compile for schemas known to be valid (tests, generated

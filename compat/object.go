@@ -22,7 +22,99 @@ func (c *checker) checkObject(ws wset, wv *writerView, r *js.Schema) []finding {
 	o.propertyNames()
 	o.counts()
 	o.dependencies()
+	o.searchWitnesses()
 	return o.out
+}
+
+// searchWitnesses gives findings of this node that have no witness (or
+// one this node does not confirm) one found by search (search.go): the
+// writer's base object, without one of its properties, or with one or two
+// properties set to values the schemas mention or accept.
+func (o *objectCheck) searchWitnesses() {
+	need := o.c.needWitness(o.out, o.ws, o.r)
+	if len(need) == 0 {
+		return
+	}
+	var names []string
+	addName := func(n string) {
+		if len(names) < 6 && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, n := range sortedKeysOf(o.r.Properties) {
+		addName(n)
+	}
+	for _, n := range o.writerNames() {
+		addName(n)
+	}
+	for _, m := range []map[*regexp.Regexp]*js.Schema{o.r.PatternProperties} {
+		for _, re := range sortedPatterns(m) {
+			for _, n := range patternSamples(re.String()) {
+				addName(n)
+			}
+		}
+	}
+	for _, s := range o.wv.pos {
+		for _, re := range sortedPatterns(s.PatternProperties) {
+			for _, n := range patternSamples(re.String()) {
+				addName(n)
+			}
+		}
+	}
+	addName("extra")
+	var extra []any
+	for _, n := range names {
+		if wsubs, absent, _ := o.writerProp(n); !absent {
+			if v, ok := o.c.sampleIn(wsubs); ok {
+				extra = append(extra, v)
+			}
+		}
+	}
+	pool := o.c.valuePool(o.ws, o.r, extra)
+	base, ok := o.baseObject()
+	if !ok {
+		base = map[string]any{}
+	}
+	with := func(kv ...any) map[string]any {
+		obj := make(map[string]any, len(base)+len(kv)/2)
+		for k, v := range base {
+			obj[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			obj[kv[i].(string)] = kv[i+1]
+		}
+		return obj
+	}
+	o.c.searchWitnesses(o.out, need, o.ws, o.r, func(yield func(any) bool) {
+		if !yield(base) {
+			return
+		}
+		for _, k := range sortedKeysOf(base) {
+			obj := with()
+			delete(obj, k)
+			if !yield(obj) {
+				return
+			}
+		}
+		for _, n := range names {
+			for _, v := range pool {
+				if !yield(with(n, v)) {
+					return
+				}
+			}
+		}
+		for i, n1 := range names {
+			for _, n2 := range names[i+1:] {
+				for _, v1 := range pool {
+					for _, v2 := range pool {
+						if !yield(with(n1, v1, n2, v2)) {
+							return
+						}
+					}
+				}
+			}
+		}
+	})
 }
 
 type objectCheck struct {
@@ -33,6 +125,14 @@ type objectCheck struct {
 	out   []finding
 	base  map[string]any
 	based bool
+	// computed once (names.go): the writer's finite property names, the
+	// names it may have by name, and those of a closed model
+	names                []string
+	namesOK, namesDone   bool
+	wnames               []string
+	wnamesDone           bool
+	closed               []string
+	closedOK, closedDone bool
 }
 
 func (o *objectCheck) add(f finding) { o.out = append(o.out, f) }
@@ -84,7 +184,7 @@ func (o *objectCheck) wrap(name string, fs []finding) []finding {
 
 func (o *objectCheck) required() {
 	for _, name := range o.r.Required {
-		if o.wv.required[name] {
+		if o.writerRequires(name) {
 			continue
 		}
 		f := finding{rule: &RuleRequiredAdded, path: ptrOf(o.r) + "/required",
@@ -93,6 +193,9 @@ func (o *objectCheck) required() {
 			if _, has := base[name]; !has {
 				f.wit, f.hasWit = base, true
 			}
+		}
+		if !f.hasWit {
+			f.wit, f.hasWit = o.objectWith("", name)
 		}
 		o.add(f)
 	}
@@ -103,22 +206,28 @@ func (o *objectCheck) required() {
 // and whether nothing in the writer mentions it (open: an open content
 // model lets writers send any value).
 func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
+	if o.negAbsent(name) {
+		return nil, true, false
+	}
 	declared := false
 	for _, s := range o.wv.pos {
 		if s.PropertyNames != nil && s.PropertyNames.Validate(name) != nil {
 			return nil, true, false
 		}
+		// properties and every matching patternProperties apply.
+		matched := false
 		if p, ok := s.Properties[name]; ok {
 			if isFalse(p) {
 				return nil, true, false
 			}
 			subs = append(subs, wnode{s: p})
-			declared = true
-			continue
+			matched = true
 		}
-		matched := false
 		for _, re := range sortedPatterns(s.PatternProperties) {
 			if re.MatchString(name) {
+				if isFalse(s.PatternProperties[re]) {
+					return nil, true, false
+				}
 				subs = append(subs, wnode{s: s.PatternProperties[re]})
 				matched = true
 			}
@@ -137,7 +246,7 @@ func (o *objectCheck) writerProp(name string) (subs wset, absent, open bool) {
 			declared = true
 			continue
 		}
-		if s.AdditionalProperties == nil && s.UnevaluatedProperties != nil && !o.writerEvaluates(name) {
+		if s.AdditionalProperties == nil && s.UnevaluatedProperties != nil && !o.c.mayEvaluate(s).coversName(name) {
 			subs = append(subs, wnode{s: s.UnevaluatedProperties})
 			declared = true
 		}
@@ -163,14 +272,19 @@ func (o *objectCheck) writerEvaluates(name string) bool {
 // readerProp returns the reader's schemas for property name and the
 // keyword they come from; closed means additionalProperties is false.
 func readerProp(r *js.Schema, name string) (subs []*js.Schema, closed bool, via string) {
-	if p, ok := r.Properties[name]; ok {
-		return []*js.Schema{p}, false, "/properties/" + escapePointer(name)
+	p, declared := r.Properties[name]
+	if declared {
+		subs = append(subs, p)
 	}
+	// Matching patternProperties apply too, declared or not.
 	for _, re := range sortedPatterns(r.PatternProperties) {
 		if re.MatchString(name) {
 			subs = append(subs, r.PatternProperties[re])
 			via = "/patternProperties/" + escapePointer(re.String())
 		}
+	}
+	if declared {
+		via = "/properties/" + escapePointer(name)
 	}
 	if len(subs) > 0 {
 		return subs, false, via
@@ -248,11 +362,7 @@ func (o *objectCheck) comparedNames() []string {
 		names = append(names, k)
 	}
 	if governsOthers {
-		for _, s := range o.wv.pos {
-			for k := range s.Properties {
-				names = append(names, k)
-			}
-		}
+		names = append(names, o.writerNames()...)
 	}
 	sort.Strings(names)
 	return slices.Compact(names)
@@ -272,7 +382,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			break // patterns are compared once, with additionalProperties
 		}
 		rs := o.r.PatternProperties[re]
-		wsubs, absent, open := o.writerGeneric(re.String())
+		wsubs, absent, open := o.writerGeneric(re)
 		if absent {
 			continue
 		}
@@ -292,6 +402,15 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 				if n.hasWit {
 					f.wit, f.hasWit = o.withProp(name, n.wit)
 					break
+				}
+			}
+		}
+		if !f.hasWit {
+			if name, obj, ok := o.nameWitness(o.namesMatching(re, declared, patterns), rs); ok {
+				f.wit, f.hasWit = obj, true
+				if f.rule == &RuleUndecidablePatternProperties {
+					f.rule = &RuleAdditionalNarrowed
+					f.msg = "property `" + name + "` matches " + strconv.Quote(re.String()) + ", and the reader's patternProperties rejects a value the writer allows for it"
 				}
 			}
 		}
@@ -325,17 +444,26 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			}
 			f := finding{rule: &RuleUndecidablePatternProperties, path: path,
 				msg: "the writer allows properties matching " + strconv.Quote(re.String()) + " that the reader's " + kw[1:] + " may reject"}
-			if closed {
-				o.add(f)
+			if !closed && len(o.c.incl(wset{{s: s.PatternProperties[re]}}, rs)) == 0 {
 				continue
 			}
-			if len(o.c.incl(wset{{s: s.PatternProperties[re]}}, rs)) > 0 {
-				o.add(f)
+			// A name of the writer's pattern that the reader leaves to
+			// its rest schema decides it.
+			var names []string
+			for _, n := range o.namesMatching(re, declared, nil) {
+				if !matchesAny(patterns, n) {
+					names = append(names, n)
+				}
 			}
+			if name, obj, ok := o.nameWitness(names, rs); ok {
+				f.rule, f.wit, f.hasWit = rule, obj, true
+				f.msg = "property `" + name + "` (matching the writer's pattern " + strconv.Quote(re.String()) + ") is rejected by the reader's " + kw[1:]
+			}
+			o.add(f)
 		}
 	}
 	// Names matching no pattern on either side.
-	wsubs, absent, open := o.writerGeneric("")
+	wsubs, absent, open := o.writerGeneric(nil)
 	if absent {
 		return
 	}
@@ -375,11 +503,19 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 }
 
 // writerGeneric returns the writer's constraints on an undeclared name. With
-// pattern set, the name matches that pattern (shared with the reader);
-// conjuncts whose other patterns might apply are dropped, which only
-// enlarges the writer.
-func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open bool) {
+// pattern set, the name matches that (reader) pattern; conjuncts whose
+// other patterns might apply are dropped, which only enlarges the writer.
+// A conjunct's unevaluatedProperties counts only where it applies to every
+// such name (uniformlyUnevaluated).
+func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open bool) {
+	if _, ok := o.finiteNames(); ok {
+		return nil, true, false // every name it may have is compared by name
+	}
 	dropped := false
+	pattern := ""
+	if re != nil {
+		pattern = re.String()
+	}
 	for _, s := range o.wv.pos {
 		if pattern != "" {
 			if p := patternNamed(s.PatternProperties, pattern); p != nil {
@@ -405,6 +541,10 @@ func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open boo
 			continue
 		}
 		if u := s.UnevaluatedProperties; u != nil {
+			if !o.uniformlyUnevaluated(s, re) {
+				dropped = true
+				continue
+			}
 			if isFalse(u) {
 				return nil, true, false
 			}
@@ -412,6 +552,33 @@ func (o *objectCheck) writerGeneric(pattern string) (subs wset, absent, open boo
 		}
 	}
 	return subs, false, len(subs) == 0 && !dropped
+}
+
+// uniformlyUnevaluated reports whether nothing s applies in place may
+// evaluate a name of the class writerGeneric describes: one matching re
+// (nil: one that no writer conjunct declares or matches by pattern).
+func (o *objectCheck) uniformlyUnevaluated(s *js.Schema, re *regexp.Regexp) bool {
+	ev := o.c.mayEvaluate(s)
+	if ev.allProps {
+		return false
+	}
+	for _, q := range ev.patterns {
+		if re != nil || !o.writerHasPattern(q.String()) {
+			return false // may overlap the class
+		}
+	}
+	for name := range ev.names {
+		if re != nil {
+			if re.MatchString(name) {
+				return false
+			}
+			continue
+		}
+		if !o.writerEvaluates(name) {
+			return false
+		}
+	}
+	return true
 }
 
 func (o *objectCheck) writerHasPattern(p string) bool {
@@ -434,10 +601,76 @@ func patternNamed(m map[*regexp.Regexp]*js.Schema, p string) *js.Schema {
 
 func hasPattern(m map[*regexp.Regexp]*js.Schema, p string) bool { return patternNamed(m, p) != nil }
 
+// namesMatching lists candidate property names matching re for witnesses:
+// samples of the pattern, then extraName's, without names declared on
+// either side or matching another reader pattern.
+func (o *objectCheck) namesMatching(re *regexp.Regexp, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) []string {
+	var out []string
+next:
+	for _, n := range append(patternSamples(re.String()), extraNames...) {
+		if !re.MatchString(n) {
+			continue
+		}
+		if _, ok := declared[n]; ok {
+			continue
+		}
+		for p := range patterns {
+			if p.String() != re.String() && p.MatchString(n) {
+				continue next
+			}
+		}
+		for _, s := range o.wv.pos {
+			if _, ok := s.Properties[n]; ok {
+				continue next
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// nameWitness returns a witness object with one of the names: the
+// writer's base object with name set to a writer value that rs (the
+// reader's schema for it; nil: the reader allows no such property)
+// rejects, checked against this writer and reader node.
+func (o *objectCheck) nameWitness(names []string, rs *js.Schema) (string, any, bool) {
+	for _, n := range names {
+		wsubs, absent, _ := o.writerProp(n)
+		if absent {
+			continue
+		}
+		var v any
+		found := false
+		if rs == nil {
+			v, found = o.c.sampleIn(wsubs)
+		} else {
+			for _, f := range o.c.incl(wsubs, rs) {
+				if f.hasWit {
+					v, found = f.wit, true
+					break
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		if obj, ok := o.withProp(n, v); ok && o.c.writerAccepts(o.ws, obj) && o.r.Validate(obj) != nil {
+			return n, obj, true
+		}
+	}
+	return "", nil, false
+}
+
+// extraNames are the property names tried first for witnesses.
+var extraNames = []string{"extra", "x-extra", "zzz", "_extra", "a1", "x", "A", "0", "extra-property", "_", "-"}
+
 // extraName picks a property name for a witness: undeclared on both sides,
 // matching want (if given) and no other reader pattern.
 func (o *objectCheck) extraName(want *regexp.Regexp, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) (string, bool) {
-	cands := []string{"extra", "x-extra", "zzz", "_extra", "a1", "x", "A", "0", "extra-property", "_", "-"}
+	cands := extraNames
+	if want != nil {
+		cands = append(patternSamples(want.String()), cands...)
+	}
 next:
 	for _, n := range cands {
 		if _, ok := declared[n]; ok {
@@ -467,10 +700,10 @@ next:
 	return "", false
 }
 
-// unevaluated applies the reader's unevaluatedProperties to the names its
-// always-applied subschemas (itself, allOf, $ref) do not declare. Names
-// declared only in conditional branches count as unevaluated, which can
-// only add findings.
+// unevaluated applies the reader's unevaluatedProperties to the names the
+// subschemas that surely apply with it (itself, allOf, $ref; see
+// evaluated.go) do not declare. Names declared only in conditional
+// branches count as unevaluated, which can only add findings.
 func (o *objectCheck) unevaluated() {
 	u := o.r.UnevaluatedProperties
 	if u == nil || isTrueSchema(u) {
@@ -479,14 +712,14 @@ func (o *objectCheck) unevaluated() {
 	declared := map[string]*js.Schema{}
 	patterns := map[*regexp.Regexp]*js.Schema{}
 	everything := false
-	visit(o.r, func(s *js.Schema) {
+	o.c.surelyApplied(o.r, o.ws, func(s *js.Schema) {
 		for n, p := range s.Properties {
 			declared[n] = p
 		}
 		for re, p := range s.PatternProperties {
 			patterns[re] = p
 		}
-		if s.AdditionalProperties != nil {
+		if s.AdditionalProperties != nil || (s != o.r && s.UnevaluatedProperties != nil) {
 			everything = true
 		}
 	})
@@ -494,51 +727,29 @@ func (o *objectCheck) unevaluated() {
 		return
 	}
 	var rest any = u
-	for _, s := range o.wv.pos {
-		for _, name := range sortedKeysOf(s.Properties) {
-			if _, ok := declared[name]; ok || matchesAny(patterns, name) {
-				continue
-			}
-			wsubs, absent, _ := o.writerProp(name)
-			if absent {
-				continue
-			}
-			fs := o.c.incl(wsubs, u)
-			if len(fs) == 0 {
-				continue
-			}
-			f := finding{rule: &RuleUnevaluatedPropsNarrowed, path: ptrOf(o.r) + "/unevaluatedProperties",
-				msg: "property `" + name + "` is not evaluated by the reader and its unevaluatedProperties rejects it"}
-			for _, n := range fs {
-				if n.hasWit {
-					f.wit, f.hasWit = o.withProp(name, n.wit)
-					break
-				}
-			}
-			o.add(f)
+	for _, name := range o.writerNames() {
+		if _, ok := declared[name]; ok || matchesAny(patterns, name) {
+			continue
 		}
+		wsubs, absent, _ := o.writerProp(name)
+		if absent {
+			continue
+		}
+		fs := o.c.incl(wsubs, u)
+		if len(fs) == 0 {
+			continue
+		}
+		f := finding{rule: &RuleUnevaluatedPropsNarrowed, path: ptrOf(o.r) + "/unevaluatedProperties",
+			msg: "property `" + name + "` is not evaluated by the reader and its unevaluatedProperties rejects it"}
+		for _, n := range fs {
+			if n.hasWit {
+				f.wit, f.hasWit = o.withProp(name, n.wit)
+				break
+			}
+		}
+		o.add(f)
 	}
 	o.genericWith(rest, &RuleUnevaluatedPropsNarrowed, "/unevaluatedProperties", declared, patterns)
-}
-
-// visit calls fn on s and the subschemas that always apply with it.
-func visit(s *js.Schema, fn func(*js.Schema)) {
-	seen := map[*js.Schema]bool{}
-	var walk func(*js.Schema)
-	walk = func(s *js.Schema) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		fn(s)
-		walk(s.Ref)
-		walk(s.RecursiveRef)
-		walk(s.DynamicRef)
-		for _, a := range s.AllOf {
-			walk(a)
-		}
-	}
-	walk(s)
 }
 
 func matchesAny(m map[*regexp.Regexp]*js.Schema, name string) bool {
@@ -555,20 +766,19 @@ func (o *objectCheck) propertyNames() {
 	if pn == nil || isTrueSchema(pn) {
 		return
 	}
-	for _, s := range o.wv.pos {
-		for _, name := range sortedKeysOf(s.Properties) {
-			if _, absent, _ := o.writerProp(name); absent || pn.Validate(name) == nil {
-				continue
-			}
-			f := finding{rule: &RulePropertyNamesNarrowed, path: ptrOf(o.r) + "/propertyNames",
-				msg: "property name `" + name + "` is rejected by the reader's propertyNames"}
-			if v, ok := o.c.sampleIn(wset{{s: s.Properties[name]}}); ok {
-				f.wit, f.hasWit = o.withProp(name, v)
-			}
-			o.add(f)
+	for _, name := range o.writerNames() {
+		wsubs, absent, _ := o.writerProp(name)
+		if absent || pn.Validate(name) == nil {
+			continue
 		}
+		f := finding{rule: &RulePropertyNamesNarrowed, path: ptrOf(o.r) + "/propertyNames",
+			msg: "property name `" + name + "` is rejected by the reader's propertyNames"}
+		if v, ok := o.c.sampleIn(wsubs); ok {
+			f.wit, f.hasWit = o.withProp(name, v)
+		}
+		o.add(f)
 	}
-	if _, absent, _ := o.writerGeneric(""); absent && !o.writerHasPatterns() {
+	if _, absent, _ := o.writerGeneric(nil); absent && !o.writerHasPatterns() {
 		return
 	}
 	var wpn wset
@@ -637,18 +847,8 @@ func countString(n int) string {
 
 // closedCount is how many properties a closed writer can have at most.
 func (o *objectCheck) closedCount() (int, bool) {
-	if _, absent, _ := o.writerGeneric(""); !absent || o.writerHasPatterns() {
-		return 0, false
-	}
-	names := map[string]bool{}
-	for _, s := range o.wv.pos {
-		for n := range s.Properties {
-			if _, absent, _ := o.writerProp(n); !absent {
-				names[n] = true
-			}
-		}
-	}
-	return len(names), true
+	names, ok := o.closedNames()
+	return len(names), ok
 }
 
 // objectWithCount builds a writer object with n properties.
@@ -684,41 +884,21 @@ func (o *objectCheck) dependencies() {
 	dr := map[string][]string{}
 	ds := map[string]*js.Schema{}
 	collectDeps(o.r, dr, ds)
-	wdr := map[string]map[string]bool{}
-	wds := map[string][]*js.Schema{}
-	for _, s := range o.wv.pos {
-		sdr := map[string][]string{}
-		sds := map[string]*js.Schema{}
-		collectDeps(s, sdr, sds)
-		for p, qs := range sdr {
-			if wdr[p] == nil {
-				wdr[p] = map[string]bool{}
-			}
-			for _, q := range qs {
-				wdr[p][q] = true
-			}
-		}
-		for p, d := range sds {
-			wds[p] = append(wds[p], d)
-		}
-	}
 	for _, p := range sortedKeysOf(dr) {
-		if _, absent, _ := o.writerProp(p); absent {
+		// The writer with p present: its dependent requirements and
+		// schemas of p apply (flatten, requiredClosure).
+		withP, empty := o.c.flatten(o.ws.with(wnode{s: o.c.reqNode(p)}))
+		if _, absent, _ := o.writerProp(p); absent || empty {
 			continue
 		}
+		wv := newWriterView(withP)
 		for _, q := range dr[p] {
-			if o.wv.required[q] || wdr[p][q] {
+			if o.writerRequires(q) || wv.required[q] {
 				continue
 			}
 			f := finding{rule: &RuleDependentRequiredAdded, path: ptrOf(o.r) + "/dependentRequired/" + escapePointer(p),
 				msg: "when `" + p + "` is present the reader now requires `" + q + "`; writers may omit it"}
-			wsubs, _, _ := o.writerProp(p)
-			if v, ok := o.c.sampleIn(wsubs); ok {
-				if obj, ok := o.withProp(p, v); ok {
-					delete(obj, q)
-					f.wit, f.hasWit = obj, true
-				}
-			}
+			f.wit, f.hasWit = o.objectWith(p, q)
 			o.add(f)
 		}
 	}
@@ -726,34 +906,57 @@ func (o *objectCheck) dependencies() {
 		if _, absent, _ := o.writerProp(p); absent {
 			continue
 		}
-		w := o.ws
-		for _, d := range wds[p] {
-			w = w.with(wnode{s: d})
-		}
-		fs := o.c.incl(w, ds[p])
+		fs := o.c.incl(o.ws.with(wnode{s: o.c.reqNode(p)}), ds[p])
 		if len(fs) == 0 {
 			continue
 		}
 		f := finding{rule: &RuleDependentSchemaAdded, path: ptrOf(o.r) + "/dependentSchemas/" + escapePointer(p),
 			msg: "when `" + p + "` is present the reader now applies a schema the writer's objects need not satisfy (" + fs[0].msg + ")"}
-		wsubs, _, _ := o.writerProp(p)
-		if v, ok := o.c.sampleIn(wsubs); ok {
-			if obj, ok := o.withProp(p, v); ok && ds[p].Validate(obj) != nil {
-				f.wit, f.hasWit = obj, true
-			}
-		}
 		for _, n := range fs {
-			if f.hasWit {
-				break
-			}
 			if obj, ok := n.wit.(map[string]any); ok && n.hasWit {
 				if _, has := obj[p]; has {
 					f.wit, f.hasWit = obj, true
+					break
 				}
+			}
+		}
+		if !f.hasWit {
+			if obj, ok := o.objectWith(p, ""); ok && ds[p].Validate(obj) != nil {
+				f.wit, f.hasWit = obj, true
 			}
 		}
 		o.add(f)
 	}
+}
+
+// objectWith builds a writer object that has property p (unless p is "")
+// and lacks property without (unless it is "").
+func (o *objectCheck) objectWith(p, without string) (any, bool) {
+	ws := o.ws
+	if p != "" {
+		ws = ws.with(wnode{s: o.c.reqNode(p)})
+	}
+	if without != "" {
+		ws = ws.with(wnode{s: o.c.reqNode(without), neg: true})
+	}
+	if flat, empty := o.c.flatten(ws); !empty {
+		if v, ok := o.c.sampleTyped(flat, o.c.view(flat), tObject); ok {
+			return v, true
+		}
+	}
+	if p == "" {
+		return nil, false
+	}
+	wsubs, _, _ := o.writerProp(p)
+	if v, ok := o.c.sampleIn(wsubs); ok {
+		if obj, ok := o.withProp(p, v); ok {
+			if without != "" {
+				delete(obj, without)
+			}
+			return obj, true
+		}
+	}
+	return nil, false
 }
 
 // collectDeps merges draft-4..7 dependencies into the 2019-09 split form.
@@ -784,6 +987,9 @@ func sortedKeysOf[V any](m map[string]V) []string {
 }
 
 func sortedPatterns(m map[*regexp.Regexp]*js.Schema) []*regexp.Regexp {
+	if len(m) == 0 {
+		return nil
+	}
 	out := make([]*regexp.Regexp, 0, len(m))
 	for re := range m {
 		out = append(out, re)

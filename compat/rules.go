@@ -37,6 +37,8 @@ var (
 		Purpose: "Writer and reader have different patterns; inclusion of regular expressions is not decided, so it is reported."}
 	RuleFormatAdded = Rule{ID: "format-added", Keyword: "string",
 		Purpose: "The reader asserts a format (or a different format) the writer's strings need not have."}
+	RuleContentAdded = Rule{ID: "content-added", Keyword: "string",
+		Purpose: "The reader requires strings to decode (contentEncoding) or parse (contentMediaType) as draft-07 asserts; the writer's strings need not."}
 
 	RuleRequiredAdded = Rule{ID: "required-property-added", Keyword: "object",
 		Purpose: "The reader requires a property the writer may omit."}
@@ -97,7 +99,7 @@ var (
 var Rules = []Rule{
 	RuleTypeNarrowed, RuleEnumValueRemoved, RuleEnumAdded, RuleRejectsAll,
 	RuleMinimumIncreased, RuleMaximumDecreased, RuleMultipleOfNarrowed,
-	RuleMinLengthIncreased, RuleMaxLengthDecreased, RulePatternAdded, RuleUndecidablePattern, RuleFormatAdded,
+	RuleMinLengthIncreased, RuleMaxLengthDecreased, RulePatternAdded, RuleUndecidablePattern, RuleFormatAdded, RuleContentAdded,
 	RuleRequiredAdded, RulePropertyRemovedClosed, RulePropertyAddedOpen, RuleAdditionalNarrowed,
 	RuleUnevaluatedPropsNarrowed, RulePropertyNamesNarrowed, RuleMinPropertiesIncreased, RuleMaxPropertiesDecreased,
 	RuleDependentRequiredAdded, RuleDependentSchemaAdded, RuleUndecidablePatternProperties,
@@ -124,7 +126,8 @@ var ruleForKeyword = map[string]*Rule{
 	"minimum": &RuleMinimumIncreased, "exclusiveMinimum": &RuleMinimumIncreased,
 	"maximum": &RuleMaximumDecreased, "exclusiveMaximum": &RuleMaximumDecreased,
 	"multipleOf": &RuleMultipleOfNarrowed, "minLength": &RuleMinLengthIncreased, "maxLength": &RuleMaxLengthDecreased,
-	"pattern": &RulePatternAdded, "format": &RuleFormatAdded, "required": &RuleRequiredAdded,
+	"pattern": &RulePatternAdded, "format": &RuleFormatAdded,
+	"contentEncoding": &RuleContentAdded, "contentMediaType": &RuleContentAdded, "required": &RuleRequiredAdded,
 	"additionalProperties": &RuleAdditionalNarrowed, "unevaluatedProperties": &RuleUnevaluatedPropsNarrowed,
 	"propertyNames": &RulePropertyNamesNarrowed, "minProperties": &RuleMinPropertiesIncreased,
 	"maxProperties": &RuleMaxPropertiesDecreased, "dependentRequired": &RuleDependentRequiredAdded,

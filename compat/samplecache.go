@@ -152,7 +152,7 @@ func (c *checker) sharedSample(kind byte, ws wset, depth int, build func(sc *che
 	e, hit := ss.m[k]
 	ss.mu.Unlock()
 	if !hit {
-		sc := &checker{opts: c.opts, hashes: c.hashes, ids: map[*js.Schema]int{}, memo: newCoMemo[string, []finding](), fresh: true}
+		sc := &checker{opts: c.opts, hashes: c.hashes, dyn: c.dyn, ids: map[*js.Schema]int{}, memo: newCoMemo[string, []finding](), fresh: true}
 		e.v, e.ok = build(sc)
 		e.cost = sc.sampleNodes
 		ss.mu.Lock()

@@ -41,7 +41,35 @@ func (c *checker) checkString(ws wset, wv *writerView, r *js.Schema) []finding {
 	if assertsFormat(r) {
 		out = append(out, c.checkFormat(ws, wv, r)...)
 	}
+	if k := contentKey(r); k != "" {
+		out = append(out, c.checkContent(ws, wv, r, k)...)
+	}
 	return out
+}
+
+// checkContent: a reader that decodes or parses strings (draft-07
+// contentEncoding/contentMediaType) accepts the writer's strings when a
+// writer conjunct makes the same assertion.
+func (c *checker) checkContent(ws wset, wv *writerView, r *js.Schema, key string) []finding {
+	for _, s := range wv.pos {
+		if contentKey(s) == key {
+			return nil
+		}
+	}
+	what, kw := r.ContentMediaType, "/contentMediaType"
+	if js.Decoders[r.ContentEncoding] != nil {
+		what, kw = r.ContentEncoding+"-encoded", "/contentEncoding"
+		if js.MediaTypes[r.ContentMediaType] != nil {
+			what += " " + r.ContentMediaType
+		}
+	}
+	path := ptrOf(r) + kw
+	f := finding{rule: &RuleContentAdded, path: path,
+		msg: "strings must now be " + what + " content; the writer's need not"}
+	if s, ok := c.firstString(ws, wv, func(s string) bool { return r.Validate(s) != nil && c.writerAccepts(ws, s) }); ok {
+		f.wit, f.hasWit = s, true
+	}
+	return []finding{f}
 }
 
 func lengthString(n int) string {
@@ -93,7 +121,7 @@ func matchesEverything(p string) bool {
 
 func (c *checker) checkFormat(ws wset, wv *writerView, r *js.Schema) []finding {
 	for _, s := range wv.pos {
-		if s.Format == r.Format {
+		if assertsFormat(s) && impliesFormat(s.Format, r.Format) {
 			return nil
 		}
 	}
@@ -129,6 +157,25 @@ func (c *checker) firstString(ws wset, wv *writerView, pred func(string) bool) (
 			return s, true
 		}
 	}
+	for _, n := range ws {
+		if n.neg {
+			continue
+		}
+		if n.s.Pattern != nil {
+			for _, s := range patternSamples(n.s.Pattern.String()) {
+				if pred(s) {
+					return s, true
+				}
+			}
+		}
+		if assertsFormat(n.s) {
+			for _, s := range formatExamples[n.s.Format] {
+				if pred(s) {
+					return s, true
+				}
+			}
+		}
+	}
 	if wv == nil {
 		return "", false
 	}
@@ -148,4 +195,4 @@ func (c *checker) firstString(ws wset, wv *writerView, pred func(string) bool) (
 // needed, in order: short ones, then one of each common format.
 var fixedStringCands = [...]string{"", "a", "A", "0", "x", " ", "-", "_", "\n", "a b", "é", "zz", "a@example.com", "https://example.com/x",
 	"2024-01-31T12:00:00Z", "2024-01-31", "12:00:00Z", "127.0.0.1", "::1", "example.com", "00000000-0000-0000-0000-000000000000",
-	"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+	"P1D", "/a", "{", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "("}

@@ -120,14 +120,19 @@ func newWriterView(ws wset) *writerView {
 		v.maxItems = minBound(v.maxItems, s.MaxItems)
 		v.minProps = max(v.minProps, s.MinProperties)
 		v.maxProps = minBound(v.maxProps, s.MaxProperties)
-		if len(s.Required) > 0 && v.required == nil {
-			v.required = make(map[string]bool, len(s.Required))
-		}
-		for _, r := range s.Required {
-			v.required[r] = true
+		if s.Contains != nil {
+			v.minItems = max(v.minItems, s.MinContains) // that many items match contains
 		}
 	}
+	v.required = requiredClosure(v.pos)
 	v.minProps = max(v.minProps, len(v.required))
+	// A negated type excludes its types (other negations are ignored,
+	// which only enlarges the writer).
+	for _, n := range ws {
+		if n.neg && len(n.s.Types) > 0 && isTypeOnly(n.s) {
+			v.types &^= typesOf(n.s)
+		}
+	}
 	// Numbers that must be multiples of an integer are integers.
 	for _, m := range v.multipleOf {
 		if m.IsInt() {
@@ -151,6 +156,13 @@ func newWriterView(ws wset) *writerView {
 		v.types &^= tObject
 	}
 	return v
+}
+
+// isTypeOnly reports whether type is all s asserts.
+func isTypeOnly(s *js.Schema) bool {
+	t := *s
+	t.Types = nil
+	return isTrueSchema(&t)
 }
 
 func minBound(a, b int) int {

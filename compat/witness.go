@@ -289,7 +289,7 @@ func (c *checker) sampleArray(ws wset, wv *writerView, avoid []any, depth int) (
 	}
 	arr := make([]any, 0, n+1)
 	for i := 0; i < n; i++ {
-		sub, absent := writerItem(wv, i)
+		sub, absent := c.writerItem(wv, i)
 		if absent {
 			return nil, false
 		}
@@ -302,7 +302,7 @@ func (c *checker) sampleArray(ws wset, wv *writerView, avoid []any, depth int) (
 	if len(avoid) > 0 {
 		for _, a := range avoid {
 			if jsonEqual(a, arr) {
-				if sub, absent := writerItem(wv, n); !absent {
+				if sub, absent := c.writerItem(wv, n); !absent {
 					if v, ok := c.sampleDepth(sub, depth+1); ok {
 						arr = append(arr, v)
 					}
