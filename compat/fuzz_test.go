@@ -206,6 +206,10 @@ func FuzzCompile(f *testing.F) {
 		`{"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},"$ref":"#/definitions/a"}`,
 		`{"$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"n":{"type":"array","items":{"$ref":"#/$defs/n"}}},"$ref":"#/$defs/n"}`,
 		`{"type":"number","multipleOf":0.01,"maximum":1e400}`, `{"pattern":"(a+)+$"}`, `{"type":`, `[[[[[[`, `{"a":1} x`,
+		// Numbers and counts at and past their limits, regexes adding up.
+		`{"type":"integer","minimum":-9.99e1000,"multipleOf":1e-1000,"exclusiveMaximum":1e1000}`, `{"minimum":1e999999}`,
+		`{"enum":[0e1001,1.5]}`, `{"maxLength":9007199254740993}`, `{"minItems":9007199254740992,"maxItems":1.0e3}`,
+		`{"maxProperties":-1}`, `{"examples":[{"minLength":0.5}]}`, `{"patternProperties":{"x{999}":{},"y{999}":{}},"propertyNames":{"pattern":"z{999}"}}`,
 	} {
 		f.Add([]byte(s))
 	}

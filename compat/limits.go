@@ -36,6 +36,19 @@ type Limits struct {
 	// references of references included (the breadth; MaxRefDepth bounds
 	// the depth).
 	MaxRefs int
+	// MaxRegexTotal bounds the instructions of all regular expressions of
+	// one schema together: the validator compiles each one (twice, with the
+	// metaschema's format check), so 4,000 patterns each under
+	// MaxRegexProgram still cost seconds and hundreds of MB.
+	MaxRegexTotal int
+	// MaxNumberDigits bounds the digits of one number literal (before any
+	// exponent, leading and trailing zeros included) and MaxNumberExponent
+	// the absolute value of its exponent as written. The validator holds
+	// numbers as exact rationals: 1e999999 is a 3.3-million-bit integer.
+	// They apply to every number of a schema, and to the documents
+	// `baton validate` checks.
+	MaxNumberDigits   int
+	MaxNumberExponent int
 }
 
 // DefaultLimits comfortably hold a 2,000-property, 5-level event schema
@@ -51,6 +64,9 @@ var DefaultLimits = Limits{
 	MaxTotalProperties: 100_000,
 	MaxRegexProgram:    10_000,
 	MaxRefs:            1_000,
+	MaxRegexTotal:      200_000,
+	MaxNumberDigits:    1_000,
+	MaxNumberExponent:  1_000,
 }
 
 // HistoryLimits are for compiling schemas that were accepted earlier:
@@ -67,6 +83,9 @@ var HistoryLimits = Limits{
 	MaxTotalProperties: 1 << 30,
 	MaxRegexProgram:    1 << 30,
 	MaxRefs:            1 << 20,
+	MaxRegexTotal:      math.MaxInt,
+	MaxNumberDigits:    1 << 30,
+	MaxNumberExponent:  math.MaxInt,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -75,7 +94,8 @@ func (l Limits) withDefaults() Limits {
 		{&d.MaxBytes, &l.MaxBytes}, {&d.MaxDepth, &l.MaxDepth}, {&d.MaxNodes, &l.MaxNodes},
 		{&d.MaxPattern, &l.MaxPattern}, {&d.MaxEnum, &l.MaxEnum}, {&d.MaxRefDepth, &l.MaxRefDepth},
 		{&d.MaxProperties, &l.MaxProperties}, {&d.MaxTotalProperties, &l.MaxTotalProperties},
-		{&d.MaxRegexProgram, &l.MaxRegexProgram}, {&d.MaxRefs, &l.MaxRefs},
+		{&d.MaxRegexProgram, &l.MaxRegexProgram}, {&d.MaxRefs, &l.MaxRefs}, {&d.MaxRegexTotal, &l.MaxRegexTotal},
+		{&d.MaxNumberDigits, &l.MaxNumberDigits}, {&d.MaxNumberExponent, &l.MaxNumberExponent},
 	} {
 		if *f.src > 0 {
 			*f.dst = *f.src
@@ -95,24 +115,45 @@ func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 
 // checkCostLimits enforces what the decoder and the size walk in load.go do
 // not: members per object and in total, the compiled size of every regular
-// expression, counts too large to represent, and duplicate object keys
+// expression and of all of them together, the digits and exponent of every
+// number, counts the validator cannot hold, and duplicate object keys
 // (which parsers resolve differently, so the registry and a consumer could
 // read two different schemas from one text). The common case (nothing
-// exceeded) walks the document once without building pointers; only a
-// refusal walks it again in sorted key order, so the offender reported is
-// the same on every run.
+// exceeded) walks the document once without building pointers, estimating
+// regex sizes from above; only a refusal, or an estimated regex total over
+// the limit, walks it again in sorted key order counting regex programs
+// exactly, so the offender reported is the same on every run.
 func checkCostLimits(data []byte, doc any, source string, lim Limits) error {
-	members, bad := costWalk(doc, lim, false)
-	if bad != nil {
-		if _, first := costWalk(doc, lim, true); first != nil {
+	fast := costWalker{lim: lim}
+	bad := fast.walk(doc, "", posSchema, false)
+	if bad != nil || fast.regex > lim.MaxRegexTotal {
+		exact := costWalker{lim: lim, thorough: true}
+		if first := exact.walk(doc, "", posSchema, false); first != nil {
 			bad = first
 		}
+	}
+	if bad != nil {
 		return bad.loadError(source)
 	}
-	if colons(data) != members {
+	if colons(data) != fast.members {
 		if bad := findDuplicateKey(data); bad != nil {
 			return bad.loadError(source)
 		}
+	}
+	return nil
+}
+
+// checkInstanceNumbers applies the number limits to a document that will
+// be validated (not a schema): the validator builds an exact rational of
+// every number it compares, whoever wrote it.
+func checkInstanceNumbers(doc any, source string, lim Limits) error {
+	w := costWalker{lim: lim, instance: true}
+	if bad := w.walk(doc, "", posData, false); bad != nil {
+		w = costWalker{lim: lim, instance: true, thorough: true}
+		if first := w.walk(doc, "", posData, false); first != nil {
+			bad = first
+		}
+		return bad.loadError(source)
 	}
 	return nil
 }
@@ -199,134 +240,229 @@ func (v *costViolation) loadError(source string) error {
 	return &LoadError{Source: source, Pointer: b.String(), Reason: v.reason}
 }
 
-// costWalk returns the number of object members in doc and the first
-// limit it exceeds.
-func costWalk(doc any, lim Limits, sorted bool) (int, *costViolation) {
-	total := 0
-	var path []string
-	var walk func(v any, key string) *costViolation
-	walk = func(v any, key string) *costViolation {
-		switch v := v.(type) {
-		case map[string]any:
+// position is the role of a JSON value in a schema document.
+type position uint8
+
+const (
+	posSchema position = iota // a schema: its members are keywords
+	posNames                  // a map from names to schemas, such as properties
+	posData                   // a value the validator only compares: const, enum, default, examples, unknown keywords
+)
+
+// keywordPosition is the position of the value of keyword kw of a schema.
+func keywordPosition(kw string) position {
+	switch kw {
+	case "properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "dependencies":
+		return posNames
+	case "items", "additionalItems", "additionalProperties", "contains", "propertyNames", "not", "if", "then", "else",
+		"allOf", "anyOf", "oneOf", "prefixItems", "unevaluatedItems", "unevaluatedProperties", "contentSchema":
+		return posSchema
+	}
+	return posData
+}
+
+// costWalker finds the first limit a document exceeds.
+type costWalker struct {
+	lim Limits
+	// thorough walks in sorted key order and counts regex programs
+	// exactly, so that the offender it reports is the same on every run
+	// and the regex total is never overestimated; otherwise the walk is in
+	// map order and the total is an upper bound.
+	thorough bool
+	// instance applies only the number limits: the document is validated,
+	// not compiled.
+	instance bool
+
+	members int // object members so far
+	regex   int // instructions of the regular expressions so far
+	path    []string
+	// sizes remembers each distinct pattern's count: schemas repeat the
+	// same few patterns (dates, identifiers) many times, and the validator
+	// compiles each occurrence, but counting one is enough.
+	sizes map[string]regexCount
+}
+
+type regexCount struct {
+	n      int
+	reason string
+}
+
+func (w *costWalker) violation(reason string) *costViolation {
+	return &costViolation{slices.Clone(w.path), reason}
+}
+
+// walk visits v, the value of key in its parent; pos is v's position and
+// keyword whether key is a keyword of a schema.
+func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costViolation {
+	lim := w.lim
+	switch v := v.(type) {
+	case map[string]any:
+		if !w.instance {
 			if len(v) > lim.MaxProperties {
-				return &costViolation{slices.Clone(path), fmt.Sprintf("object has %d members; the limit (max properties per object) is %d", len(v), lim.MaxProperties)}
+				return w.violation(fmt.Sprintf("object has %d members; the limit (max properties per object) is %d", len(v), lim.MaxProperties))
 			}
-			total += len(v)
-			if total > lim.MaxTotalProperties {
-				return &costViolation{slices.Clone(path), fmt.Sprintf("document has more than %d object members; the limit (max properties in total) is %d", lim.MaxTotalProperties, lim.MaxTotalProperties)}
-			}
-			keys := make([]string, 0, len(v))
-			for k := range v {
-				keys = append(keys, k)
-			}
-			if sorted {
-				slices.Sort(keys)
-			}
-			for _, k := range keys {
-				path = append(path, k)
-				if key == "patternProperties" {
-					if reason := regexCost(k, lim.MaxRegexProgram); reason != "" {
-						return &costViolation{slices.Clone(path), reason}
-					}
-				}
-				if bad := walk(v[k], k); bad != nil {
-					return bad
-				}
-				path = path[:len(path)-1]
-			}
-		case []any:
-			for i, e := range v {
-				path = append(path, strconv.Itoa(i))
-				if bad := walk(e, ""); bad != nil {
-					return bad
-				}
-				path = path[:len(path)-1]
-			}
-		case json.Number:
-			if countKeywords[key] {
-				if f, err := strconv.ParseFloat(string(v), 64); err != nil || math.Abs(f) > maxCount {
-					return &costViolation{slices.Clone(path), fmt.Sprintf("%s is %s; counts above 2^53 cannot be represented exactly", key, v)}
-				}
-			}
-		case string:
-			if key == "pattern" {
-				if reason := regexCost(v, lim.MaxRegexProgram); reason != "" {
-					return &costViolation{slices.Clone(path), reason}
-				}
+			w.members += len(v)
+			if w.members > lim.MaxTotalProperties {
+				return w.violation(fmt.Sprintf("document has more than %d object members; the limit (max properties in total) is %d", lim.MaxTotalProperties, lim.MaxTotalProperties))
 			}
 		}
-		return nil
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		if w.thorough {
+			slices.Sort(keys)
+		}
+		for _, k := range keys {
+			w.path = append(w.path, k)
+			if key == "patternProperties" && !w.instance {
+				if bad := w.regexp(k); bad != nil {
+					return bad
+				}
+			}
+			child := posData
+			switch pos {
+			case posSchema:
+				child = keywordPosition(k)
+			case posNames:
+				child = posSchema
+			}
+			if bad := w.walk(v[k], k, child, pos == posSchema); bad != nil {
+				return bad
+			}
+			w.path = w.path[:len(w.path)-1]
+		}
+	case []any:
+		for i, e := range v {
+			w.path = append(w.path, strconv.Itoa(i))
+			if bad := w.walk(e, "", pos, false); bad != nil {
+				return bad
+			}
+			w.path = w.path[:len(w.path)-1]
+		}
+	case json.Number:
+		if reason := numberCost(string(v), lim); reason != "" {
+			return w.violation(reason)
+		}
+		if countKeywords[key] && !w.instance {
+			if reason := countCost(key, string(v), keyword); reason != "" {
+				return w.violation(reason)
+			}
+		}
+	case string:
+		if key == "pattern" && !w.instance {
+			return w.regexp(v)
+		}
 	}
-	bad := walk(doc, "")
-	return total, bad
+	return nil
 }
 
-// countKeywords take a non-negative integer that the validator stores as an
-// int: a larger JSON number would silently wrap, so a schema saying
-// "maxLength": 1e400 would reject every string instead of none.
-var countKeywords = map[string]bool{
-	"maxLength": true, "minLength": true, "maxItems": true, "minItems": true,
-	"maxProperties": true, "minProperties": true, "maxContains": true, "minContains": true,
+// regexp adds the regular expression at the current path to the total
+// and reports it if it, or the total, is over its limit. Like the
+// per-pattern checks, it goes by key alone: "pattern" and the keys of
+// "patternProperties" count wherever they are, as $ref can make any part
+// of a document a schema.
+func (w *costWalker) regexp(pattern string) *costViolation {
+	size, ok := w.sizes[pattern]
+	if !ok {
+		size.n, size.reason = regexSize(pattern, w.lim.MaxRegexProgram, w.thorough)
+		if w.sizes == nil {
+			w.sizes = map[string]regexCount{}
+		}
+		w.sizes[pattern] = size
+	}
+	n, reason := size.n, size.reason
+	if reason != "" {
+		return w.violation(reason)
+	}
+	w.regex += n
+	if w.thorough && w.regex > w.lim.MaxRegexTotal {
+		return w.violation(fmt.Sprintf("with this one, the schema's regular expressions reach %d compiled instructions; the limit (max regex total) is %d", w.regex, w.lim.MaxRegexTotal))
+	}
+	return nil
 }
 
-// maxCount is 2^53, the largest count a float64 holds exactly.
-const maxCount = 1 << 53
-
-// regexCost returns why pattern is refused, or "". It parses the pattern as
-// the validator's regexp.Compile does; a pattern that does not parse is left
-// for the compiler to report (with its own, better message) when it sits
-// where a schema is expected. Compiling costs several times parsing, so
-// only a pattern whose size estimate (an upper bound) exceeds max is
-// compiled to count its instructions exactly; and a pattern without counted
-// repetition compiles to at most one instruction per byte plus a few, so a
-// short one is not even parsed.
-func regexCost(pattern string, max int) string {
-	if !strings.ContainsRune(pattern, '{') && 2*len(pattern)+8 <= max {
-		return ""
+// regexSize returns the instructions pattern compiles to, and why it is
+// refused (over max, or too large to compile) or "". The count is exact
+// when exact is set or the pattern comes near max; otherwise it may be an
+// upper bound. It parses the pattern as the validator's regexp.Compile
+// does; a pattern that does not parse counts nothing and is left for the
+// compiler to report (with its own, better message) when it sits where a
+// schema is expected. Compiling costs several times parsing, so only a
+// pattern whose size estimate exceeds max is compiled, and a pattern
+// without counted repetition compiles to at most one instruction per byte
+// plus a few, so a short one is not even parsed.
+func regexSize(pattern string, max int, exact bool) (int, string) {
+	if bound := 2*len(pattern) + 8; !exact && !strings.ContainsRune(pattern, '{') && bound <= max {
+		return bound, ""
 	}
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		if strings.Contains(err.Error(), string(syntax.ErrLarge)) {
-			return fmt.Sprintf("regular expression is too large to compile; the limit (max regex program) is %d instructions", max)
+			return 0, fmt.Sprintf("regular expression is too large to compile; the limit (max regex program) is %d instructions", max)
 		}
-		return ""
+		return 0, ""
 	}
-	if progEstimate(re, max) <= max {
-		return ""
+	if est := progEstimate(re, max); !exact && est <= max {
+		return est, ""
 	}
 	prog, err := syntax.Compile(re.Simplify())
 	if err != nil {
-		return fmt.Sprintf("regular expression does not compile: %v", err)
+		return 0, fmt.Sprintf("regular expression does not compile: %v", err)
 	}
 	if n := len(prog.Inst); n > max {
-		return fmt.Sprintf("regular expression compiles to %d instructions; the limit (max regex program) is %d", n, max)
+		return n, fmt.Sprintf("regular expression compiles to %d instructions; the limit (max regex program) is %d", n, max)
 	}
-	return ""
+	return len(prog.Inst), ""
 }
 
-// progEstimate bounds from above the instructions re compiles to, counting
-// every node one more than the compiler does. It stops growing past limit
+// progEstimate bounds from above the instructions re compiles to as
+// regexp.Compile compiles it (syntax.Compile of re.Simplify()): a failure
+// and a match instruction, plus progNodes. It stops growing past limit
 // (the caller only compares), so nested repetitions cannot overflow.
 func progEstimate(re *syntax.Regexp, limit int) int {
+	return min(progNodes(re, limit)+2, limit+1)
+}
+
+// progNodes bounds the instructions the compiler emits for re once
+// simplified. Each case follows regexp/syntax: a literal is one
+// instruction per rune, a class or an empty-width assertion one, a capture
+// two around its body, ?, + one more than the body and * two. Simplify
+// rewrites x{n,m} as n copies of x and m-n nested optional ones (one more
+// instruction each), and x{n,} as n copies and a loop.
+func progNodes(re *syntax.Regexp, limit int) int {
 	sub := 0
 	for _, s := range re.Sub {
-		sub += progEstimate(s, limit)
-		if sub > limit {
-			return limit + 1
-		}
+		sub = min(sub+progNodes(s, limit), limit+1)
 	}
-	n := 0
+	n := 1
 	switch re.Op {
 	case syntax.OpLiteral:
-		n = len(re.Rune) + 1
+		n = max(len(re.Rune), 1)
+	case syntax.OpCapture:
+		n = sub + 2
+	case syntax.OpStar:
+		n = sub + 2
+	case syntax.OpPlus, syntax.OpQuest:
+		n = sub + 1
+	case syntax.OpConcat:
+		n = max(sub, 1)
+	case syntax.OpAlternate:
+		n = sub + len(re.Sub)
 	case syntax.OpRepeat:
-		times := re.Max
-		if times < re.Min {
-			times = re.Min // no upper bound: Min copies and a loop
+		if re.Max < 0 {
+			n = mulSat(max(re.Min, 1), sub, limit) + 2
+		} else {
+			n = max(mulSat(re.Min, sub, limit)+mulSat(re.Max-re.Min, sub+1, limit), 1)
 		}
-		n = (times+1)*(sub+1) + 1
-	default:
-		n = sub + len(re.Sub) + 2
 	}
-	return min(n, limit+1) + 4
+	return min(n, limit+1)
+}
+
+// mulSat is a*b, or limit+1 if that is more.
+func mulSat(a, b, limit int) int {
+	if b != 0 && a > (limit+1)/b {
+		return limit + 1
+	}
+	return min(a*b, limit+1)
 }

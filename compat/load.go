@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -89,13 +90,44 @@ func (e *LoadError) Error() string {
 		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
 	}
 	if e.Pointer != "" {
-		fmt.Fprintf(&b, " at %s", e.Pointer)
+		fmt.Fprintf(&b, " at %s", shortPointer(e.Pointer))
 	}
 	if b.Len() > 0 {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Reason)
 	return b.String()
+}
+
+// shortPointer shortens every long segment of a JSON Pointer for a
+// message: a property name may be megabytes long, and an error must not
+// echo it back. LoadError.Pointer itself stays exact.
+func shortPointer(p string) string {
+	if len(p) <= 200 {
+		return p
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = abbreviate(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// abbreviate shortens s to its start and end, marking the cut with the
+// full length, so a message quoting input stays short.
+func abbreviate(s string) string {
+	const head, tail = 24, 12
+	if len(s) <= head+tail+16 {
+		return s
+	}
+	h, t := head, len(s)-tail
+	for h > 0 && !utf8.RuneStart(s[h]) {
+		h--
+	}
+	for t < len(s) && !utf8.RuneStart(s[t]) {
+		t++
+	}
+	return fmt.Sprintf("%s…%s (%d bytes)", s[:h], s[t:], len(s))
 }
 
 // rootURL is the base of every loaded document. The host is reserved
@@ -131,6 +163,15 @@ func CompileValue(data []byte, value any, opts LoadOptions) (*Schema, error) {
 }
 
 func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema, error) {
+	// Limits first: the compiler decodes the document again in AddResource,
+	// which for a 4 MB document over a limit would double the cost of
+	// refusing it.
+	if err := checkSchemaLimits(doc, opts.Source, lim); err != nil {
+		return nil, err
+	}
+	if err := checkCostLimits(data, doc, opts.Source, lim); err != nil { // limits.go
+		return nil, err
+	}
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
 	c.AssertFormat = true
@@ -159,12 +200,6 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 		if err := c.AddResource(u.String(), bytes.NewReader(docs.add(u.String(), r.Schema, rdoc))); err != nil {
 			return nil, &LoadError{Source: r.Name, Reason: err.Error()}
 		}
-	}
-	if err := checkSchemaLimits(doc, opts.Source, lim); err != nil {
-		return nil, err
-	}
-	if err := checkCostLimits(data, doc, opts.Source, lim); err != nil { // limits.go
-		return nil, err
 	}
 	root, err := c.Compile(rootURL)
 	if err != nil {
@@ -248,6 +283,25 @@ func DecodeJSON(data []byte) (any, error) {
 		off := dec.InputOffset()
 		line, col := LineColumn(data, off)
 		return nil, &LoadError{Line: line, Column: col, Reason: "unexpected data after the JSON value"}
+	}
+	return v, nil
+}
+
+// DecodeInstance decodes a document to validate against a schema, as
+// DecodeJSON does, and refuses numbers over the number limits of l (zero
+// fields take the defaults): the validator makes an exact rational of
+// every number it compares, and past 10^1,000,000 it cannot make one and
+// crashes. The error is a *LoadError naming source and the JSON Pointer.
+func DecodeInstance(data []byte, source string, l Limits) (any, error) {
+	v, err := DecodeJSON(data)
+	if err != nil {
+		if le, ok := errors.AsType[*LoadError](err); ok {
+			le.Source = source
+		}
+		return nil, err
+	}
+	if err := checkInstanceNumbers(v, source, l.withDefaults()); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

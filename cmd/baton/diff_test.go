@@ -280,6 +280,8 @@ func TestValidate(t *testing.T) {
 		{name: "unreadable document", args: []string{"validate", v1, "testdata/none.json"}, want: 2, stderrHas: []string{"testdata/none.json"}},
 		{name: "document is not JSON", args: []string{"validate", v1, "testdata/invalid-json.json"}, want: 2,
 			stderrHas: []string{"testdata/invalid-json.json:4:"}},
+		{name: "number too large to validate", args: []string{"validate", v1, "testdata/order-huge-number.json"}, want: 2, // crashed the validator
+			stderrHas: []string{"testdata/order-huge-number.json at /qty: number 1e9999999 has exponent 9999999; the limit (max number exponent) is 1000"}},
 		{name: "schema is not a schema", args: []string{"validate", "testdata/invalid-schema.json", "testdata/order-valid.json"}, want: 2,
 			stderrHas: []string{"/properties/a/type"}},
 		{name: "schema with file $ref", args: []string{"validate", "testdata/ref-file.json", "testdata/order-valid.json"}, want: 2,

@@ -164,19 +164,26 @@ func TestServeSlowClientsAreCut(t *testing.T) {
 // registry (a publish over it is refused with the limit named), and bad
 // values are usage errors.
 func TestServeLimitFlags(t *testing.T) {
-	url := serveLimited(t, "--max-properties", "3", "--max-versions", "2")
+	url := serveLimited(t, "--max-properties", "3", "--max-versions", "2", "--max-number-digits", "3", "--max-number-exponent", "2", "--max-regex-total", "20")
 	c := httpapi.NewClient(url)
 	ctx := context.Background()
-	_, err := c.Publish(ctx, registry.PublishRequest{Subject: "p", Schema: `{"properties":{"a":{},"b":{},"c":{},"d":{}}}`})
-	if registry.ErrorKind(err) != registry.KindInvalid || !strings.Contains(err.Error(), "the limit (max properties per object) is 3") {
-		t.Errorf("4 properties with --max-properties 3: %v", err)
+	for _, r := range []struct{ flag, schema, msg string }{
+		{"--max-properties 3", `{"properties":{"a":{},"b":{},"c":{},"d":{}}}`, "the limit (max properties per object) is 3"},
+		{"--max-number-digits 3", `{"maximum":1234}`, "/maximum: number 1234 is written with 4 digits; the limit (max number digits) is 3"},
+		{"--max-number-exponent 2", `{"minimum":1e3}`, "/minimum: number 1e3 has exponent 3; the limit (max number exponent) is 2"},
+		{"--max-regex-total 20", `{"pattern":"abcdefghij","propertyNames":{"pattern":"klmnopqrst"}}`, "/propertyNames/pattern: with this one, the schema's regular expressions reach"},
+	} {
+		_, err := c.Publish(ctx, registry.PublishRequest{Subject: "p", Schema: r.schema})
+		if registry.ErrorKind(err) != registry.KindInvalid || !strings.Contains(err.Error(), r.msg) {
+			t.Errorf("%s with %s: %v", r.schema, r.flag, err)
+		}
 	}
 	for i := range 2 {
 		if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "v", Schema: fmt.Sprintf(`{"title":"t%d"}`, i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err = c.Publish(ctx, registry.PublishRequest{Subject: "v", Schema: `{"title":"t3"}`})
+	_, err := c.Publish(ctx, registry.PublishRequest{Subject: "v", Schema: `{"title":"t3"}`})
 	if !strings.Contains(fmt.Sprint(err), `subject "v" has 2 versions; the limit (max versions per subject) is 2`) {
 		t.Errorf("third version with --max-versions 2: %v", err)
 	}
@@ -184,6 +191,7 @@ func TestServeLimitFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--max-versions", "0"},
 		{"serve", "--max-regex-program", "many"},
+		{"serve", "--max-number-exponent", "1e3"},
 		{"serve", "--read-header-timeout", "5"},
 		{"serve", "--idle-timeout", "-1s"},
 	} {

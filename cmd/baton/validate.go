@@ -30,12 +30,8 @@ func cmdValidate(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		doc, err := compat.DecodeJSON(data)
+		doc, err := compat.DecodeInstance(data, displayName(name), compat.Limits{})
 		if err != nil {
-			var le *compat.LoadError
-			if errors.As(err, &le) {
-				le.Source = displayName(name)
-			}
 			return err
 		}
 		if err := schemas[0].Validate(doc); err != nil {

@@ -33,14 +33,34 @@ func Object(n int, description string, extra int64) string {
 
 // Members returns {"type":"object","properties":{"p0":{},…}} with n
 // members: the smallest schema that reaches a member-count limit.
-func Members(n int) string {
+func Members(n int) string { return Props(n, `{}`) }
+
+// Props returns {"type":"object","properties":{"p0":sub,…}}: n
+// properties, each the schema sub.
+func Props(n int, sub string) string {
 	var b strings.Builder
 	b.WriteString(`{"type":"object","properties":{`)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `"p%d":{}`, i)
+		fmt.Fprintf(&b, `"p%d":%s`, i, sub)
+	}
+	b.WriteString(`}}`)
+	return b.String()
+}
+
+// PatternKeys returns an object schema with n patternProperties keys of
+// size bytes each, distinct literal patterns "000000aaa…", "000001aaa…":
+// many regular expressions that are each small.
+func PatternKeys(n, size int) string {
+	var b strings.Builder
+	b.WriteString(`{"type":"object","patternProperties":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%06d%s":{}`, i, strings.Repeat("a", size-6))
 	}
 	b.WriteString(`}}`)
 	return b.String()
