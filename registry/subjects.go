@@ -123,6 +123,9 @@ func (s *Registrar) referenced(ctx context.Context, subject string, version int)
 
 // DeleteSubject soft-deletes a subject, or hard-deletes a soft-deleted one.
 func (s *Registrar) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
+	if err := s.writable(ctx, subject); err != nil {
+		return nil, s.fail(err)
+	}
 	vs, err := s.store.Versions(ctx, subject, true)
 	if err != nil {
 		return nil, s.fail(err)
@@ -151,6 +154,9 @@ func (s *Registrar) DeleteVersion(ctx context.Context, subject, version string, 
 	n, err := parseVersion(version)
 	if err != nil {
 		return 0, err
+	}
+	if err := s.writable(ctx, subject); err != nil {
+		return 0, s.fail(err)
 	}
 	v, err := s.resolveVersion(ctx, subject, n, permanent)
 	if err != nil {

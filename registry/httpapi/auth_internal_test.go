@@ -53,6 +53,7 @@ func TestRouteTable(t *testing.T) {
 	wantAudited := []string{
 		"DELETE /subjects/{subject}", "POST /subjects/{subject}/versions", "DELETE /subjects/{subject}/versions/{version}",
 		"PUT /config", "DELETE /config", "PUT /config/{subject}", "DELETE /config/{subject}",
+		"PUT /mode", "PUT /mode/{subject}", "DELETE /mode/{subject}",
 		"PUT /v1/services/{name}", "DELETE /v1/services/{name}",
 	}
 	if !slices.Equal(audited, wantAudited) {

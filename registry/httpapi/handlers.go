@@ -20,6 +20,9 @@ type schemaRequest struct {
 	Schema     *string              `json:"schema"`
 	SchemaType string               `json:"schemaType"`
 	References []registry.Reference `json:"references"`
+	// ID and Version import a schema with its id (IMPORT mode only).
+	ID      int64 `json:"id"`
+	Version int   `json:"version"`
 }
 
 func (s schemaRequest) valid() error {
@@ -96,6 +99,8 @@ func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
 			SchemaType: req.SchemaType,
 			References: req.References,
 			Force:      queryBool(r, "force"),
+			ID:         req.ID,
+			Version:    req.Version,
 		})
 		if err == nil {
 			noteVersion(r, sv.Version.Version, sv.SchemaID)
@@ -410,6 +415,43 @@ func handleDeleteConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := reg.DeleteConfig(r.Context(), pathVar(r, "subject"))
 		answer(w, r, log, err, toConfigResponse(c))
+	})
+}
+
+// modeBody is the body of every /mode request and answer (Confluent's).
+type modeBody struct {
+	Mode registry.Mode `json:"mode"`
+}
+
+func handleGetMode(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := reg.GetMode(r.Context(), pathVar(r, "subject"), queryBool(r, "defaultToGlobal"))
+		answer(w, r, log, err, modeBody{m})
+	})
+}
+
+// handleSetMode is PUT /mode[/{subject}][?force=true].
+func handleSetMode(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decode[modeBody](r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if req.Mode == "" {
+			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidMode,
+				`missing "mode": expected {"mode": "READWRITE" | "READONLY" | "IMPORT"}`))
+			return
+		}
+		m, err := reg.SetMode(r.Context(), pathVar(r, "subject"), req.Mode, queryBool(r, "force"))
+		answer(w, r, log, err, modeBody{m})
+	})
+}
+
+func handleDeleteMode(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := reg.DeleteMode(r.Context(), pathVar(r, "subject"))
+		answer(w, r, log, err, modeBody{m})
 	})
 }
 
