@@ -43,7 +43,7 @@ func TestModes(t *testing.T) {
 			{"DELETE", "/subjects/orders/versions/1", "", 422, registry.CodeOperationNotPermitted, ""},
 			{"DELETE", "/subjects/orders", "", 422, registry.CodeOperationNotPermitted, ""},
 			{"GET", "/subjects/orders/versions", "", 200, 0, `[1]`},
-			{"POST", "/subjects/orders", schemaBody(s1), 200, 0, ""}, // lookup is a read
+			{"POST", "/subjects/orders", schemaBody(s1), 200, 0, ""},   // lookup is a read
 			{"PUT", "/mode/other", `{"mode":"READWRITE"}`, 200, 0, ""}, // the subject's mode wins
 			{"POST", "/subjects/other/versions", schemaBody(s1), 200, 0, ""},
 		}},
@@ -62,7 +62,7 @@ func TestModes(t *testing.T) {
 			{"PUT", "/mode", `{"mode":"READWRITE"}`, 200, 0, ""},
 			{"GET", "/subjects/orders/versions/3", "", 200, 0, `{"subject":"orders","version":3,"id":100,"schemaType":"JSON","schema":` + jsonString(s3) + `}`},
 			{"GET", "/schemas/ids/90", "", 200, 0, `{"schema":` + jsonString(s4) + `,"schemaType":"JSON"}`},
-			{"POST", "/subjects/fresh/versions", schemaBody(s2), 200, 0, `{"id":101,"version":1}`}, // above the imported ids
+			{"POST", "/subjects/fresh/versions", schemaBody(s2), 200, 0, `{"id":101,"version":1}`},    // above the imported ids
 			{"POST", "/subjects/orders/versions", schemaBody(s2), 409, registry.CodeIncompatible, ""}, // checked again
 		}},
 		{"entering import needs force where schemas exist", []step{
