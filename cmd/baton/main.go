@@ -41,6 +41,7 @@ var commands = map[string]command{
 	"diff":     {"compare two schema files and report breaking changes", cmdDiff},
 	"graph":    {"print the services graph (text, json, dot, mermaid)", cmdGraph},
 	"impact":   {"which registered services a new schema version breaks", cmdImpact},
+	"import":   {"take over a Confluent-compatible registry, keeping its schema ids", cmdImport},
 	"publish":  {"register a baton.yaml: its schemas, service and contracts", cmdPublish},
 	"serve":    {"run the registry server", cmdServe},
 	"token":    {"make or hash a secret for the --auth token file", cmdToken},

@@ -156,7 +156,7 @@ func (c *Client) SchemaByID(ctx context.Context, id int64) (registry.Schema, err
 	if err := c.do(ctx, http.MethodGet, "/schemas/ids/"+strconv.FormatInt(id, 10), nil, nil, &resp); err != nil {
 		return registry.Schema{}, err
 	}
-	return registry.Schema{ID: id, Type: schemaType(resp.SchemaType), Text: resp.Schema, References: resp.References}, nil
+	return registry.Schema{ID: id, Type: answeredType(resp.SchemaType), Text: resp.Schema, References: resp.References}, nil
 }
 
 func (c *Client) VersionsByID(ctx context.Context, id int64) ([]registry.Version, error) {
@@ -263,8 +263,18 @@ func fromConfigResponse(mode compat.Mode, policy string) registry.Config {
 func fromSubjectVersion(r subjectVersionResponse) registry.SubjectVersion {
 	return registry.SubjectVersion{
 		Version: registry.Version{Subject: r.Subject, Version: r.Version, SchemaID: r.ID, Deleted: r.Deleted},
-		Schema:  registry.Schema{ID: r.ID, Type: schemaType(r.SchemaType), Text: r.Schema, References: r.References},
+		Schema:  registry.Schema{ID: r.ID, Type: answeredType(r.SchemaType), Text: r.Schema, References: r.References},
 	}
+}
+
+// answeredType reads the schemaType of a server's answer. Baton always
+// sends it; Confluent leaves it out for AVRO, its default, so an answer
+// without one is AVRO (what `baton import` must not take for JSON).
+func answeredType(t string) string {
+	if t == "" {
+		return "AVRO"
+	}
+	return t
 }
 
 func esc(s string) string { return url.PathEscape(s) }
