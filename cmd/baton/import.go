@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonhq/baton/registry"
@@ -78,6 +80,9 @@ type importOptions struct {
 	// afterWrite, when set, is called after each version written (tests
 	// interrupt an import here).
 	afterWrite func(n int)
+	// workers bounds the writes in flight (0: importWorkers); tests use 1
+	// to stop after exactly n writes.
+	workers int
 }
 
 // importSummary is what an import did (or, dry, would do).
@@ -124,6 +129,9 @@ func importRegistry(ctx context.Context, src, dst registry.Registry, o importOpt
 			fmt.Fprintf(out, "skip %s: %s\n", v, v.skip)
 			continue
 		}
+		if v.byRef {
+			fmt.Fprintf(out, "include %s: a selected version references it\n", v)
+		}
 		sum.Versions++
 		ids[v.SchemaID] = true
 		subjects[v.Subject] = true
@@ -135,10 +143,13 @@ func importRegistry(ctx context.Context, src, dst registry.Registry, o importOpt
 	// id), but counted as present.
 	present := map[string]bool{}
 	visible := map[string]bool{}
-	for s := range subjects {
-		if err := listVersions(ctx, dst, s, present, visible); err != nil {
-			return sum, fmt.Errorf("read destination registry: %w", err)
-		}
+	names := sortedKeys(subjects)
+	var mu sync.Mutex
+	err = parallel(ctx, 0, len(names), func(i int) error {
+		return listVersions(ctx, dst, names[i], &mu, present, visible)
+	})
+	if err != nil {
+		return sum, fmt.Errorf("read destination registry: %w", err)
 	}
 	if o.DryRun {
 		for _, v := range order {
@@ -173,48 +184,59 @@ func importRegistry(ctx context.Context, src, dst registry.Registry, o importOpt
 		}
 	}
 	failed := map[string]bool{}
-	done := 0
-	for _, v := range order {
-		if v.skip != "" {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		if bad := failedRef(v, failed); bad != "" {
-			v.fail = "references " + bad + ", which was not imported"
-		} else {
+	var done atomic.Int64
+	for _, group := range levels(order, plan) {
+		// Within a group no version references another, so they go
+		// concurrently; the group's outcome is reported in order.
+		err := parallel(ctx, o.workers, len(group), func(i int) error {
+			v := group[i]
+			if v.skip != "" {
+				return nil
+			}
+			if bad := failedRef(v, failed); bad != "" { // failed is only written between groups
+				v.fail = "references " + bad + ", which was not imported"
+				return nil
+			}
 			_, err := dst.Publish(ctx, registry.PublishRequest{
 				Subject: v.Subject, Schema: v.Schema.Text, SchemaType: registry.SchemaTypeJSON,
 				References: v.Schema.References, ID: v.SchemaID, Version: v.Version.Version})
 			if err != nil {
 				if k := registry.ErrorKind(err); k == registry.KindUnavailable || k == registry.KindInternal || k == registry.KindUnauthorized || k == registry.KindForbidden {
-					return sum, fmt.Errorf("import %s: %w", v, err)
+					return fmt.Errorf("import %s: %w", v, err)
 				}
 				v.fail = err.Error()
+				return nil
+			}
+			n := done.Add(1)
+			if o.Progress != nil {
+				mu.Lock()
+				fmt.Fprintf(o.Progress, "\rimporting: %d/%d versions", n, sum.Versions)
+				mu.Unlock()
+			}
+			if o.afterWrite != nil {
+				o.afterWrite(int(n))
+			}
+			return nil
+		})
+		if err != nil {
+			return sum, err
+		}
+		for _, v := range group {
+			switch {
+			case v.skip != "":
+			case v.fail != "":
+				failed[v.key()] = true
+				sum.Failed++
+				fmt.Fprintf(out, "FAILED %s: %s\n", v, v.fail)
+			case present[v.key()]:
+				sum.Present++
+			default:
+				sum.Written++
+				visible[v.key()] = true
 			}
 		}
-		if v.fail != "" {
-			failed[v.key()] = true
-			sum.Failed++
-			fmt.Fprintf(out, "FAILED %s: %s\n", v, v.fail)
-			continue
-		}
-		if present[v.key()] {
-			sum.Present++
-		} else {
-			sum.Written++
-			visible[v.key()] = true
-		}
-		done++
-		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "\rimporting: %d/%d versions", done, sum.Versions)
-		}
-		if o.afterWrite != nil {
-			o.afterWrite(done)
-		}
 	}
-	if o.Progress != nil && done > 0 {
+	if o.Progress != nil && done.Load() > 0 {
 		fmt.Fprintln(o.Progress)
 	}
 	// Soft deletes last, referrers first: every version had to be visible
@@ -254,6 +276,64 @@ func importRegistry(ctx context.Context, src, dst registry.Registry, o importOpt
 	return sum, nil
 }
 
+// importWorkers is how many requests an import keeps in flight: the
+// destination's store shares one commit (one fsync) among concurrent
+// writes, so writing one version at a time would pay a whole fsync each.
+const importWorkers = 16
+
+// parallel runs fn(0..n-1) on workers (0: importWorkers) goroutines and returns the
+// first error (the others stop taking work).
+func parallel(parent context.Context, workers, n int, fn func(i int) error) error {
+	var next atomic.Int64
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	for range min(cmp.Or(workers, importWorkers), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err; cancel() })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := parent.Err(); err != nil {
+		return err // an interruption, not the requests it made fail
+	}
+	return first
+}
+
+// levels groups order (references first) so that a version's references
+// are all in earlier groups: each group can be written concurrently.
+func levels(order []*sourceVersion, plan map[string]*sourceVersion) [][]*sourceVersion {
+	level := map[string]int{}
+	var out [][]*sourceVersion
+	for _, v := range order { // references come first in order
+		l := 0
+		for _, r := range v.Schema.References {
+			if dep := plan[versionKey(r.Subject, r.Version)]; dep != nil && dep != v {
+				l = max(l, level[dep.key()]+1)
+			}
+		}
+		level[v.key()] = l
+		for len(out) <= l {
+			out = append(out, nil)
+		}
+		out[l] = append(out[l], v)
+	}
+	return out
+}
+
 func (s importSummary) String() string {
 	return fmt.Sprintf("%d subjects, %d versions (%d written, %d already there, %d soft-deleted), %d schema ids, %d compatibility settings; %d skipped, %d failed; took %s",
 		s.Subjects, s.Versions, s.Written, s.Present, s.SoftDeleted, s.IDs, s.Configs, s.Skipped, s.Failed, s.Took.Round(time.Millisecond))
@@ -271,7 +351,7 @@ func failedRef(v *sourceVersion, failed map[string]bool) string {
 
 // listVersions notes which versions of subject the destination has
 // (present) and which of them are visible.
-func listVersions(ctx context.Context, reg registry.Registry, subject string, present, visible map[string]bool) error {
+func listVersions(ctx context.Context, reg registry.Registry, subject string, mu *sync.Mutex, present, visible map[string]bool) error {
 	for _, deleted := range []bool{true, false} {
 		vs, err := reg.Versions(ctx, subject, deleted)
 		if registry.ErrorKind(err) == registry.KindNotFound {
@@ -280,6 +360,7 @@ func listVersions(ctx context.Context, reg registry.Registry, subject string, pr
 		if err != nil {
 			return err
 		}
+		mu.Lock()
 		for _, n := range vs {
 			if deleted {
 				present[versionKey(subject, n)] = true
@@ -287,6 +368,7 @@ func listVersions(ctx context.Context, reg registry.Registry, subject string, pr
 				visible[versionKey(subject, n)] = true
 			}
 		}
+		mu.Unlock()
 	}
 	return nil
 }
@@ -330,36 +412,70 @@ func readSource(ctx context.Context, src registry.Registry, filter *regexp.Regex
 		if err != nil {
 			return nil, err
 		}
-		v := &sourceVersion{SubjectVersion: sv, deleted: !vis[n], byRef: byRef}
-		v.Subject, v.Version.Version = subject, n
-		if !strings.EqualFold(sv.Schema.Type, registry.SchemaTypeJSON) {
-			v.skip = fmt.Sprintf("schemaType %s; Baton registers JSON Schema only", sv.Schema.Type)
-		}
+		sv.Subject, sv.Version.Version = subject, n
+		v := newSourceVersion(sv, !vis[n], byRef)
 		plan[v.key()] = v
 		return v, nil
 	}
-	var queue []*sourceVersion
+	var selected []string
 	for _, s := range all {
-		if filter != nil && !filter.MatchString(s) {
-			continue
+		if filter == nil || filter.MatchString(s) {
+			selected = append(selected, s)
 		}
+	}
+	// One subject per worker: its version lists, each version, its config.
+	type subjectRead struct {
+		versions []registry.SubjectVersion
+		visible  map[int]bool
+		cfg      *registry.Config
+	}
+	reads := make([]subjectRead, len(selected))
+	err = parallel(ctx, 0, len(selected), func(i int) error {
+		s := selected[i]
 		ns, err := src.Versions(ctx, s, true)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("versions of %s: %w", s, err)
+			return fmt.Errorf("versions of %s: %w", s, err)
+		}
+		vis, err := src.Versions(ctx, s, false)
+		if err != nil && registry.ErrorKind(err) != registry.KindNotFound {
+			return fmt.Errorf("versions of %s: %w", s, err)
+		}
+		r := subjectRead{visible: map[int]bool{}}
+		for _, n := range vis {
+			r.visible[n] = true
 		}
 		for _, n := range ns {
-			v, err := load(s, n, false)
+			sv, err := src.GetVersion(ctx, s, strconv.Itoa(n), true)
 			if err != nil {
-				return nil, nil, nil, err
+				return fmt.Errorf("%s version %d: %w", s, n, err)
 			}
-			queue = append(queue, v)
+			sv.Subject, sv.Version.Version = s, n
+			r.versions = append(r.versions, sv)
 		}
 		cfg, err := src.GetConfig(ctx, s, false)
 		switch {
 		case err == nil:
-			configs[s] = cfg
+			r.cfg = &cfg
 		case registry.ErrorKind(err) != registry.KindNotFound:
-			return nil, nil, nil, fmt.Errorf("compatibility of %s: %w", s, err)
+			return fmt.Errorf("compatibility of %s: %w", s, err)
+		}
+		reads[i] = r
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var queue []*sourceVersion
+	for i, s := range selected {
+		r := reads[i]
+		visibleOf[s] = r.visible
+		for _, sv := range r.versions {
+			v := newSourceVersion(sv, !r.visible[sv.Version.Version], false)
+			plan[v.key()] = v
+			queue = append(queue, v)
+		}
+		if r.cfg != nil {
+			configs[s] = *r.cfg
 		}
 	}
 	// References outside the selection come along: an id must resolve
@@ -401,6 +517,14 @@ func readSource(ctx context.Context, src registry.Registry, filter *regexp.Regex
 		return nil, nil, nil, fmt.Errorf("global compatibility: %w", err)
 	}
 	return plan, configs, global, nil
+}
+
+func newSourceVersion(sv registry.SubjectVersion, deleted, byRef bool) *sourceVersion {
+	v := &sourceVersion{SubjectVersion: sv, deleted: deleted, byRef: byRef}
+	if !strings.EqualFold(sv.Schema.Type, registry.SchemaTypeJSON) {
+		v.skip = fmt.Sprintf("schemaType %s; Baton registers JSON Schema only", sv.Schema.Type)
+	}
+	return v
 }
 
 // importOrder puts every version after the versions it references, and
