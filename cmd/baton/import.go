@@ -278,8 +278,9 @@ func importRegistry(ctx context.Context, src, dst registry.Registry, o importOpt
 
 // importWorkers is how many requests an import keeps in flight: the
 // destination's store shares one commit (one fsync) among concurrent
-// writes, so writing one version at a time would pay a whole fsync each.
-const importWorkers = 16
+// writes, so writing one version at a time would pay a whole fsync each
+// (10,000 versions: 115 s one at a time, 30 s with 16, 19 s with 64).
+const importWorkers = 64
 
 // parallel runs fn(0..n-1) on workers (0: importWorkers) goroutines and returns the
 // first error (the others stop taking work).
