@@ -24,7 +24,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/mux"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/registry"
@@ -57,11 +56,6 @@ type Options struct {
 	// Ready reports whether the server can serve (typically Store.Ping);
 	// /readyz answers 503 while it fails. Nil: always ready.
 	Ready func(ctx context.Context) error
-	// Registerer receives the server's metrics and Gatherer is what
-	// /metrics exposes. Nil: a fresh registry (with Go runtime and process
-	// collectors) serves as both, so several servers can run in one process.
-	Registerer prometheus.Registerer
-	Gatherer   prometheus.Gatherer
 	// Auth checks credentials and permissions (registry/auth); nil: auth
 	// is off and every request is allowed (local use).
 	Auth *auth.Authorizer
@@ -80,18 +74,6 @@ func (o Options) withDefaults() Options {
 	if o.Ready == nil {
 		o.Ready = func(context.Context) error { return nil }
 	}
-	if o.Registerer == nil && o.Gatherer == nil {
-		r := prometheus.NewRegistry()
-		r.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-		o.Registerer, o.Gatherer = r, r
-	} else if o.Gatherer == nil {
-		o.Gatherer = prometheus.DefaultGatherer
-		if g, ok := o.Registerer.(prometheus.Gatherer); ok {
-			o.Gatherer = g
-		}
-	} else if o.Registerer == nil {
-		o.Registerer = prometheus.NewRegistry() // metrics go nowhere visible
-	}
 	return o
 }
 
@@ -101,7 +83,7 @@ func (o Options) withDefaults() Options {
 func NewServer(reg registry.Registry, opts Options) *Server {
 	opts = opts.withDefaults()
 	log := opts.Logger
-	m := newMetrics(opts.Registerer)
+	m := newMetrics() // per server, so several servers can run in one process
 
 	if opts.Audit == nil {
 		opts.Audit, _ = reg.(AuditLog)
