@@ -136,15 +136,24 @@ func answer(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error,
 
 // encode writes v as the JSON answer with status.
 func encode(w http.ResponseWriter, status int, v any) {
+	body, err := encodeJSON(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"error_code":500,"message":"internal server error"}` + "\n")
+	}
+	writeBody(w, status, body)
+}
+
+// encodeJSON is the one encoding of an answer: no HTML escaping (schemas
+// hold < and >), a final newline.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"error_code":500,"message":"internal server error"}` + "\n")
+		return nil, err
 	}
-	writeBody(w, status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // writeBody writes an already-encoded JSON answer (raw schema endpoints).
