@@ -62,31 +62,31 @@ func serveBody(ctx context.Context, file, listen string, stdout io.Writer) error
 }
 
 // floorServer starts a child baton-load serving body and returns its base
-// URL and a function that stops it.
-func floorServer(ctx context.Context, body []byte) (string, func(), error) {
+// URL, its process id and a function that stops it.
+func floorServer(ctx context.Context, body []byte) (string, int, func(), error) {
 	f, err := os.CreateTemp("", "baton-load-floor-*.json")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	defer os.Remove(f.Name()) // the child reads it before it says it listens
 	if _, err := f.Write(body); err != nil {
 		f.Close()
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	f.Close()
 	self, err := os.Executable()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.CommandContext(ctx, self, "--serve-body", f.Name(), "--listen", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func() {
 		_ = cmd.Process.Kill()
@@ -96,9 +96,9 @@ func floorServer(ctx context.Context, body []byte) (string, func(), error) {
 	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
 	if err != nil || !ok {
 		stop()
-		return "", nil, fmt.Errorf("floor server did not start: %q %v", line, err)
+		return "", 0, nil, fmt.Errorf("floor server did not start: %q %v", line, err)
 	}
-	return base, stop, nil
+	return base, cmd.Process.Pid, stop, nil
 }
 
 // runFloor loads the floor with the registry run's request and prints it
@@ -108,17 +108,22 @@ func runFloor(ctx context.Context, lg *loader, req request, reg result, stdout i
 	if err != nil || status != http.StatusOK {
 		return result{}, fmt.Errorf("floor: GET %s: status %d %v", req.path, status, err)
 	}
-	base, stop, err := floorServer(ctx, body)
+	base, pid, stop, err := floorServer(ctx, body)
 	if err != nil {
 		return result{}, err
 	}
 	defer stop()
+	cpu, err := startCPU(pid) // CPU per request: the share that holds on a busy machine
+	if err != nil {
+		return result{}, err
+	}
 	u := strings.TrimPrefix(base, "http://")
 	floor := &loader{cfg: lg.cfg, client: lg.client, nonce: lg.nonce, addr: u, host: u}
 	res := floor.run(ctx, func(int64) request { return request{method: req.method, path: req.path} })
 	cfg := lg.cfg
 	cfg.scenario = "floor (bare net/http, same answer)"
 	res.print(stdout, cfg)
+	cpu.report(stdout, len(res.latencies))
 	if n := len(res.latencies); n > 0 && len(reg.latencies) > 0 {
 		fmt.Fprintf(stdout, "registry/floor req/s %.0f%%\n",
 			100*(float64(len(reg.latencies))/reg.elapsed.Seconds())/(float64(n)/res.elapsed.Seconds()))

@@ -111,7 +111,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var floorRE = regexp.MustCompile(`(?m)^scenario floor \(bare net/http, same answer\)  c=2  100 requests in .*\n^req/s \d+ .* errors 0\n^registry/floor req/s \d+%$`)
+var floorRE = regexp.MustCompile(`(?m)^scenario floor \(bare net/http, same answer\)  c=2  100 requests in .*\n^req/s \d+ .* errors 0\n^cpu/req .*\n^registry/floor req/s \d+%$`)
 
 // TestFloor: --floor loads a bare server answering the same bytes after
 // the registry, and reports the registry's share; other scenarios refuse it.
