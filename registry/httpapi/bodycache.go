@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 )
 
@@ -21,37 +22,44 @@ import (
 // as the Redis store's own record cache already does.
 type bodyCache struct {
 	mu    sync.RWMutex
-	m     map[int64][]byte
+	m     map[int64]cachedBody
 	size  int // bytes held
 	limit int
+}
+
+// cachedBody is an answer with its Content-Length value, prepared once.
+type cachedBody struct {
+	body   []byte
+	length []string
 }
 
 // bodyCacheBytes bounds each cache: ~8,000 answers of a 2 KB schema.
 const bodyCacheBytes = 16 << 20
 
 func newBodyCache(limit int) *bodyCache {
-	return &bodyCache{m: make(map[int64][]byte), limit: limit}
+	return &bodyCache{m: make(map[int64]cachedBody), limit: limit}
 }
 
 // serve answers id from the cache, or builds the answer with load, sends
 // it, and keeps it when it is a success. load's error goes to writeError.
 func (c *bodyCache) serve(w http.ResponseWriter, r *http.Request, id int64, load func(context.Context) ([]byte, error), onErr func(error)) {
 	c.mu.RLock()
-	body, ok := c.m[id]
+	cb, ok := c.m[id]
 	c.mu.RUnlock()
 	if !ok {
-		var err error
-		if body, err = load(r.Context()); err != nil {
+		body, err := load(r.Context())
+		if err != nil {
 			onErr(err)
 			return
 		}
-		c.add(id, body)
+		cb = cachedBody{body, []string{strconv.Itoa(len(body))}}
+		c.add(id, cb)
 	}
-	writeBody(w, http.StatusOK, body)
+	writeBodyLength(w, http.StatusOK, cb.body, cb.length)
 }
 
-func (c *bodyCache) add(id int64, body []byte) {
-	if len(body) > c.limit {
+func (c *bodyCache) add(id int64, cb cachedBody) {
+	if len(cb.body) > c.limit {
 		return
 	}
 	c.mu.Lock()
@@ -60,12 +68,12 @@ func (c *bodyCache) add(id int64, body []byte) {
 		return
 	}
 	for k, v := range c.m {
-		if c.size+len(body) <= c.limit {
+		if c.size+len(cb.body) <= c.limit {
 			break
 		}
 		delete(c.m, k)
-		c.size -= len(v)
+		c.size -= len(v.body)
 	}
-	c.m[id] = body
-	c.size += len(body)
+	c.m[id] = cb
+	c.size += len(cb.body)
 }

@@ -52,7 +52,7 @@ func TestBodyCache(t *testing.T) {
 		}
 		total := 0
 		for _, v := range c.m {
-			total += len(v)
+			total += len(v.body)
 		}
 		if total != c.size {
 			t.Errorf("step %d: size %d, entries hold %d", i, c.size, total)

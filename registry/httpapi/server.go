@@ -158,9 +158,20 @@ func encodeJSON(v any) ([]byte, error) {
 
 // writeBody writes an already-encoded JSON answer (raw schema endpoints).
 func writeBody(w http.ResponseWriter, status int, body []byte) {
+	writeBodyLength(w, status, body, []string{strconv.Itoa(len(body))})
+}
+
+// contentTypeValue is the Content-Type header's value, shared by every
+// answer rather than allocated per request: net/http only reads it, and a
+// later Add would copy it (its capacity is its length).
+var contentTypeValue = []string{contentType}
+
+// writeBodyLength is writeBody with the Content-Length header's value
+// prepared by the caller (cached answers prepare it once).
+func writeBodyLength(w http.ResponseWriter, status int, body []byte, length []string) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = contentTypeValue
+	h["Content-Length"] = length
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
