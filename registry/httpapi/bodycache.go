@@ -3,9 +3,66 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 )
+
+// pureCache maps keys to values that are a pure function of the key, so an
+// entry never goes stale and is never invalidated. A hit costs a read lock
+// and a map lookup; nothing is recorded on hits (an LRU would take an
+// exclusive lock on every one, the contention this exists to avoid at
+// c=32), and a full cache drops arbitrary entries (Go's map order), which
+// keeps the bound without bookkeeping.
+type pureCache[K comparable, V any] struct {
+	mu    sync.RWMutex
+	m     map[K]V
+	cost  func(K, V) int // bytes an entry holds
+	size  int
+	limit int
+}
+
+func newPureCache[K comparable, V any](limit int, cost func(K, V) int) *pureCache[K, V] {
+	return &pureCache[K, V]{m: make(map[K]V), cost: cost, limit: limit}
+}
+
+func (c *pureCache[K, V]) get(k K) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+// lookupBytes is get for a cache keyed by strings, with the key as bytes:
+// indexing with string(b) does not copy b.
+func lookupBytes[V any](c *pureCache[string, V], b []byte) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[string(b)]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+// add keeps k unless it alone is over the bound.
+func (c *pureCache[K, V]) add(k K, v V) {
+	n := c.cost(k, v)
+	if n > c.limit {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	for ok, ov := range c.m {
+		if c.size+n <= c.limit {
+			break
+		}
+		delete(c.m, ok)
+		c.size -= c.cost(ok, ov)
+	}
+	c.m[k] = v
+	c.size += n
+}
 
 // bodyCache holds the encoded answers of reads whose answer never changes:
 // a schema ID is bound to one schema forever (both stores keep the record
@@ -14,18 +71,9 @@ import (
 // store read and no encoding. This is the read path clients hit hardest
 // (serializers resolve every message's schema ID), and on it the store
 // read and the JSON encoding were more than half of the server's own cost.
-//
-// A hit costs a read lock and a map lookup; nothing is recorded on hits
-// (an LRU would take an exclusive lock on every one), and a full cache
-// drops arbitrary entries (Go's map order), which keeps the bound without
-// bookkeeping. A cached ID is answered while the store is unreachable,
-// as the Redis store's own record cache already does.
-type bodyCache struct {
-	mu    sync.RWMutex
-	m     map[int64]cachedBody
-	size  int // bytes held
-	limit int
-}
+// A cached ID is answered while the store is unreachable, as the Redis
+// store's own record cache already does.
+type bodyCache = pureCache[int64, cachedBody]
 
 // cachedBody is an answer with its Content-Length value, prepared once.
 type cachedBody struct {
@@ -33,19 +81,17 @@ type cachedBody struct {
 	length []string
 }
 
-// bodyCacheBytes bounds each cache: ~8,000 answers of a 2 KB schema.
+// bodyCacheBytes bounds each answer cache: ~8,000 answers of a 2 KB schema.
 const bodyCacheBytes = 16 << 20
 
 func newBodyCache(limit int) *bodyCache {
-	return &bodyCache{m: make(map[int64]cachedBody), limit: limit}
+	return newPureCache(limit, func(_ int64, cb cachedBody) int { return len(cb.body) })
 }
 
-// serve answers id from the cache, or builds the answer with load, sends
-// it, and keeps it when it is a success. load's error goes to writeError.
-func (c *bodyCache) serve(w http.ResponseWriter, r *http.Request, id int64, load func(context.Context) ([]byte, error), onErr func(error)) {
-	c.mu.RLock()
-	cb, ok := c.m[id]
-	c.mu.RUnlock()
+// serveCached answers id from c, or builds the answer with load, sends it,
+// and keeps it when it is a success. load's error goes to onErr.
+func serveCached(c *bodyCache, w http.ResponseWriter, r *http.Request, id int64, load func(context.Context) ([]byte, error), onErr func(error)) {
+	cb, ok := c.get(id)
 	if !ok {
 		body, err := load(r.Context())
 		if err != nil {
@@ -58,22 +104,32 @@ func (c *bodyCache) serve(w http.ResponseWriter, r *http.Request, id int64, load
 	writeBodyLength(w, http.StatusOK, cb.body, cb.length)
 }
 
-func (c *bodyCache) add(id int64, cb cachedBody) {
-	if len(cb.body) > c.limit {
-		return
+// schemaRequests holds decoded schema request bodies by their bytes. CI
+// re-checks (and re-publishes) the same schema on every build, and on the
+// cached-verdict path decoding the JSON body (a schema of a few KB
+// escaped in a string, scanned twice by encoding/json) was half of the
+// server's own cost. Decoding is a pure function of the bytes, so the
+// cache is shared by every server in the process.
+var schemaRequests = newPureCache(8<<20, func(k string, v schemaRequest) int { return 2 * len(k) })
+
+// decodeSchemaRequest reads a publish, lookup or check body.
+func decodeSchemaRequest(r *http.Request) (schemaRequest, error) {
+	data, err := readBody(r)
+	if err != nil {
+		return schemaRequest{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[id]; ok {
-		return
+	if req, ok := lookupBytes(schemaRequests, data); ok {
+		req.References = slices.Clone(req.References) // callers must not alias the cache
+		return req, nil
 	}
-	for k, v := range c.m {
-		if c.size+len(cb.body) <= c.limit {
-			break
-		}
-		delete(c.m, k)
-		c.size -= len(v.body)
+	req, err := decodeBytes[schemaRequest](data)
+	if err == nil {
+		err = req.valid()
 	}
-	c.m[id] = cb
-	c.size += len(cb.body)
+	if err != nil {
+		return req, err
+	}
+	schemaRequests.add(string(data), req)
+	req.References = slices.Clone(req.References)
+	return req, nil
 }

@@ -17,7 +17,7 @@ func TestBodyCache(t *testing.T) {
 	loads := map[int64]int{}
 	serve := func(id int64, body string) (int, string) {
 		rec := httptest.NewRecorder()
-		c.serve(rec, httptest.NewRequest("GET", "/", nil), id, func(context.Context) ([]byte, error) {
+		serveCached(c, rec, httptest.NewRequest("GET", "/", nil), id, func(context.Context) ([]byte, error) {
 			loads[id]++
 			if id == 9 {
 				return nil, errors.New("store down")
@@ -57,5 +57,51 @@ func TestBodyCache(t *testing.T) {
 		if total != c.size {
 			t.Errorf("step %d: size %d, entries hold %d", i, c.size, total)
 		}
+	}
+}
+
+// TestSchemaRequestCache: a body decodes to the same request whether or
+// not it was seen before, bad bodies fail every time with the same error,
+// and a caller changing its references cannot change the next caller's.
+func TestSchemaRequestCache(t *testing.T) {
+	t.Parallel()
+	decodeOnce := func(body, ct string) (schemaRequest, error) {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		if ct != "" {
+			r.Header.Set("Content-Type", ct)
+		}
+		return decodeSchemaRequest(r)
+	}
+	tests := []struct {
+		name, body, ct, wantErr string
+	}{
+		{"plain", `{"schema":"{\"type\":\"string\"}","schemaType":"JSON"}`, "", ""},
+		{"references", `{"schema":"{}","references":[{"name":"a.json","subject":"a","version":1}]}`, "application/json", ""},
+		{"no schema field", `{"schemaType":"JSON","cache-test":1}`, "", `no "schema" field`},
+		{"malformed", `{"schema":`, "", "malformed JSON"},
+		{"foreign content type", `{"schema":"{}","cache-test":2}`, "text/plain", "unsupported Content-Type"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			first, err1 := decodeOnce(tc.body, tc.ct)
+			if len(first.References) > 0 {
+				first.References[0].Name = "changed by the first caller"
+			}
+			second, err2 := decodeOnce(tc.body, tc.ct)
+			for i, err := range []error{err1, err2} {
+				if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+					t.Errorf("decode %d: error %v, want %q", i+1, err, tc.wantErr)
+				}
+			}
+			if tc.wantErr != "" {
+				return
+			}
+			if second.Schema == nil || *second.Schema != *first.Schema || second.SchemaType != first.SchemaType {
+				t.Errorf("second decode %+v differs from the first %+v", second, first)
+			}
+			if len(second.References) > 0 && second.References[0].Name != "a.json" {
+				t.Errorf("a caller's change reached the cache: %+v", second.References)
+			}
+		})
 	}
 }

@@ -104,14 +104,6 @@ func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
 	})
 }
 
-func decodeSchemaRequest(r *http.Request) (schemaRequest, error) {
-	req, err := decode[schemaRequest](r)
-	if err != nil {
-		return req, err
-	}
-	return req, req.valid()
-}
-
 func handleLookup(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decodeSchemaRequest(r)
@@ -206,7 +198,7 @@ func handleSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		cache.serve(w, r, id, func(ctx context.Context) ([]byte, error) {
+		serveCached(cache, w, r, id, func(ctx context.Context) ([]byte, error) {
 			s, err := reg.SchemaByID(ctx, id)
 			if err != nil {
 				return nil, err
@@ -224,7 +216,7 @@ func handleRawSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		cache.serve(w, r, id, func(ctx context.Context) ([]byte, error) {
+		serveCached(cache, w, r, id, func(ctx context.Context) ([]byte, error) {
 			s, err := reg.SchemaByID(ctx, id)
 			return []byte(s.Text), err
 		}, func(err error) { writeError(w, r, log, err) })

@@ -93,3 +93,34 @@ type captureWriter struct {
 }
 
 func (w *captureWriter) Write(b []byte) (int, error) { return w.buf.Write(b) }
+
+// BenchmarkCompatRepeated: POST /compatibility/subjects/{s}/versions/latest
+// with the same 50-property proposal each time (CI re-checking a change),
+// through the whole server: the cached-verdict path.
+func BenchmarkCompatRepeated(b *testing.B) {
+	st, err := boltstore.Open(b.TempDir(), boltstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := registry.NewRegistrar(st, registry.Options{})
+	schema := eventschema.Object(50, "compat bench", 0)
+	if _, err := svc.Publish(context.Background(), registry.PublishRequest{Subject: "orders", Schema: schema}); err != nil {
+		b.Fatal(err)
+	}
+	srv := httpapi.NewServer(svc, httpapi.Options{})
+	body := []byte(schemaBody(schema))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			clear(w.h)
+			req := httptest.NewRequest("POST", "/compatibility/subjects/orders/versions/latest", bytes.NewReader(body))
+			srv.ServeHTTP(w, req)
+			if w.status != http.StatusOK {
+				b.Errorf("status %d", w.status)
+				return
+			}
+		}
+	})
+}

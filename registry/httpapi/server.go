@@ -180,17 +180,33 @@ func writeBodyLength(w http.ResponseWriter, status int, body []byte, length []st
 // types (415), bodies over the limit (413), and malformed JSON (422 42201,
 // with the line and column of the problem).
 func decode[T any](r *http.Request) (T, error) {
-	var v T
+	data, err := readBody(r)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decodeBytes[T](data)
+}
+
+// readBody checks the request's content type and reads its body within the
+// limit (see decode).
+func readBody(r *http.Request) ([]byte, error) {
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
-		return v, err
+		return nil, err
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return v, tooLarge(mbe.Limit)
+			return nil, tooLarge(mbe.Limit)
 		}
-		return v, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "cannot read request body: %v", err)
+		return nil, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "cannot read request body: %v", err)
 	}
+	return data, nil
+}
+
+// decodeBytes is decode's JSON part: a body read by readBody into a T.
+func decodeBytes[T any](data []byte) (T, error) {
+	var v T
 	if len(bytes.TrimSpace(data)) == 0 {
 		return v, registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "request body is empty: expected a JSON object")
 	}
