@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestBodyCache: a success is served from the cache afterwards (no second
@@ -103,5 +104,21 @@ func TestSchemaRequestCache(t *testing.T) {
 				t.Errorf("a caller's change reached the cache: %+v", second.References)
 			}
 		})
+	}
+}
+
+// TestReadAllSized: the body comes back whole whatever length was announced.
+func TestReadAllSized(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("0123456789", 700)
+	for _, announced := range []int64{-1, 0, 1, 512, int64(len(body)) - 1, int64(len(body)), int64(len(body)) + 100} {
+		got, err := readAllSized(iotest.OneByteReader(strings.NewReader(body)), announced)
+		if err != nil || string(got) != body {
+			t.Errorf("announced %d: %d bytes, %v; want the %d-byte body", announced, len(got), err, len(body))
+		}
+	}
+	_, err := readAllSized(iotest.TimeoutReader(strings.NewReader(body)), int64(len(body)))
+	if err == nil {
+		t.Errorf("a failing reader's error was lost")
 	}
 }
