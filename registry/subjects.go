@@ -92,7 +92,9 @@ func (s *Registrar) GetVersion(ctx context.Context, subject, version string, del
 // SchemaByID returns a schema by its global ID (40403 if unknown). It reads
 // the store, not the record cache, so that a store outage is reported (503)
 // rather than masked and each backend's answer for hard-deleted schemas
-// holds; the cache serves internal reads that follow a store read.
+// holds; the cache serves internal reads that follow a store read. (The
+// HTTP server keeps each id's encoded answer once it has one, see
+// httpapi/bodycache.go: both stores keep a schema record forever.)
 func (s *Registrar) SchemaByID(ctx context.Context, id int64) (Schema, error) {
 	sch, err := s.store.SchemaByID(ctx, id)
 	return sch, s.fail(err)

@@ -109,14 +109,6 @@ func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
 	})
 }
 
-func decodeSchemaRequest(r *http.Request) (schemaRequest, error) {
-	req, err := decode[schemaRequest](r)
-	if err != nil {
-		return req, err
-	}
-	return req, req.valid()
-}
-
 func handleLookup(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decodeSchemaRequest(r)
@@ -204,30 +196,35 @@ func handleSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
 		SchemaType string               `json:"schemaType"`
 		References []registry.Reference `json:"references,omitempty"`
 	}
+	cache := newBodyCache(bodyCacheBytes) // bodycache.go: the answer for an id never changes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := schemaID(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		s, err := reg.SchemaByID(r.Context(), id)
-		answer(w, r, log, err, response{Schema: s.Text, SchemaType: schemaType(s.Type), References: s.References})
+		serveCached(cache, w, r, id, func(ctx context.Context) ([]byte, error) {
+			s, err := reg.SchemaByID(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return encodeJSON(response{Schema: s.Text, SchemaType: schemaType(s.Type), References: s.References})
+		}, func(err error) { writeError(w, r, log, err) })
 	})
 }
 
 func handleRawSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
+	cache := newBodyCache(bodyCacheBytes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := schemaID(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		s, err := reg.SchemaByID(r.Context(), id)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		writeBody(w, http.StatusOK, []byte(s.Text))
+		serveCached(cache, w, r, id, func(ctx context.Context) ([]byte, error) {
+			s, err := reg.SchemaByID(ctx, id)
+			return []byte(s.Text), err
+		}, func(err error) { writeError(w, r, log, err) })
 	})
 }
 

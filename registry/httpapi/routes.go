@@ -106,7 +106,7 @@ func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) 
 		{Method: get, Path: "/", Handler: handleRoot(), Access: auth.Open},
 		{Method: get, Path: "/healthz", Handler: handleHealthz(), Access: auth.Open},
 		{Method: get, Path: "/readyz", Handler: handleReadyz(opts.Ready, log), Access: auth.Open},
-		{Method: get, Path: "/metrics", Handler: handleMetrics(opts.Gatherer), Access: read},
+		{Method: get, Path: "/metrics", Handler: handleMetrics(m), Access: read},
 	}
 }
 
