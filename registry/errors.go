@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/batonhq/baton/compat"
 )
@@ -179,6 +180,14 @@ const CodeServiceNotFound = 40420
 // ErrServiceNotFound: no service has this name. 40420.
 func ErrServiceNotFound(name string) *Error {
 	return Errorf(KindNotFound, CodeServiceNotFound, "Service '%s' not found.", name)
+}
+
+// ErrClaimedElsewhere: a restricted writer registered service as the owner
+// of subject, but services it does not write for own subject (they
+// claimed it first, possibly by a request running at the same time).
+// 40301, as the authorizer's refusal of a claim.
+func ErrClaimedElsewhere(service, subject string, owners []string) *Error {
+	return Errorf(KindForbidden, CodeForbidden, "service %s may not own %s: it is owned by service %s, which this token does not write for", service, subject, strings.Join(owners, ", "))
 }
 
 // ErrEmptySubject refuses an operation on the subject named "".

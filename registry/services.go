@@ -231,7 +231,7 @@ func (s *Registrar) registerService(ctx context.Context, si Service, force bool)
 			return Service{}, err
 		}
 	}
-	if err := s.store.PutService(ctx, plan.service); err != nil {
+	if err := s.store.PutService(ctx, plan.service, writerOf(ctx)); err != nil {
 		return Service{}, err
 	}
 	s.log.Info("service registered", "service", si.Name, "relations", len(plan.service.Relations))

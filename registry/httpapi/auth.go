@@ -45,6 +45,9 @@ func authenticate(a *auth.Authorizer, rt route, log *slog.Logger, next http.Hand
 			writeError(w, r, log, err)
 			return
 		}
+		if tok.Restricted() {
+			r = r.WithContext(registry.WithWriter(r.Context(), tok.Services))
+		}
 		next.ServeHTTP(w, r)
 	})
 }
