@@ -25,18 +25,20 @@ func checkType(t string) error {
 // submitted bytes: CI sends the same text every build, and hashing it is far
 // cheaper than re-parsing it into canonical form. On a miss it also returns
 // the decoded document, so that compiling it does not decode it again.
-func (s *Registrar) fingerprint(text string, refs []Reference) (string, any, error) {
+// validated says whether this exact text has compiled before (see
+// rawEntry): only then may its fingerprint stand for a compiled schema.
+func (s *Registrar) fingerprint(text string, refs []Reference) (fp string, doc any, validated bool, err error) {
 	key := rawKey(text, refs)
-	if fp, ok := s.cache.rawFP.Get(key); ok {
-		return fp, nil, nil
+	if e, ok := s.cache.rawFP.Get(key); ok {
+		return e.fp, nil, e.validated, nil
 	}
-	doc, err := compat.DecodeJSON([]byte(text))
+	doc, err = compat.DecodeJSON([]byte(text))
 	if err != nil {
-		return "", nil, invalidJSON(err)
+		return "", nil, false, invalidJSON(err)
 	}
-	fp := fingerprintValue(doc, len(text), refs)
-	s.cache.rawFP.Add(key, fp)
-	return fp, doc, nil
+	fp = fingerprintValue(doc, len(text), refs)
+	s.cache.rawFP.Add(key, rawEntry{fp: fp})
+	return fp, doc, false, nil
 }
 
 // rawKey is the digest of a text exactly as submitted, with its references.
@@ -103,7 +105,7 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {
 		return nil, "", Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: document is %d bytes; the limit is %d", len(text), max)
 	}
-	fp, doc, err := s.fingerprint(text, refs)
+	fp, doc, validated, err := s.fingerprint(text, refs)
 	if err != nil {
 		// Past 10,000 levels the decoder stops with its own message; name
 		// the depth limit instead (only failures pay for this scan).
@@ -112,7 +114,10 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 		}
 		return nil, "", err
 	}
-	if c, ok := s.cache.byFP.Get(fp); ok {
+	// The compiled schema cached under fp may come from another text with
+	// the same canonical form, which says nothing of this text's duplicate
+	// keys or number literals: only a text that compiled itself may use it.
+	if c, ok := s.cache.byFP.Get(fp); ok && validated {
 		if err := s.resolveRefs(ctx, refs, false, nil, nil, 1); err != nil {
 			return nil, "", err
 		}
@@ -138,6 +143,7 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 		return nil, "", &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), Err: err}
 	}
 	s.cache.byFP.Add(fp, c)
+	s.cache.rawFP.Add(rawKey(text, refs), rawEntry{fp: fp, validated: true})
 	return c, fp, nil
 }
 

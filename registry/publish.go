@@ -108,7 +108,7 @@ func (s *Registrar) lookup(ctx context.Context, req PublishRequest, deleted bool
 	if err := checkType(req.SchemaType); err != nil {
 		return SubjectVersion{}, err
 	}
-	fp, _, err := s.fingerprint(req.Schema, req.References)
+	fp, _, _, err := s.fingerprint(req.Schema, req.References)
 	if err != nil {
 		return SubjectVersion{}, err
 	}
