@@ -20,6 +20,9 @@ func (s *Registrar) Check(ctx context.Context, req CheckRequest) (compat.Report,
 }
 
 func (s *Registrar) checkReq(ctx context.Context, req CheckRequest) (compat.Report, error) {
+	if err := checkSubject(req.Subject); err != nil {
+		return compat.Report{}, err
+	}
 	n := 0
 	if req.Version != "" {
 		var err error

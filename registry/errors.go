@@ -3,7 +3,9 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/compat"
 )
@@ -188,6 +190,24 @@ func ErrServiceNotFound(name string) *Error {
 // 40301, as the authorizer's refusal of a claim.
 func ErrClaimedElsewhere(service, subject string, owners []string) *Error {
 	return Errorf(KindForbidden, CodeForbidden, "service %s may not own %s: it is owned by service %s, which this token does not write for", service, subject, strings.Join(owners, ", "))
+}
+
+// MaxQuote is how many bytes of a user's input an error message repeats:
+// enough to recognise it, while a 1 MB value does not come back whole in
+// every error body and log line.
+const MaxQuote = 100
+
+// Quote is strconv.Quote for user input in error messages: at most
+// MaxQuote bytes of s (cut at a character boundary), then how long s was.
+func Quote(s string) string {
+	if len(s) <= MaxQuote {
+		return strconv.Quote(s)
+	}
+	cut := MaxQuote
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }
 
 // ErrEmptySubject refuses an operation on the subject named "".

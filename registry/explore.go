@@ -73,8 +73,8 @@ func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode com
 // A subject no service names has none: an empty list, not an error, since
 // a message may be published before any service declares it.
 func (s *Registrar) SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error) {
-	if subject == "" {
-		return nil, ErrEmptySubject()
+	if err := checkSubject(subject); err != nil {
+		return nil, err
 	}
 	related, err := s.store.RelationsBySubject(ctx, subject)
 	if err != nil {
