@@ -18,7 +18,7 @@ func checkType(t string) error {
 	if t == "" || strings.EqualFold(t, SchemaTypeJSON) {
 		return nil
 	}
-	return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema type %q: Baton registers JSON Schema only (schemaType \"JSON\" or omitted)", t)
+	return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema type %s: Baton registers JSON Schema only (send \"schemaType\": \"JSON\")", Quote(t))
 }
 
 // fingerprint is Fingerprint behind a cache keyed by a digest of the exact

@@ -53,7 +53,7 @@ func call(t *testing.T, method, url, body string) (int, int, string) {
 }
 
 func publishBody(schema string) string {
-	b, _ := json.Marshal(map[string]string{"schema": schema})
+	b, _ := json.Marshal(map[string]string{"schema": schema, "schemaType": "JSON"})
 	return string(b)
 }
 

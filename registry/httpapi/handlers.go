@@ -24,7 +24,12 @@ type schemaRequest struct {
 
 func (s schemaRequest) valid() error {
 	if s.Schema == nil {
-		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, `request body has no "schema" field: expected {"schema": "<the JSON Schema as a string>"}`)
+		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, `request body has no "schema" field: expected {"schema": "<the JSON Schema as a string>", "schemaType": "JSON"}`)
+	}
+	// Confluent reads a missing schemaType as AVRO; storing such a schema
+	// as JSON would give a Confluent client another type than it sent.
+	if s.SchemaType == "" {
+		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, `request body has no "schemaType" field, which Confluent reads as AVRO; Baton registers JSON Schema only: send "schemaType": "JSON"`)
 	}
 	return nil
 }

@@ -121,9 +121,12 @@ func (h *harness) do(method, path, body string, headers ...string) response {
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 
-// schemaBody is the JSON of a publish/lookup/check request for schema.
+// schemaBody is the JSON of a publish/lookup/check request for schema,
+// with "schemaType": "JSON" as Confluent's JSON Schema serializer sends it
+// (extra pairs of field and JSON value add or replace fields; a null
+// schemaType leaves it out in effect).
 func schemaBody(schema string, extra ...string) string {
-	m := map[string]any{"schema": schema}
+	m := map[string]any{"schema": schema, "schemaType": registry.SchemaTypeJSON}
 	for i := 0; i+1 < len(extra); i += 2 {
 		var v any
 		if err := json.Unmarshal([]byte(extra[i+1]), &v); err != nil {
