@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,13 +194,16 @@ func (s *Registrar) resolveRefs(ctx context.Context, refs []Reference, allowDele
 	}
 	for _, r := range refs {
 		if r.Name == "" || r.Subject == "" || r.Version < 1 {
-			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference %q must have a name, a subject and a version >= 1 (got subject %q, version %d)", r.Name, r.Subject, r.Version)
+			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference %s must have a name, a subject and a version >= 1 (got subject %s, version %d)", Quote(r.Name), Quote(r.Subject), r.Version)
+		}
+		if r.Version > math.MaxInt32 {
+			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference %s version %d is out of range: versions are between 1 and 2^31-1", Quote(r.Name), r.Version)
 		}
 		v, err := s.store.Version(ctx, r.Subject, r.Version, allowDeleted)
 		if err != nil {
 			if ErrorKind(err) == KindNotFound {
 				return &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Err: err,
-					Message: fmt.Sprintf("Invalid schema: reference %q to subject %q version %d does not exist", r.Name, r.Subject, r.Version)}
+					Message: fmt.Sprintf("Invalid schema: reference %s to subject %s version %d does not exist", Quote(r.Name), Quote(r.Subject), r.Version)}
 			}
 			return err
 		}
@@ -209,7 +213,7 @@ func (s *Registrar) resolveRefs(ctx context.Context, refs []Reference, allowDele
 		target := r.Subject + "\x00" + strconv.Itoa(r.Version)
 		if prev, ok := seen[r.Name]; ok {
 			if prev != target {
-				return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference name %q names two different schemas", r.Name)
+				return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference name %s names two different schemas", Quote(r.Name))
 			}
 			continue // already collected, with its own references
 		}

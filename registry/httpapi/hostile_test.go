@@ -144,10 +144,10 @@ func TestHostileInputs(t *testing.T) {
 		{"subject with invalid UTF-8", "POST", "/subjects/a%FFb/versions", schemaBody(`{}`), nil, 422, 42200, `not valid UTF-8`},
 		{"subject ../../etc/passwd, escaped", "POST", "/subjects/..%2F..%2Fetc%2Fpasswd/versions", schemaBody(`{}`), nil, 422, 42200, `"\.\." path segment`},
 		{"subject ., escaped", "PUT", "/config/%2E", `{"compatibility":"NONE"}`, nil, 422, 42200, `"\." path segment`},
-		{"version 0", "GET", "/subjects/hostile/versions/0", "", nil, 422, 42202, `'0'`},
+		{"version 0", "GET", "/subjects/hostile/versions/0", "", nil, 422, 42202, `"0"`},
 		{"version -1 of a missing subject", "GET", "/subjects/hostile/versions/-1", "", nil, 404, 40401, `hostile`},
 		{"version 99999999999999999999", "GET", "/subjects/hostile/versions/99999999999999999999", "", nil, 422, 42202, `99999999999999999999`},
-		{"version -1 on delete", "DELETE", "/subjects/hostile/versions/-2", "", nil, 422, 42202, `'-2'`},
+		{"version -1 on delete", "DELETE", "/subjects/hostile/versions/-2", "", nil, 422, 42202, `"-2"`},
 	}
 	if len(cases) < 30 {
 		t.Fatalf("only %d hostile cases", len(cases))

@@ -19,6 +19,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -243,7 +244,7 @@ func bodyJSONError(data []byte, err error) error {
 		} else {
 			field = fmt.Sprintf("field %q", field)
 		}
-		what = fmt.Sprintf("%s must be %s, not %s", field, jsonKind(te.Type.Kind().String()), te.Value)
+		what = typeProblem(field, te)
 	}
 	if off < 0 {
 		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "%s: %s", problem, what)
@@ -251,6 +252,32 @@ func bodyJSONError(data []byte, err error) error {
 	line, col := compat.LineColumn(data, off)
 	return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema,
 		"%s at line %d, column %d: %s", problem, line, col, what)
+}
+
+// typeProblem says what is wrong with a JSON value of the wrong type or
+// range: encoding/json reports an integer out of range or with a fraction
+// as "number <literal>", the same kind the field wants.
+func typeProblem(field string, te *json.UnmarshalTypeError) string {
+	want := jsonKind(te.Type.Kind().String())
+	num, isNum := strings.CutPrefix(te.Value, "number ")
+	if !isNum || want != "a number" {
+		return fmt.Sprintf("%s must be %s, not %s", field, want, te.Value)
+	}
+	shown := registry.Quote(num)
+	if strings.ContainsAny(num, ".eE") {
+		return fmt.Sprintf("%s must be a whole number, not %s", field, shown)
+	}
+	var lo, hi string
+	switch k := te.Type.Kind(); {
+	case k >= reflect.Int && k <= reflect.Int64:
+		bits := te.Type.Bits()
+		lo, hi = fmt.Sprint(int64(-1)<<(bits-1)), fmt.Sprint(uint64(1)<<(bits-1)-1)
+	case k >= reflect.Uint && k <= reflect.Uintptr:
+		lo, hi = "0", fmt.Sprint(uint64(1)<<(te.Type.Bits()-1)*2-1)
+	default:
+		return fmt.Sprintf("%s is out of range: %s", field, shown)
+	}
+	return fmt.Sprintf("%s is out of range: %s is not between %s and %s", field, shown, lo, hi)
 }
 
 func jsonKind(goKind string) string {
