@@ -146,7 +146,7 @@ func reportKey(mode compat.Mode, policy compat.Policy, fp string, vs []Version) 
 // breaking finding (every finding when none is breaking).
 func incompatible(subject string, rep compat.Report) *Error {
 	return &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: rep.Findings,
-		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %q, details: [%s]", subject, findingLines(rep.Findings, ""))}
+		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %s, details: [%s]", Quote(subject), findingLines(rep.Findings, ""))}
 }
 
 // findingLines lists findings one per line (report.FindingLine), each

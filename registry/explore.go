@@ -36,7 +36,7 @@ func (s *Registrar) Diff(ctx context.Context, subject, from, to string, mode com
 
 func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
 	if mode != "" && !slices.Contains([]compat.Mode{compat.Backward, compat.Forward, compat.Full}, mode) {
-		return DiffReport{}, Errorf(KindInvalid, CodeInvalidCompatibility, "diff mode must be BACKWARD, FORWARD or FULL, not %q: a diff compares two versions", mode)
+		return DiffReport{}, Errorf(KindInvalid, CodeInvalidCompatibility, "diff mode must be BACKWARD, FORWARD or FULL, not %s: a diff compares two versions", Quote(string(mode)))
 	}
 	st, err := s.store.ReadSubject(ctx, subject, "")
 	if err != nil {

@@ -190,7 +190,7 @@ func schemaID(r *http.Request) (int64, error) {
 	raw := pathVar(r, "id")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "schema %q not found: ids are positive integers", raw)
+		return 0, registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "schema %s not found: ids are positive integers", registry.Quote(raw))
 	}
 	return id, nil
 }
@@ -450,14 +450,14 @@ func handleReadyz(ready func(context.Context) error, log *slog.Logger) http.Hand
 func handleNoRoute(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, log, &protocolError{status: http.StatusNotFound,
-			message: fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
+			message: fmt.Sprintf("no such endpoint: %s %s", registry.Clip(r.Method), registry.Quote(r.URL.Path))})
 	})
 }
 
 func handleWrongMethod(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, log, &protocolError{status: http.StatusMethodNotAllowed,
-			message: fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path)})
+			message: fmt.Sprintf("method %s is not allowed on %s", registry.Clip(r.Method), registry.Quote(r.URL.Path))})
 	})
 }
 

@@ -227,7 +227,7 @@ func checkContentType(ct string) error {
 		}
 	}
 	return &protocolError{status: http.StatusUnsupportedMediaType,
-		message: fmt.Sprintf("unsupported Content-Type %q: send %s", ct, strings.Join(acceptedContentTypes, ", "))}
+		message: fmt.Sprintf("unsupported Content-Type %s: send %s", registry.Quote(ct), strings.Join(acceptedContentTypes, ", "))}
 }
 
 // bodyJSONError names where in the body the JSON went wrong.
