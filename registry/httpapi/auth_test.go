@@ -233,6 +233,9 @@ func TestOwnership(t *testing.T) {
 	}
 }
 
+// oversizeBody is a publish body over the default 4 MiB limit.
+var oversizeBody = schemaBody(`{"description":"` + strings.Repeat("x", 5<<20) + `"}`)
+
 // auditPage reads the audit log as admin.
 func auditPage(h *harness, query string) []registry.AuditEntry {
 	h.t.Helper()
@@ -270,6 +273,9 @@ func TestAuditEntries(t *testing.T) {
 		{"POST", "/subjects/OrderPlaced/versions?force=true", schemaBody(schemaWidened), bearer("ci-order")},
 		{"DELETE", "/subjects/OrderPlaced/versions/2", "", bearer("admin")},
 		{"PUT", "/v1/services/payment", paymentService, basic("ci-payment")},
+		// Over the body limit, by Content-Length and chunked (issue 14 #9).
+		{"POST", "/subjects/OrderPlaced/versions", oversizeBody, bearer("ci-order")},
+		{"PUT", "/v1/services/payment", oversizeBody, append(basic("ci-payment"), "Transfer-Encoding", "chunked")},
 	}
 	for _, s := range steps {
 		h.do(s.method, s.path, s.body, s.headers...)
@@ -296,11 +302,13 @@ func TestAuditEntries(t *testing.T) {
 		{"ci-order", "POST", pub, "OrderPlaced", "", 2, true, 200, 0},
 		{"admin", "DELETE", "/subjects/{subject}/versions/{version}", "OrderPlaced", "", 2, false, 200, 0},
 		{"ci-payment", "PUT", "/v1/services/{name}", "", "payment", 0, false, 200, 0},
+		{"ci-order", "POST", pub, "OrderPlaced", "", 0, false, 413, registry.CodeRequestTooLarge},
+		{"ci-payment", "PUT", "/v1/services/{name}", "", "payment", 0, false, 413, registry.CodeRequestTooLarge},
 	}
 	if d := cmp.Diff(want, rows); d != "" {
 		t.Errorf("audit entries (-want +got):\n%s", d)
 	}
-	if len(got) == 6 {
+	if len(got) == 8 {
 		if got[3].SchemaID == 0 {
 			t.Errorf("forced publish entry has no schema id: %+v", got[3])
 		}
@@ -460,4 +468,23 @@ func TestAuditPanickingWrite(t *testing.T) {
 	if h.do("GET", "/healthz", "").Status != 200 {
 		t.Error("server unhealthy after the panic")
 	}
+}
+
+// TestTwoAuthorizationHeaders: a request with two Authorization headers
+// is refused (400) whichever comes first, not served with the first one
+// (issue 14 #12).
+func TestTwoAuthorizationHeaders(t *testing.T) {
+	t.Parallel()
+	h := newAuthHarness(t)
+	for _, headers := range [][]string{
+		append(bearer("reader"), bearer("admin")...),
+		append(bearer("admin"), "Authorization", "Bearer wrong"),
+		append(basic("ci-order"), basic("ci-order")...),
+	} {
+		r := h.do("DELETE", "/subjects/OrderPlaced", "", headers...)
+		if msg := wantError(t, r, 400, 400); !strings.Contains(msg, "2 Authorization headers; send exactly one") {
+			t.Errorf("message %q", msg)
+		}
+	}
+	wantError(t, h.do("GET", "/subjects", "", append(bearer("reader"), bearer("reader")...)...), 400, 400)
 }

@@ -118,7 +118,7 @@ func NewServer(reg registry.Registry, opts Options) *Server {
 	r.MethodNotAllowedHandler = handleWrongMethod(log)
 
 	var h http.Handler = r
-	h = limitBody(h, opts.MaxBodyBytes, log)
+	h = capBody(h, opts.MaxBodyBytes)
 	h = recoverPanics(h, log)
 	h = observe(h, log, m)
 	h = requestIDs(h)
