@@ -389,13 +389,13 @@ func handleSetConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 		mode, err := compat.ParseMode(level)
 		if err != nil {
 			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
-				"invalid compatibility level %q: expected one of %s", level, compat.ModeNames()))
+				"invalid compatibility level %s: expected one of %s", registry.Quote(level), compat.ModeNames()))
 			return
 		}
 		policy, err := compat.ParsePolicy(req.CompatibilityPolicy)
 		if err != nil {
 			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
-				"invalid compatibilityPolicy %q: expected STRICT or LENIENT", req.CompatibilityPolicy))
+				"invalid compatibilityPolicy %s: expected STRICT or LENIENT", registry.Quote(req.CompatibilityPolicy)))
 			return
 		}
 		c, err := reg.SetConfig(r.Context(), pathVar(r, "subject"), registry.Config{Mode: mode, Policy: policy})
