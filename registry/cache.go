@@ -109,10 +109,15 @@ func (c *lru[K, V]) Len() int {
 // submitted to its canonical fingerprint (canonicalizing re-parses the JSON,
 // which costs more than the check on a cache hit), and schemas holds stored
 // schema records by ID (immutable: an ID is bound to one schema forever).
+//
+// A text's rawFP entry is validated once that exact text has compiled: two
+// texts with one canonical form can differ in validity (a repeated key, a
+// number literal over the digit limit), so a compiled schema cached by
+// fingerprint is reused only for texts that passed validation themselves.
 type schemaCache struct {
 	byID    *lru[int64, *compat.Schema]
 	byFP    *lru[string, *compat.Schema]
-	rawFP   *lru[[32]byte, string]
+	rawFP   *lru[[32]byte, rawEntry]
 	schemas *lru[int64, Schema]
 	// reports memoizes verdicts: the engine is deterministic, so the same
 	// proposal against the same stored versions under the same mode and
@@ -125,11 +130,17 @@ type schemaCache struct {
 	impacted *lru[string, struct{}]
 }
 
+// rawEntry is what rawFP holds for a submitted text.
+type rawEntry struct {
+	fp        string
+	validated bool // the text itself compiled without error
+}
+
 func newSchemaCache(size int, bytes int64) *schemaCache {
 	return &schemaCache{
 		byID:    newSizedLRU[int64](size, bytes, (*compat.Schema).MemSize),
 		byFP:    newSizedLRU[string](size, bytes, (*compat.Schema).MemSize),
-		rawFP:   newLRU[[32]byte, string](size),
+		rawFP:   newLRU[[32]byte, rawEntry](size),
 		schemas: newLRU[int64, Schema](size),
 		reports: newLRU[string, compat.Report](size),
 

@@ -20,6 +20,9 @@ func (s *Registrar) Check(ctx context.Context, req CheckRequest) (compat.Report,
 }
 
 func (s *Registrar) checkReq(ctx context.Context, req CheckRequest) (compat.Report, error) {
+	if err := checkSubject(req.Subject); err != nil {
+		return compat.Report{}, err
+	}
 	n := 0
 	if req.Version != "" {
 		var err error
@@ -143,7 +146,7 @@ func reportKey(mode compat.Mode, policy compat.Policy, fp string, vs []Version) 
 // breaking finding (every finding when none is breaking).
 func incompatible(subject string, rep compat.Report) *Error {
 	return &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: rep.Findings,
-		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %q, details: [%s]", subject, findingLines(rep.Findings, ""))}
+		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %s, details: [%s]", Quote(subject), findingLines(rep.Findings, ""))}
 }
 
 // findingLines lists findings one per line (report.FindingLine), each

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,25 +20,27 @@ func checkType(t string) error {
 	if t == "" || strings.EqualFold(t, SchemaTypeJSON) {
 		return nil
 	}
-	return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema type %q: Baton registers JSON Schema only (schemaType \"JSON\" or omitted)", t)
+	return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema type %s: Baton registers JSON Schema only (send \"schemaType\": \"JSON\")", Quote(t))
 }
 
 // fingerprint is Fingerprint behind a cache keyed by a digest of the exact
 // submitted bytes: CI sends the same text every build, and hashing it is far
 // cheaper than re-parsing it into canonical form. On a miss it also returns
 // the decoded document, so that compiling it does not decode it again.
-func (s *Registrar) fingerprint(text string, refs []Reference) (string, any, error) {
+// validated says whether this exact text has compiled before (see
+// rawEntry): only then may its fingerprint stand for a compiled schema.
+func (s *Registrar) fingerprint(text string, refs []Reference) (fp string, doc any, validated bool, err error) {
 	key := rawKey(text, refs)
-	if fp, ok := s.cache.rawFP.Get(key); ok {
-		return fp, nil, nil
+	if e, ok := s.cache.rawFP.Get(key); ok {
+		return e.fp, nil, e.validated, nil
 	}
-	doc, err := compat.DecodeJSON([]byte(text))
+	doc, err = compat.DecodeJSON([]byte(text))
 	if err != nil {
-		return "", nil, invalidJSON(err)
+		return "", nil, false, invalidJSON(err)
 	}
-	fp := fingerprintValue(doc, len(text), refs)
-	s.cache.rawFP.Add(key, fp)
-	return fp, doc, nil
+	fp = fingerprintValue(doc, len(text), refs)
+	s.cache.rawFP.Add(key, rawEntry{fp: fp})
+	return fp, doc, false, nil
 }
 
 // rawKey is the digest of a text exactly as submitted, with its references.
@@ -104,7 +107,7 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {
 		return nil, "", Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: document is %d bytes; the limit is %d", len(text), max)
 	}
-	fp, doc, err := s.fingerprint(text, refs)
+	fp, doc, validated, err := s.fingerprint(text, refs)
 	if err != nil {
 		// Past 10,000 levels the decoder stops with its own message; name
 		// the depth limit instead (only failures pay for this scan).
@@ -113,7 +116,10 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 		}
 		return nil, "", err
 	}
-	if c, ok := s.cache.byFP.Get(fp); ok {
+	// The compiled schema cached under fp may come from another text with
+	// the same canonical form, which says nothing of this text's duplicate
+	// keys or number literals: only a text that compiled itself may use it.
+	if c, ok := s.cache.byFP.Get(fp); ok && validated {
 		if err := s.resolveRefs(ctx, refs, false, nil, nil, 1); err != nil {
 			return nil, "", err
 		}
@@ -139,6 +145,7 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 		return nil, "", &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), Err: err}
 	}
 	s.cache.byFP.Add(fp, c)
+	s.cache.rawFP.Add(rawKey(text, refs), rawEntry{fp: fp, validated: true})
 	return c, fp, nil
 }
 
@@ -188,13 +195,16 @@ func (s *Registrar) resolveRefs(ctx context.Context, refs []Reference, allowDele
 	}
 	for _, r := range refs {
 		if r.Name == "" || r.Subject == "" || r.Version < 1 {
-			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference %q must have a name, a subject and a version >= 1 (got subject %q, version %d)", r.Name, r.Subject, r.Version)
+			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference %s must have a name, a subject and a version >= 1 (got subject %s, version %d)", Quote(r.Name), Quote(r.Subject), r.Version)
+		}
+		if r.Version > math.MaxInt32 {
+			return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference %s version %d is out of range: versions are between 1 and 2^31-1", Quote(r.Name), r.Version)
 		}
 		v, err := s.store.Version(ctx, r.Subject, r.Version, allowDeleted)
 		if err != nil {
 			if ErrorKind(err) == KindNotFound {
 				return &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Err: err,
-					Message: fmt.Sprintf("Invalid schema: reference %q to subject %q version %d does not exist", r.Name, r.Subject, r.Version)}
+					Message: fmt.Sprintf("Invalid schema: reference %s to subject %s version %d does not exist", Quote(r.Name), Quote(r.Subject), r.Version)}
 			}
 			return err
 		}
@@ -204,7 +214,7 @@ func (s *Registrar) resolveRefs(ctx context.Context, refs []Reference, allowDele
 		target := r.Subject + "\x00" + strconv.Itoa(r.Version)
 		if prev, ok := seen[r.Name]; ok {
 			if prev != target {
-				return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference name %q names two different schemas", r.Name)
+				return Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: reference name %s names two different schemas", Quote(r.Name))
 			}
 			continue // already collected, with its own references
 		}

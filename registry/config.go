@@ -40,7 +40,7 @@ func (s *Registrar) GetConfig(ctx context.Context, subject string, defaultToGlob
 func (s *Registrar) SetConfig(ctx context.Context, subject string, cfg Config) (Config, error) {
 	m, err := compat.ParseMode(string(cfg.Mode))
 	if err != nil || cfg.Mode == "" {
-		return Config{}, Errorf(KindInvalid, CodeInvalidCompatibility, "Invalid compatibility level %q: want one of %s", cfg.Mode, compat.ModeNames())
+		return Config{}, Errorf(KindInvalid, CodeInvalidCompatibility, "Invalid compatibility level %s: want one of %s", Quote(string(cfg.Mode)), compat.ModeNames())
 	}
 	if cfg.Policy != compat.Strict && cfg.Policy != compat.Lenient {
 		return Config{}, Errorf(KindInvalid, CodeInvalidCompatibility, "Invalid compatibility policy %d: want strict or lenient", cfg.Policy)

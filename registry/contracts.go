@@ -82,10 +82,10 @@ func (s *Registrar) recordContract(ctx context.Context, service string, r Relati
 // the service never had a contract for: an empty list.
 func (s *Registrar) ContractVersions(ctx context.Context, service, subject string) ([]ContractVersion, error) {
 	if !ValidName(service) {
-		return nil, Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %q", service)
+		return nil, Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %s", Quote(service))
 	}
-	if subject == "" {
-		return nil, ErrEmptySubject()
+	if err := checkSubject(subject); err != nil {
+		return nil, err
 	}
 	if _, err := s.store.GetService(ctx, service); err != nil {
 		return nil, s.fail(err)

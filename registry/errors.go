@@ -3,6 +3,9 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/compat"
 )
@@ -129,12 +132,12 @@ func ErrorKind(err error) Kind {
 
 // ErrSubjectNotFound: the subject has no version (visible ones, unless asked for deleted ones). 40401.
 func ErrSubjectNotFound(subject string) *Error {
-	return Errorf(KindNotFound, CodeSubjectNotFound, "Subject '%s' not found.", subject)
+	return Errorf(KindNotFound, CodeSubjectNotFound, "Subject '%s' not found.", Clip(subject))
 }
 
 // ErrVersionNotFound: the subject has no such version (or it is soft-deleted). 40402.
 func ErrVersionNotFound(subject string, version int) *Error {
-	return Errorf(KindNotFound, CodeVersionNotFound, "Version %d not found for subject '%s'.", version, subject)
+	return Errorf(KindNotFound, CodeVersionNotFound, "Version %d not found for subject '%s'.", version, Clip(subject))
 }
 
 // ErrSchemaNotFound: no schema has this id. 40403.
@@ -144,32 +147,32 @@ func ErrSchemaNotFound(id int64) *Error {
 
 // ErrSchemaNotUnderSubject: the subject has visible versions, none holding the schema. 40403.
 func ErrSchemaNotUnderSubject(subject string) *Error {
-	return Errorf(KindNotFound, CodeSchemaNotFound, "Schema not found under subject '%s'.", subject)
+	return Errorf(KindNotFound, CodeSchemaNotFound, "Schema not found under subject '%s'.", Clip(subject))
 }
 
 // ErrSubjectSoftDeleted: a soft delete of a subject whose versions are all soft-deleted already. 40404.
 func ErrSubjectSoftDeleted(subject string) *Error {
-	return Errorf(KindNotFound, CodeSubjectSoftDeleted, "Subject '%s' was soft deleted. Set permanent=true to delete permanently", subject)
+	return Errorf(KindNotFound, CodeSubjectSoftDeleted, "Subject '%s' was soft deleted. Set permanent=true to delete permanently", Clip(subject))
 }
 
 // ErrSubjectNotSoftDeleted: a hard delete of a subject that still has visible versions. 40405.
 func ErrSubjectNotSoftDeleted(subject string) *Error {
-	return Errorf(KindNotFound, CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
+	return Errorf(KindNotFound, CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", Clip(subject))
 }
 
 // ErrVersionSoftDeleted: a soft delete of a version that is soft-deleted already. 40406.
 func ErrVersionSoftDeleted(subject string, version int) *Error {
-	return Errorf(KindNotFound, CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted. Set permanent=true to delete permanently", subject, version)
+	return Errorf(KindNotFound, CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted. Set permanent=true to delete permanently", Clip(subject), version)
 }
 
 // ErrVersionNotSoftDeleted: a hard delete of a version that is still visible. 40407.
 func ErrVersionNotSoftDeleted(subject string, version int) *Error {
-	return Errorf(KindNotFound, CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, version)
+	return Errorf(KindNotFound, CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", Clip(subject), version)
 }
 
 // ErrSubjectConfigNotFound: the subject has no config of its own. 40408.
 func ErrSubjectConfigNotFound(subject string) *Error {
-	return Errorf(KindNotFound, CodeSubjectConfigNotFound, "Subject '%s' does not have subject-level compatibility configured", subject)
+	return Errorf(KindNotFound, CodeSubjectConfigNotFound, "Subject '%s' does not have subject-level compatibility configured", Clip(subject))
 }
 
 // CodeServiceNotFound is Baton's own code for an unknown service (Confluent
@@ -178,7 +181,46 @@ const CodeServiceNotFound = 40420
 
 // ErrServiceNotFound: no service has this name. 40420.
 func ErrServiceNotFound(name string) *Error {
-	return Errorf(KindNotFound, CodeServiceNotFound, "Service '%s' not found.", name)
+	return Errorf(KindNotFound, CodeServiceNotFound, "Service '%s' not found.", Clip(name))
+}
+
+// ErrClaimedElsewhere: a restricted writer registered service as the owner
+// of subject, but services it does not write for own subject (they
+// claimed it first, possibly by a request running at the same time).
+// 40301, as the authorizer's refusal of a claim.
+func ErrClaimedElsewhere(service, subject string, owners []string) *Error {
+	return Errorf(KindForbidden, CodeForbidden, "service %s may not own %s: it is owned by service %s, which this token does not write for", service, subject, strings.Join(owners, ", "))
+}
+
+// MaxQuote is how many bytes of a user's input an error message repeats:
+// enough to recognise it, while a 1 MB value does not come back whole in
+// every error body and log line.
+const MaxQuote = 100
+
+// Quote is strconv.Quote for user input in error messages: at most
+// MaxQuote bytes of s (cut at a character boundary), then how long s was.
+func Quote(s string) string {
+	head, rest := clip(s)
+	return strconv.Quote(head) + rest
+}
+
+// Clip is Quote without the quotes, for messages that keep Confluent's
+// wording ('%s'): the input is already known to be printable, or the
+// message quotes it its own way.
+func Clip(s string) string {
+	head, rest := clip(s)
+	return head + rest
+}
+
+func clip(s string) (head, rest string) {
+	if len(s) <= MaxQuote {
+		return s, ""
+	}
+	cut := MaxQuote
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], fmt.Sprintf("… (%d bytes)", len(s))
 }
 
 // ErrEmptySubject refuses an operation on the subject named "".

@@ -36,7 +36,7 @@ func (s *Registrar) Diff(ctx context.Context, subject, from, to string, mode com
 
 func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode compat.Mode) (DiffReport, error) {
 	if mode != "" && !slices.Contains([]compat.Mode{compat.Backward, compat.Forward, compat.Full}, mode) {
-		return DiffReport{}, Errorf(KindInvalid, CodeInvalidCompatibility, "diff mode must be BACKWARD, FORWARD or FULL, not %q: a diff compares two versions", mode)
+		return DiffReport{}, Errorf(KindInvalid, CodeInvalidCompatibility, "diff mode must be BACKWARD, FORWARD or FULL, not %s: a diff compares two versions", Quote(string(mode)))
 	}
 	st, err := s.store.ReadSubject(ctx, subject, "")
 	if err != nil {
@@ -73,8 +73,8 @@ func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode com
 // A subject no service names has none: an empty list, not an error, since
 // a message may be published before any service declares it.
 func (s *Registrar) SubjectRelations(ctx context.Context, subject string) ([]ServiceRelation, error) {
-	if subject == "" {
-		return nil, ErrEmptySubject()
+	if err := checkSubject(subject); err != nil {
+		return nil, err
 	}
 	related, err := s.store.RelationsBySubject(ctx, subject)
 	if err != nil {

@@ -40,8 +40,8 @@ func (r ImpactReport) Breaking() bool { return len(r.Impacted) > 0 }
 // without a contract is checked against the version it pinned, else the
 // one current when it registered, else the latest. Nothing is written.
 func (s *Registrar) Impact(ctx context.Context, subject, schemaText string) (ImpactReport, error) {
-	if subject == "" {
-		return ImpactReport{}, ErrEmptySubject()
+	if err := checkSubject(subject); err != nil {
+		return ImpactReport{}, err
 	}
 	p, err := s.propose(ctx, subject, SchemaTypeJSON, schemaText, nil)
 	if err != nil {

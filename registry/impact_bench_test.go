@@ -145,7 +145,7 @@ func BenchmarkImpactEstate(b *testing.B) {
 		} else {
 			err = si.Validate()
 			if err == nil {
-				err = st.PutService(ctx, si)
+				err = st.PutService(ctx, si, nil)
 			}
 		}
 		if err != nil {

@@ -38,7 +38,7 @@ func checkSubject(subject string) error {
 	}
 	for _, seg := range strings.Split(subject, "/") {
 		if seg == "." || seg == ".." {
-			return Errorf(KindInvalid, CodeInvalidRequest, "subject name %q has a %q path segment, which URLs cannot carry", subject, seg)
+			return Errorf(KindInvalid, CodeInvalidRequest, "subject name %s has a %q path segment, which URLs cannot carry", Quote(subject), seg)
 		}
 	}
 	return nil
@@ -81,4 +81,14 @@ func InvalidUTF8Offset(s string) int {
 		off += n
 	}
 	return off
+}
+
+// checkSubjectField is checkSubject for a subject that arrives inside a
+// larger request: the error names where (field) it came from.
+func checkSubjectField(field, subject string) error {
+	err := checkSubject(subject)
+	if e, ok := err.(*Error); ok {
+		return &Error{Kind: e.Kind, Code: e.Code, Message: field + ": " + e.Message, Err: e}
+	}
+	return err
 }

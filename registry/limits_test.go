@@ -60,6 +60,8 @@ func TestSubjectNames(t *testing.T) {
 		{"..", `".." path segment`},
 		{"a/../b", `".." path segment`},
 		{"./a", `"." path segment`},
+		{"x/../" + strings.Repeat("y", 40_000), "40005 bytes; the limit is 1000"},
+		{strings.Repeat("y", 900) + "/..", `"` + strings.Repeat("y", registry.MaxQuote) + `"… (903 bytes) has a ".." path segment`},
 	} {
 		_, err := svc.Publish(ctx, registry.PublishRequest{Subject: c.subject, Schema: `{}`})
 		if e := wantCode(t, fmt.Sprintf("publish %.20q", c.subject), err, registry.CodeInvalidRequest); !strings.Contains(e.Message, c.msg) {
@@ -70,6 +72,32 @@ func TestSubjectNames(t *testing.T) {
 		}
 		_, err = svc.SetConfig(ctx, c.subject, registry.Config{Mode: compat.None})
 		wantCode(t, fmt.Sprintf("config %.20q", c.subject), err, registry.CodeInvalidRequest)
+		// Everywhere else a subject enters (issue 14 #6): relations of a
+		// registered service or a checked manifest name the field.
+		for _, kind := range []registry.RelationKind{registry.Produces, registry.Consumes} {
+			si := registry.Service{Name: "svc", Relations: []registry.Relation{{Subject: c.subject, Kind: kind}}}
+			want := fmt.Sprintf("service svc: subject of %s relation 1: ", kind)
+			_, err = svc.RegisterService(ctx, si, false)
+			if e := wantCode(t, fmt.Sprintf("service %s %.20q", kind, c.subject), err, registry.CodeInvalidRequest); !strings.Contains(e.Message, want+"subject name") || !strings.Contains(e.Message, c.msg) {
+				t.Errorf("service %s %.20q: message %q, want %q and %q", kind, c.subject, e.Message, want, c.msg)
+			}
+			m := registry.ManifestCheck{Name: "svc", Relations: []registry.ManifestRelation{{Subject: c.subject, Kind: kind, Schema: `{}`}}}
+			_, err = svc.CheckManifest(ctx, m)
+			if e := wantCode(t, fmt.Sprintf("manifest %s %.20q", kind, c.subject), err, registry.CodeInvalidRequest); !strings.Contains(e.Message, want) {
+				t.Errorf("manifest %s %.20q: message %q, want %q", kind, c.subject, e.Message, want)
+			}
+		}
+		_, err = svc.Impact(ctx, c.subject, `{}`)
+		wantCode(t, fmt.Sprintf("impact %.20q", c.subject), err, registry.CodeInvalidRequest)
+		_, err = svc.Check(ctx, registry.CheckRequest{Subject: c.subject, Schema: `{}`})
+		wantCode(t, fmt.Sprintf("check %.20q", c.subject), err, registry.CodeInvalidRequest)
+		_, err = svc.ContractVersions(ctx, "svc", c.subject)
+		wantCode(t, fmt.Sprintf("contracts %.20q", c.subject), err, registry.CodeInvalidRequest)
+		_, err = svc.SubjectRelations(ctx, c.subject)
+		wantCode(t, fmt.Sprintf("relations %.20q", c.subject), err, registry.CodeInvalidRequest)
+	}
+	if services, err := svc.Services(ctx); err != nil || len(services) != 0 {
+		t.Errorf("services %v %v, want none stored", services, err)
 	}
 	for _, ok := range []string{"orders-value", "com.example/Order", "a..b", "ünïcødé", strings.Repeat("x", registry.MaxSubjectLength)} {
 		publish(t, svc, ok, `{}`)

@@ -27,3 +27,22 @@ func (s *Registrar) SubjectOwners(ctx context.Context, subject string) ([]string
 	}
 	return owners, latest > 0, nil
 }
+
+type writerKey struct{}
+
+// WithWriter marks ctx as a request by a restricted writer that writes for
+// services (the HTTP layer sets it from the token). RegisterService passes
+// them to Store.PutService, which repeats the claim rule atomically with
+// the write: the authorizer's check alone reads owners before the write,
+// so two restricted writers claiming one unowned message at once could
+// both pass it.
+func WithWriter(ctx context.Context, services []string) context.Context {
+	return context.WithValue(ctx, writerKey{}, slices.Clone(services))
+}
+
+// writerOf returns the services WithWriter set; nil for an unrestricted
+// writer (CLI against a local store, unrestricted and admin tokens).
+func writerOf(ctx context.Context) []string {
+	w, _ := ctx.Value(writerKey{}).([]string)
+	return w
+}

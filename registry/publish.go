@@ -92,7 +92,7 @@ func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVer
 		return sv, nil
 	}
 	return SubjectVersion{}, &Error{Kind: KindUnavailable, Code: CodeStoreError,
-		Message: fmt.Sprintf("subject %q changed %d times while publishing; retry", req.Subject, maxPublishAttempts)}
+		Message: fmt.Sprintf("subject %s changed %d times while publishing; retry", Quote(req.Subject), maxPublishAttempts)}
 }
 
 // join attaches the stored schema to a version.
@@ -114,7 +114,7 @@ func (s *Registrar) lookup(ctx context.Context, req PublishRequest, deleted bool
 	if err := checkType(req.SchemaType); err != nil {
 		return SubjectVersion{}, err
 	}
-	fp, _, err := s.fingerprint(req.Schema, req.References)
+	fp, _, _, err := s.fingerprint(req.Schema, req.References)
 	if err != nil {
 		return SubjectVersion{}, err
 	}
@@ -176,8 +176,8 @@ func overrideOrRefuse(req PublishRequest, rep *ImpactReport) (*Override, error) 
 		lines = append(lines, findingLines(is.Findings, is.Service+": "))
 	}
 	return nil, &Error{Kind: KindIncompatible, Code: CodeIncompatible, Findings: findings, Impacted: rep.Impacted,
-		Message: fmt.Sprintf("Schema being registered for subject %q breaks registered services: %s; details: [%s]",
-			req.Subject, strings.Join(impactedNames(rep.Impacted), ", "), strings.Join(lines, "\n"))}
+		Message: fmt.Sprintf("Schema being registered for subject %s breaks registered services: %s; details: [%s]",
+			Quote(req.Subject), strings.Join(impactedNames(rep.Impacted), ", "), strings.Join(lines, "\n"))}
 }
 
 // impactedNames lists "service (role)" per impacted service.

@@ -450,13 +450,21 @@ func TestRepeatedCheckCompilesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Reformatting does not change the fingerprint, so it is a hit too.
-	req.Schema = " " + objARequired + "\n"
-	if _, err := svc.Check(ctx, req); err != nil {
-		t.Fatal(err)
-	}
 	if n := registry.Compiles(svc) - before; n != 0 {
 		t.Errorf("repeated checks compiled %d schemas, want 0", n)
+	}
+	// A reformatted text has the same fingerprint but is validated itself
+	// once (a text's own bytes decide its validity, not the cache); its
+	// re-checks are hits.
+	req.Schema = " " + objARequired + "\n"
+	before = registry.Compiles(svc)
+	for range 3 {
+		if _, err := svc.Check(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := registry.Compiles(svc) - before; n != 1 {
+		t.Errorf("checks of a reformatted text compiled %d schemas, want 1", n)
 	}
 	// A publish of an already-checked schema compiles nothing either: the
 	// stored history is cached by ID.
@@ -566,5 +574,39 @@ func TestStoreErrorsPassThrough(t *testing.T) {
 	}
 	if err := svc.Ping(ctx); registry.ErrorKind(err) != registry.KindUnavailable {
 		t.Errorf("Ping = %v", err)
+	}
+}
+
+// TestValidationIndependentOfCache: a text that is invalid on its own bytes
+// (a repeated key; a literal with more digits than allowed) is refused
+// alike whether or not the compiled schema of its canonical form is
+// cached, for publish, check and contracts (issue 14 #5).
+func TestValidationIndependentOfCache(t *testing.T) {
+	digits := "1." + strings.Repeat("0", 2000)
+	for _, tc := range []struct{ name, valid, invalid, want string }{
+		{"duplicate key", `{"type":"integer"}`, `{"type":"string","type":"integer"}`, `key "type" appears twice`},
+		{"long literal", `{"minimum":1}`, `{"minimum":` + digits + `}`, "digits"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := newRegistrar(t)
+			for _, warm := range []bool{false, true} {
+				if warm {
+					publish(t, svc, "warm", tc.valid)
+					if _, err := svc.Check(ctx, registry.CheckRequest{Subject: "warm", Version: "latest", Schema: tc.valid}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for range 2 { // the second time its own digest is cached too
+					_, err := svc.Check(ctx, registry.CheckRequest{Subject: "warm", Schema: tc.invalid})
+					if registry.ErrorKind(err) != registry.KindInvalid || !strings.Contains(err.Error(), tc.want) {
+						t.Errorf("warm=%v: check = %v, want 422 containing %q", warm, err, tc.want)
+					}
+					_, err = svc.Publish(ctx, registry.PublishRequest{Subject: "warm", Schema: tc.invalid, SchemaType: "JSON"})
+					if registry.ErrorKind(err) != registry.KindInvalid {
+						t.Errorf("warm=%v: publish = %v, want 422", warm, err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -234,7 +234,12 @@ type Store interface {
 	// PutService stores si (already validated, relations sorted), replacing
 	// any earlier record of the same name, and re-indexes its relations by
 	// subject, atomically: a reader sees the old or the new record and index.
-	PutService(ctx context.Context, si Service) error
+	// writer is nil for an unrestricted writer; otherwise the services the
+	// writer's token writes for, and every subject si owns must, in the same
+	// atomic step as the write, be owned by nobody or by one of them (the
+	// authorizer's claim rule, repeated where no concurrent claim can slip
+	// in between): else ErrClaimedElsewhere and nothing is written.
+	PutService(ctx context.Context, si Service, writer []string) error
 	// GetService returns a service. Unknown: CodeServiceNotFound.
 	GetService(ctx context.Context, name string) (Service, error)
 	// Services lists every service, sorted by name.

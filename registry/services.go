@@ -155,17 +155,22 @@ func ValidName(s string) bool {
 // (kind, subject) so that equal services compare and store equal.
 func (si *Service) Validate() error {
 	if !ValidName(si.Name) {
-		return Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %q: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128", si.Name)
+		return Errorf(KindInvalid, CodeInvalidRequest, "invalid service name %s: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128", Quote(si.Name))
 	}
 	seen := map[string]bool{}
-	for _, r := range si.Relations {
+	for i, r := range si.Relations {
 		switch r.Kind {
 		case Produces, Consumes, Handles, Sends:
 		default:
-			return Errorf(KindInvalid, CodeInvalidRequest, "service %s: relation kind %q is not produces, consumes, handles or sends", si.Name, r.Kind)
+			return Errorf(KindInvalid, CodeInvalidRequest, "service %s: relation kind %s is not produces, consumes, handles or sends", si.Name, Quote(string(r.Kind)))
 		}
 		if r.Subject == "" {
 			return Errorf(KindInvalid, CodeInvalidRequest, "service %s: a %s relation has no subject", si.Name, r.Kind)
+		}
+		// A subject a relation names is the key of the relation index and
+		// a URL path segment of the message page, as a published one is.
+		if err := checkSubjectField(fmt.Sprintf("service %s: subject of %s relation %d", si.Name, r.Kind, i+1), r.Subject); err != nil {
+			return err
 		}
 		if r.Kind.Owns() && r.Contract != "" {
 			return Errorf(KindInvalid, CodeInvalidRequest, "service %s %s %s: an owned message has a schema, not a contract", si.Name, r.Kind, r.Subject)
@@ -231,7 +236,7 @@ func (s *Registrar) registerService(ctx context.Context, si Service, force bool)
 			return Service{}, err
 		}
 	}
-	if err := s.store.PutService(ctx, plan.service); err != nil {
+	if err := s.store.PutService(ctx, plan.service, writerOf(ctx)); err != nil {
 		return Service{}, err
 	}
 	s.log.Info("service registered", "service", si.Name, "relations", len(plan.service.Relations))

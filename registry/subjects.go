@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -14,9 +15,11 @@ func parseVersion(v string) (int, error) {
 	if v == "latest" {
 		return latestVersion, nil
 	}
+	// Confluent's range: versions are Java ints, so 2^31 is not a version
+	// that happens to be missing (404) but an invalid one (422).
 	n, err := strconv.Atoi(v)
-	if err != nil || n == 0 || n < -1 {
-		return 0, Errorf(KindInvalid, CodeInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", v)
+	if err != nil || n == 0 || n < -1 || n > math.MaxInt32 {
+		return 0, Errorf(KindInvalid, CodeInvalidVersion, "The specified version %s is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\" (or -1)", Quote(v))
 	}
 	return n, nil
 }

@@ -76,6 +76,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if ro, ok := store.(interface{ ReadOnly() bool }); ok && ro.ReadOnly() {
+		// Serving reads beats not starting; writes answer 503 naming the file.
+		fmt.Fprintf(e.stderr, "baton: the data file in %s is read-only: serving reads, refusing writes (503)\n", *data)
+		log.Warn("data file is read-only: serving reads, writes answer 503", "data", *data)
+	}
 	svc := registry.NewRegistrar(store, registry.Options{Logger: log, Limits: limits.schema, MaxVersions: limits.maxVersions})
 	handler := httpapi.NewServer(svc, httpapi.Options{Logger: log, MaxBodyBytes: limit, Ready: svc.Ping, Auth: authorizer(tokens, svc)})
 	log.Info("auth", "enabled", tokens != nil, "tokens", len(tokens))

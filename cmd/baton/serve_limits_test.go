@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/internal/testfs"
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/registry/boltstore"
 	"github.com/batonhq/baton/registry/httpapi"
 )
 
@@ -278,5 +281,51 @@ func TestCLIRefsNeverLeaveTheDocument(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the CLI contacted the listener %d times", n)
+	}
+}
+
+// TestServeReadOnlyDataFile: serve on a data file it cannot write (issue
+// 14 #8) starts, says so, serves reads and answers writes 503 / 50001
+// naming the file, instead of exiting.
+func TestServeReadOnlyDataFile(t *testing.T) {
+	dir := t.TempDir()
+	st, err := boltstore.Open(dir, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetConfig(context.Background(), "", registry.Config{Mode: compat.Full}); err != nil {
+		t.Fatal(err)
+	}
+	file := st.Path()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	testfs.ReadOnly(t, dir, file)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	s := startServe(t, ctx, "--data", dir)
+	defer func() {
+		cancel()
+		if err := <-s.Result; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	get, err := http.Get(s.URL + "/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(get.Body)
+	get.Body.Close()
+	if get.StatusCode != 200 || !strings.Contains(string(body), "FULL") {
+		t.Errorf("GET /config: %d %s", get.StatusCode, body)
+	}
+	post, err := http.Post(s.URL+"/subjects/orders/versions", "application/json", strings.NewReader(`{"schema":"{}","schemaType":"JSON"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(post.Body)
+	post.Body.Close()
+	if post.StatusCode != 503 || !strings.Contains(string(body), `"error_code":50001`) || !strings.Contains(string(body), file+" is read-only") {
+		t.Errorf("publish: %d %s, want 503 50001 naming %s", post.StatusCode, body, file)
 	}
 }

@@ -310,7 +310,7 @@ func TestServeGracefulShutdownOnContext(t *testing.T) {
 	// A publish in flight when shutdown starts: its handler is running,
 	// blocked reading the body.
 	idle := idleConnClosed(t, url)
-	inFlight := startInFlightPublish(t, url, "late", `{"schema":"{\"type\":\"integer\"}"}`)
+	inFlight := startInFlightPublish(t, url, "late", `{"schema":"{\"type\":\"integer\"}","schemaType":"JSON"}`)
 	cancel()
 	<-idle // the server stopped listening and is waiting for the publish
 	select {

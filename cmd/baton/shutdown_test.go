@@ -23,7 +23,7 @@ func TestServeSIGTERMFinishesInFlightPublish(t *testing.T) {
 	}
 
 	idle := idleConnClosed(t, srv.URL)
-	body := `{"schema":"{\"type\":\"object\",\"title\":\"in flight\"}"}`
+	body := `{"schema":"{\"type\":\"object\",\"title\":\"in flight\"}","schemaType":"JSON"}`
 	inFlight := startInFlightPublish(t, srv.URL, "late", body)
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

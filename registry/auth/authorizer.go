@@ -181,7 +181,7 @@ func (a *Authorizer) Authorize(ctx context.Context, t *Token, req Request) error
 			return err
 		}
 		if !slices.Contains(t.Services, req.Service) {
-			return forbidden("token %s may register only its services (%s), not service %s", t.Name, strings.Join(t.Services, ", "), req.Service)
+			return forbidden("token %s may register only its services (%s), not service %s", t.Name, strings.Join(t.Services, ", "), registry.Clip(req.Service))
 		}
 		for _, s := range req.Claims {
 			if err := a.mayWrite(ctx, t, s, req.Service); err != nil {
@@ -211,9 +211,9 @@ func (a *Authorizer) mayWrite(ctx context.Context, t *Token, subject, claimer st
 			return nil
 		}
 	}
-	verb := "write subject " + subject
+	verb := "write subject " + registry.Clip(subject)
 	if claimer != "" {
-		verb = fmt.Sprintf("register service %s as the owner of %s", claimer, subject)
+		verb = fmt.Sprintf("register service %s as the owner of %s", claimer, registry.Clip(subject))
 	}
 	switch {
 	case len(owners) > 0:

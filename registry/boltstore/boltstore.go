@@ -79,6 +79,7 @@ type Store struct {
 	commits  groupCommit // Appends and audit entries share commits (commit.go)
 	path     string
 	auditCap uint64
+	readOnly bool // opened read-only: the file or its file system refused writing
 }
 
 var _ registry.Store = (*Store)(nil)
@@ -95,20 +96,40 @@ func Open(path string, opts Options) (*Store, error) {
 		opts.LockTimeout = time.Second
 	}
 	db, err := bolt.Open(file, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: false})
+	readOnly := false
+	if err != nil && isReadOnlyFile(err) {
+		// A file that cannot be opened for writing (permissions, a
+		// read-only mount) still serves reads; every write then answers
+		// 503 naming the file (diskProblem), as on a full disk.
+		db, err = bolt.Open(file, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: true})
+		readOnly = true
+	}
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("data file %s is locked by another baton process (waited %s); stop it or use another --data directory", file, opts.LockTimeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open data file %s: %w", file, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bMeta, bSchemas, bFPs, bByID, bRefs, bSubjects, bServices, bSvcIdx} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
+	buckets := [][]byte{bMeta, bSchemas, bFPs, bByID, bRefs, bSubjects, bServices, bSvcIdx}
+	if readOnly {
+		err = db.View(func(tx *bolt.Tx) error {
+			for _, b := range buckets {
+				if tx.Bucket(b) == nil {
+					return fmt.Errorf("the data file is read-only and was never initialized (bucket %s missing); make it writable", b)
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	} else {
+		err = db.Update(func(tx *bolt.Tx) error {
+			for _, b := range buckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("initialize data file %s: %w", file, err)
@@ -116,8 +137,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.AuditRetention <= 0 {
 		opts.AuditRetention = registry.DefaultAuditRetention
 	}
-	return &Store{db: db, path: file, auditCap: uint64(opts.AuditRetention)}, nil
+	return &Store{db: db, path: file, auditCap: uint64(opts.AuditRetention), readOnly: readOnly}, nil
 }
+
+// ReadOnly reports whether the data file could only be opened for reading
+// (every write answers 503 / 50001 naming the file).
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 func dataFile(path string) (string, error) {
 	if path == "" {
@@ -188,7 +213,7 @@ func (s *Store) wrap(op string, err error) error {
 		return err
 	}
 	e := registry.Unavailable(op, err)
-	if why := diskProblem(err); why != "" { // faults.go
+	if why := diskProblem(err, s.path); why != "" { // faults.go
 		e.Message += ": " + why
 	}
 	return e

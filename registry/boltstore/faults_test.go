@@ -17,6 +17,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/batonhq/baton/internal/testfs"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/httpapi"
 )
@@ -53,7 +54,7 @@ func call(t *testing.T, method, url, body string) (int, int, string) {
 }
 
 func publishBody(schema string) string {
-	b, _ := json.Marshal(map[string]string{"schema": schema})
+	b, _ := json.Marshal(map[string]string{"schema": schema, "schemaType": "JSON"})
 	return string(b)
 }
 
@@ -115,7 +116,7 @@ func TestReadOnlyDataFileIs503(t *testing.T) {
 		{"DELETE", "/subjects/orders/versions/1", ""},
 	} {
 		status, code, msg := call(t, w.method, url+w.path, w.body)
-		if status != 503 || code != registry.CodeStoreError || !strings.Contains(msg, "the data file is read-only") {
+		if status != 503 || code != registry.CodeStoreError || !strings.Contains(msg, "the data file "+file+" is read-only") {
 			t.Errorf("%s %s: %d %d %q, want 503 50001 naming the read-only file", w.method, w.path, status, code, msg)
 		}
 	}
@@ -197,5 +198,54 @@ func TestFullDiskIs503(t *testing.T) {
 	}
 	if got := checkFile(t, st.Path()); len(got) != 2 || got["orders"] != 1 || got["payments"] != 1 {
 		t.Errorf("data file holds %v, want orders and payments at version 1", got)
+	}
+}
+
+// TestReadOnlyDataFileAtStart: a data file that cannot be opened for
+// writing when the store opens (issue 14 #8) is opened read-only instead
+// of failing: reads are served, writes answer 503 / 50001 naming the file,
+// as on a full disk.
+func TestReadOnlyDataFileAtStart(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := registry.NewRegistrar(st, registry.Options{})
+	if _, err := svc.Publish(context.Background(), registry.PublishRequest{Subject: "orders", Schema: `{"type":"object"}`}); err != nil {
+		t.Fatal(err)
+	}
+	file := st.Path()
+	if st.ReadOnly() {
+		t.Fatal("a writable file opened read-only")
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	testfs.ReadOnly(t, dir, file)
+
+	st, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open of a read-only data file: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if !st.ReadOnly() {
+		t.Error("ReadOnly() = false for a read-only data file")
+	}
+	url := faultServer(t, st)
+	for _, w := range []struct{ method, path, body string }{
+		{"POST", "/subjects/orders/versions", publishBody(`{"type":"object","title":"v2"}`)},
+		{"PUT", "/config", `{"compatibility":"NONE"}`},
+		{"PUT", "/v1/services/shop", `{"events":{"produces":[{"name":"orders"}]}}`},
+	} {
+		status, code, msg := call(t, w.method, url+w.path, w.body)
+		if status != 503 || code != registry.CodeStoreError || !strings.Contains(msg, "the data file "+file+" is read-only") {
+			t.Errorf("%s %s: %d %d %q, want 503 50001 naming the read-only file", w.method, w.path, status, code, msg)
+		}
+	}
+	for _, path := range []string{"/subjects/orders/versions/1", "/subjects", "/config", "/readyz"} {
+		if status, _, msg := call(t, "GET", url+path, ""); status != 200 {
+			t.Errorf("GET %s from a read-only file: %d %s", path, status, msg)
+		}
 	}
 }

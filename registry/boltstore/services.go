@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/batonhq/baton/registry"
 	bolt "go.etcd.io/bbolt"
@@ -32,15 +33,21 @@ func decodeService(name string, raw []byte) (registry.Service, error) {
 	return si, nil
 }
 
-// PutService implements registry.Store: the record and its index entries
-// change in one transaction.
-func (s *Store) PutService(ctx context.Context, si registry.Service) error {
+// PutService implements registry.Store: the claim check, the record and
+// its index entries in one transaction (bbolt serialises writers, so no
+// other claim lands between the check and the write).
+func (s *Store) PutService(ctx context.Context, si registry.Service, writer []string) error {
 	raw, err := json.Marshal(si)
 	if err != nil {
 		return err
 	}
 	return s.update(ctx, "put service", func(tx *bolt.Tx) error {
 		sb, ib := tx.Bucket(bServices), tx.Bucket(bSvcIdx)
+		if writer != nil {
+			if err := checkClaims(ib, si, writer); err != nil {
+				return err
+			}
+		}
 		if old := sb.Get([]byte(si.Name)); old != nil {
 			prev, err := decodeService(si.Name, old)
 			if err != nil {
@@ -63,6 +70,32 @@ func (s *Store) PutService(ctx context.Context, si registry.Service) error {
 		}
 		return sb.Put([]byte(si.Name), raw)
 	})
+}
+
+// checkClaims applies the claim rule of registry.Store.PutService to every
+// subject si owns, reading the relation index inside the write transaction.
+func checkClaims(ib *bolt.Bucket, si registry.Service, writer []string) error {
+	for _, r := range si.Relations {
+		if !r.Kind.Owns() {
+			continue
+		}
+		var owners []string
+		mine := false
+		prefix := svcIdxKey(r.Subject, "", "")
+		c := ib.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			service, kind, ok := bytes.Cut(k[len(prefix):], []byte{0})
+			if !ok || bytes.IndexByte(kind, 0) >= 0 || !registry.RelationKind(kind).Owns() {
+				continue
+			}
+			owners = append(owners, string(service))
+			mine = mine || slices.Contains(writer, string(service))
+		}
+		if len(owners) > 0 && !mine {
+			return registry.ErrClaimedElsewhere(si.Name, r.Subject, owners)
+		}
+	}
+	return nil
 }
 
 // GetService implements registry.Store.

@@ -36,7 +36,7 @@ func handleAudit(reg registry.Registry, q *auditQueue, log *slog.Logger) http.Ha
 		if v := r.URL.Query().Get("after"); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
-				writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "after must be a non-negative audit entry id, not %q", v))
+				writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "after must be a non-negative audit entry id, not %s", registry.Quote(v)))
 				return
 			}
 			q.After = n
@@ -44,7 +44,7 @@ func handleAudit(reg registry.Registry, q *auditQueue, log *slog.Logger) http.Ha
 		if v := r.URL.Query().Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > registry.MaxAuditLimit {
-				writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "limit must be between 1 and %d, not %q", registry.MaxAuditLimit, v))
+				writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "limit must be between 1 and %d, not %s", registry.MaxAuditLimit, registry.Quote(v)))
 				return
 			}
 			q.Limit = n

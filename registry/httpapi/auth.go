@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,14 @@ import (
 // never logs or echoes the Authorization header.
 func authenticate(a *auth.Authorizer, rt route, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Proxies and servers disagree on which of two Authorization
+		// headers counts; taking either would let one party check other
+		// credentials than the registry uses.
+		if n := len(r.Header.Values("Authorization")); n > 1 {
+			writeError(w, r, log, &protocolError{status: http.StatusBadRequest,
+				message: fmt.Sprintf("request has %d Authorization headers; send exactly one", n)})
+			return
+		}
 		tok, err := a.Authenticate(r.Header.Get("Authorization"))
 		if err != nil {
 			w.Header().Add("WWW-Authenticate", `Basic realm="baton", charset="UTF-8"`)
@@ -44,6 +53,9 @@ func authenticate(a *auth.Authorizer, rt route, log *slog.Logger, next http.Hand
 		if err := a.Authorize(r.Context(), tok, req); err != nil {
 			writeError(w, r, log, err)
 			return
+		}
+		if tok.Restricted() {
+			r = r.WithContext(registry.WithWriter(r.Context(), tok.Services))
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -234,6 +235,9 @@ func TestOwnership(t *testing.T) {
 	}
 }
 
+// oversizeBody is a publish body over the default 4 MiB limit.
+var oversizeBody = schemaBody(`{"description":"` + strings.Repeat("x", 5<<20) + `"}`)
+
 // auditPage reads the audit log as admin.
 func auditPage(h *harness, query string) []registry.AuditEntry {
 	h.t.Helper()
@@ -271,6 +275,9 @@ func TestAuditEntries(t *testing.T) {
 		{"POST", "/subjects/OrderPlaced/versions?force=true", schemaBody(schemaWidened), bearer("ci-order")},
 		{"DELETE", "/subjects/OrderPlaced/versions/2", "", bearer("admin")},
 		{"PUT", "/v1/services/payment", paymentService, basic("ci-payment")},
+		// Over the body limit, by Content-Length and chunked (issue 14 #9).
+		{"POST", "/subjects/OrderPlaced/versions", oversizeBody, bearer("ci-order")},
+		{"PUT", "/v1/services/payment", oversizeBody, append(basic("ci-payment"), "Transfer-Encoding", "chunked")},
 	}
 	for _, s := range steps {
 		h.do(s.method, s.path, s.body, s.headers...)
@@ -297,6 +304,8 @@ func TestAuditEntries(t *testing.T) {
 		{"ci-order", "POST", pub, "OrderPlaced", "", 2, true, 200, 0},
 		{"admin", "DELETE", "/subjects/{subject}/versions/{version}", "OrderPlaced", "", 2, false, 200, 0},
 		{"ci-payment", "PUT", "/v1/services/{name}", "", "payment", 0, false, 200, 0},
+		{"ci-order", "POST", pub, "OrderPlaced", "", 0, false, 413, registry.CodeRequestTooLarge},
+		{"ci-payment", "PUT", "/v1/services/{name}", "", "payment", 0, false, 413, registry.CodeRequestTooLarge},
 	}
 	// Entries are stored off the request path by concurrent goroutines, so
 	// their ids follow commit order, not answer order: compare as a set.
@@ -463,5 +472,63 @@ func TestAuditPanickingWrite(t *testing.T) {
 	}
 	if h.do("GET", "/healthz", "").Status != 200 {
 		t.Error("server unhealthy after the panic")
+	}
+}
+
+// TestTwoAuthorizationHeaders: a request with two Authorization headers
+// is refused (400) whichever comes first, not served with the first one
+// (issue 14 #12).
+func TestTwoAuthorizationHeaders(t *testing.T) {
+	t.Parallel()
+	h := newAuthHarness(t)
+	for _, headers := range [][]string{
+		append(bearer("reader"), bearer("admin")...),
+		append(bearer("admin"), "Authorization", "Bearer wrong"),
+		append(basic("ci-order"), basic("ci-order")...),
+	} {
+		r := h.do("DELETE", "/subjects/OrderPlaced", "", headers...)
+		if msg := wantError(t, r, 400, 400); !strings.Contains(msg, "2 Authorization headers; send exactly one") {
+			t.Errorf("message %q", msg)
+		}
+	}
+	wantError(t, h.do("GET", "/subjects", "", append(bearer("reader"), bearer("reader")...)...), 400, 400)
+}
+
+// TestConcurrentClaimsOverHTTP: the tokens of two teams register, at the
+// same time, their service as the owner of one unowned message; through
+// the authorizer and the store's atomic claim check exactly one wins and
+// the other gets 403 (issue 14 #1; the 200-trial race on every store is
+// storetest's ConcurrentClaimsOneOwner).
+func TestConcurrentClaimsOverHTTP(t *testing.T) {
+	t.Parallel()
+	h := newAuthHarness(t)
+	for i := range 25 {
+		subject := fmt.Sprintf("Claimed%02d", i)
+		body := `{"events":{"produces":[{"name":"` + subject + `"}]}}`
+		teams := []struct {
+			service string
+			token   []string
+		}{{"order", bearer("ci-order")}, {"payment", basic("ci-payment")}}
+		status := make([]int, len(teams))
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for j, team := range teams {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				status[j] = h.do("PUT", "/v1/services/"+team.service, body, team.token...).Status
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var rels []registry.ServiceRelation
+		r := h.do("GET", "/v1/subjects/"+subject+"/relations", "", bearer("reader")...)
+		if err := json.Unmarshal(r.Body, &rels); err != nil {
+			t.Fatalf("relations of %s: %v %s", subject, err, r.Body)
+		}
+		if won := fmt.Sprint(status); len(rels) != 1 || won != "[200 403]" && won != "[403 200]" {
+			t.Errorf("trial %d: statuses %v, owners %+v; want one 200, one 403, one owner", i, status, rels)
+		}
 	}
 }

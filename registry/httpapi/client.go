@@ -71,13 +71,19 @@ func newHTTPClient() *http.Client {
 	}
 }
 
-// schemaBody is what publish, lookup and check send.
+// schemaBody is what publish, lookup and check send. SchemaType is always
+// sent ("JSON" when the request leaves it empty): a registry reads a
+// missing one as AVRO.
 type schemaBody struct {
 	Schema     string               `json:"schema"`
-	SchemaType string               `json:"schemaType,omitempty"`
+	SchemaType string               `json:"schemaType"`
 	References []registry.Reference `json:"references,omitempty"`
 	ID         int64                `json:"id,omitempty"`
 	Version    int                  `json:"version,omitempty"`
+}
+
+func newSchemaBody(schema, typ string, refs []registry.Reference) schemaBody {
+	return schemaBody{Schema: schema, SchemaType: schemaType(typ), References: refs}
 }
 
 func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (registry.SubjectVersion, error) {
@@ -90,7 +96,9 @@ func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (regi
 	if req.Force {
 		q.Set("force", "true")
 	}
-	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject)+"/versions", q, schemaBody{req.Schema, req.SchemaType, req.References, req.ID, req.Version}, &resp); err != nil {
+	body := newSchemaBody(req.Schema, req.SchemaType, req.References)
+	body.ID, body.Version = req.ID, req.Version
+	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject)+"/versions", q, body, &resp); err != nil {
 		return registry.SubjectVersion{}, err
 	}
 	if resp.Version == 0 {
@@ -106,7 +114,7 @@ func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (regi
 
 func (c *Client) Lookup(ctx context.Context, req registry.PublishRequest, deleted bool) (registry.SubjectVersion, error) {
 	var resp subjectVersionResponse
-	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject), boolQuery("deleted", deleted), schemaBody{Schema: req.Schema, SchemaType: req.SchemaType, References: req.References}, &resp); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject), boolQuery("deleted", deleted), newSchemaBody(req.Schema, req.SchemaType, req.References), &resp); err != nil {
 		return registry.SubjectVersion{}, err
 	}
 	return fromSubjectVersion(resp), nil
@@ -121,7 +129,7 @@ func (c *Client) Check(ctx context.Context, req registry.CheckRequest) (compat.R
 	if req.Version != "" {
 		path += "/" + esc(req.Version)
 	}
-	if err := c.do(ctx, http.MethodPost, path, url.Values{"verbose": {"true"}}, schemaBody{Schema: req.Schema, SchemaType: req.SchemaType, References: req.References}, &resp); err != nil {
+	if err := c.do(ctx, http.MethodPost, path, url.Values{"verbose": {"true"}}, newSchemaBody(req.Schema, req.SchemaType, req.References), &resp); err != nil {
 		return compat.Report{}, err
 	}
 	return compat.Report{Compatible: resp.IsCompatible, Findings: nonNil(resp.Findings)}, nil

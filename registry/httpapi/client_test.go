@@ -262,12 +262,16 @@ func TestClientUnreachable(t *testing.T) {
 }
 
 func TestClientTokenAndTimeout(t *testing.T) {
-	var gotAuth string
+	// The handler runs on the server's goroutines: what it saw is handed
+	// over atomically, and the slow answer waits for the client to give up
+	// (no sleep to race against the client's deadline).
+	var gotAuth atomic.Value
 	var slow atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gotAuth = r.Header.Get("Authorization")
+		gotAuth.Store(r.Header.Get("Authorization"))
 		if slow.Load() {
-			time.Sleep(300 * time.Millisecond)
+			<-r.Context().Done() // the client hung up
+			return
 		}
 		w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 		w.Write([]byte(`["a"]`))
@@ -280,12 +284,12 @@ func TestClientTokenAndTimeout(t *testing.T) {
 	if ss, err := c.Subjects(context.Background(), false); err != nil || !cmp.Equal(ss, []string{"a"}) {
 		t.Fatalf("%v %v", ss, err)
 	}
-	if gotAuth != "Bearer s3cret" {
-		t.Errorf("Authorization %q", gotAuth)
+	if got := gotAuth.Load(); got != "Bearer s3cret" {
+		t.Errorf("Authorization %q", got)
 	}
 	// Without a token, no Authorization header.
-	if _, err := httpapi.NewClient(srv.URL).Subjects(context.Background(), false); err != nil || gotAuth != "" {
-		t.Errorf("Authorization %q without a token (%v)", gotAuth, err)
+	if _, err := httpapi.NewClient(srv.URL).Subjects(context.Background(), false); err != nil || gotAuth.Load() != "" {
+		t.Errorf("Authorization %q without a token (%v)", gotAuth.Load(), err)
 	}
 	// A cancelled request is unavailable, not internal.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

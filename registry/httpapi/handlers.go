@@ -27,7 +27,12 @@ type schemaRequest struct {
 
 func (s schemaRequest) valid() error {
 	if s.Schema == nil {
-		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, `request body has no "schema" field: expected {"schema": "<the JSON Schema as a string>"}`)
+		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, `request body has no "schema" field: expected {"schema": "<the JSON Schema as a string>", "schemaType": "JSON"}`)
+	}
+	// Confluent reads a missing schemaType as AVRO; storing such a schema
+	// as JSON would give a Confluent client another type than it sent.
+	if s.SchemaType == "" {
+		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, `request body has no "schemaType" field, which Confluent reads as AVRO; Baton registers JSON Schema only: send "schemaType": "JSON"`)
 	}
 	return nil
 }
@@ -182,7 +187,7 @@ func schemaID(r *http.Request) (int64, error) {
 	raw := pathVar(r, "id")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "schema %q not found: ids are positive integers", raw)
+		return 0, registry.Errorf(registry.KindNotFound, registry.CodeSchemaNotFound, "schema %s not found: ids are positive integers", registry.Quote(raw))
 	}
 	return id, nil
 }
@@ -386,13 +391,13 @@ func handleSetConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 		mode, err := compat.ParseMode(level)
 		if err != nil {
 			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
-				"invalid compatibility level %q: expected one of %s", level, compat.ModeNames()))
+				"invalid compatibility level %s: expected one of %s", registry.Quote(level), compat.ModeNames()))
 			return
 		}
 		policy, err := compat.ParsePolicy(req.CompatibilityPolicy)
 		if err != nil {
 			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
-				"invalid compatibilityPolicy %q: expected STRICT or LENIENT", req.CompatibilityPolicy))
+				"invalid compatibilityPolicy %s: expected STRICT or LENIENT", registry.Quote(req.CompatibilityPolicy)))
 			return
 		}
 		c, err := reg.SetConfig(r.Context(), pathVar(r, "subject"), registry.Config{Mode: mode, Policy: policy})
@@ -484,14 +489,14 @@ func handleReadyz(ready func(context.Context) error, log *slog.Logger) http.Hand
 func handleNoRoute(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, log, &protocolError{status: http.StatusNotFound,
-			message: fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
+			message: fmt.Sprintf("no such endpoint: %s %s", registry.Clip(r.Method), registry.Quote(r.URL.Path))})
 	})
 }
 
 func handleWrongMethod(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, log, &protocolError{status: http.StatusMethodNotAllowed,
-			message: fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path)})
+			message: fmt.Sprintf("method %s is not allowed on %s", registry.Clip(r.Method), registry.Quote(r.URL.Path))})
 	})
 }
 

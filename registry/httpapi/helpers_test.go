@@ -102,12 +102,20 @@ func (h *harness) do(method, path, body string, headers ...string) response {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	}
+	given := map[string]bool{} // a header named twice is sent twice
 	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
+		switch {
+		case headers[i] == "Transfer-Encoding": // no Content-Length: the server learns the size by reading
+			req.ContentLength = -1
+			req.Body = io.NopCloser(rd)
+		case headers[i+1] == "":
 			req.Header.Del(headers[i])
-		} else {
+		case given[headers[i]]:
+			req.Header.Add(headers[i], headers[i+1])
+		default:
 			req.Header.Set(headers[i], headers[i+1])
 		}
+		given[headers[i]] = true
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -121,9 +129,12 @@ func (h *harness) do(method, path, body string, headers ...string) response {
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 
-// schemaBody is the JSON of a publish/lookup/check request for schema.
+// schemaBody is the JSON of a publish/lookup/check request for schema,
+// with "schemaType": "JSON" as Confluent's JSON Schema serializer sends it
+// (extra pairs of field and JSON value add or replace fields; a null
+// schemaType leaves it out in effect).
 func schemaBody(schema string, extra ...string) string {
-	m := map[string]any{"schema": schema}
+	m := map[string]any{"schema": schema, "schemaType": registry.SchemaTypeJSON}
 	for i := 0; i+1 < len(extra); i += 2 {
 		var v any
 		if err := json.Unmarshal([]byte(extra[i+1]), &v); err != nil {

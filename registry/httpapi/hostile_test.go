@@ -144,23 +144,58 @@ func TestHostileInputs(t *testing.T) {
 		{"subject with invalid UTF-8", "POST", "/subjects/a%FFb/versions", schemaBody(`{}`), nil, 422, 42200, `not valid UTF-8`},
 		{"subject ../../etc/passwd, escaped", "POST", "/subjects/..%2F..%2Fetc%2Fpasswd/versions", schemaBody(`{}`), nil, 422, 42200, `"\.\." path segment`},
 		{"subject ., escaped", "PUT", "/config/%2E", `{"compatibility":"NONE"}`, nil, 422, 42200, `"\." path segment`},
-		{"version 0", "GET", "/subjects/hostile/versions/0", "", nil, 422, 42202, `'0'`},
+		{"version 0", "GET", "/subjects/hostile/versions/0", "", nil, 422, 42202, `"0"`},
 		{"version -1 of a missing subject", "GET", "/subjects/hostile/versions/-1", "", nil, 404, 40401, `hostile`},
 		{"version 99999999999999999999", "GET", "/subjects/hostile/versions/99999999999999999999", "", nil, 422, 42202, `99999999999999999999`},
-		{"version -1 on delete", "DELETE", "/subjects/hostile/versions/-2", "", nil, 422, 42202, `'-2'`},
+		{"version -1 on delete", "DELETE", "/subjects/hostile/versions/-2", "", nil, 422, 42202, `"-2"`},
 	}
-	if len(cases) < 30 {
-		t.Fatalf("only %d hostile cases", len(cases))
+	add := func(name, method, path, body string, status, code int, msg string) {
+		cases = append(cases, struct {
+			name, method, path, body string
+			headers                  []string
+			status, code             int
+			msg                      string
+		}{name, method, path, body, nil, status, code, msg})
 	}
+	addIssue14Cases(add)
+	if len(cases) < 150 {
+		t.Fatalf("only %d hostile cases, want at least 150", len(cases))
+	}
+	// A text whose canonical form is cached must still be judged on its
+	// own bytes (issue 14 #5): warm the cache with the valid forms first.
+	for _, warm := range []string{`{"type":"integer"}`, `{"type":"object","properties":{"a":{}}}`} {
+		wantJSON(t, hostileDo(t, h.URL, "POST", check, schemaBody(warm)), 200, `{"is_compatible":true}`)
+	}
+	names := map[string]bool{}
+	var worst struct{ cpu, rss requestCost }
 	for _, c := range cases {
+		if names[c.name] {
+			t.Fatalf("two cases named %q", c.name)
+		}
+		names[c.name] = true
 		t.Run(c.name, func(t *testing.T) {
-			r := hostileDo(t, h.URL, c.method, c.path, c.body, c.headers...)
+			var r response
+			spent := measureCost(t, func() { r = hostileDo(t, h.URL, c.method, c.path, c.body, c.headers...) })
 			msg := wantError(t, r, c.status, c.code)
 			if !regexp.MustCompile(c.msg).MatchString(msg) {
-				t.Errorf("message %q does not match %q", msg, c.msg)
+				t.Errorf("message %.300q does not match %q", msg, c.msg)
+			}
+			// No error repeats a large input whole (issue 14 #11).
+			if len(msg) > maxHostileMessage {
+				t.Errorf("message is %d bytes, want at most %d: %.300q", len(msg), maxHostileMessage, msg)
+			}
+			spent.check(t)
+			spent.request = c.name
+			if spent.cpu > worst.cpu.cpu {
+				worst.cpu = spent
+			}
+			if spent.rss > worst.rss.rss {
+				worst.rss = spent
 			}
 		})
 	}
+	t.Logf("%d cases; most CPU: %s (%s); most peak-RSS growth: %d MB (%s)", len(cases),
+		worst.cpu.cpu, worst.cpu.request, worst.rss.rss>>20, worst.rss.request)
 
 	if n := fetched.Load(); n != 0 {
 		t.Errorf("a $ref made the server fetch the listener %d times", n)
@@ -170,6 +205,7 @@ func TestHostileInputs(t *testing.T) {
 	wantJSON(t, hostileDo(t, h.URL, "GET", "/subjects", ""), 200, `[]`)
 	wantJSON(t, hostileDo(t, h.URL, "GET", "/subjects?deleted=true", "", "Authorization", "garbage"), 200, `[]`)
 	wantJSON(t, hostileDo(t, h.URL, "GET", "/config", ""), 200, `{"compatibilityLevel":"BACKWARD","compatibilityPolicy":"STRICT"}`)
+	wantJSON(t, hostileDo(t, h.URL, "GET", "/v1/services", ""), 200, `[]`)
 }
 
 // TestHostileHTTPFraming covers what the HTTP layer itself refuses before a

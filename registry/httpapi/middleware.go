@@ -175,16 +175,27 @@ func recoverPanics(next http.Handler, log *slog.Logger) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over max: at once when Content-Length says so,
-// otherwise when decode reads past the limit.
-func limitBody(next http.Handler, max int64, log *slog.Logger) http.Handler {
+// capBody makes reading past max bytes of any request body fail (decode
+// and the claims check answer 413 then). It wraps every request, so no
+// code path can read an unbounded body.
+func capBody(next http.Handler, max int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuseOversize answers 413 at once when Content-Length is over max,
+// without reading the body. It runs inside a route, after authentication
+// and inside the audit (addRoutes), so the refusal is audited with who
+// sent it; a body without Content-Length is refused by capBody's reader.
+func refuseOversize(next http.Handler, max int64, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
 			writeError(w, r, log, tooLarge(max))
 			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, max)
 		}
 		next.ServeHTTP(w, r)
 	})

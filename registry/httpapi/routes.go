@@ -115,7 +115,9 @@ func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) 
 // included), and with auth on the caller is authenticated and authorized.
 func addRoutes(r *mux.Router, rows []route, a *auth.Authorizer, audit *auditQueue, opts Options) {
 	for _, rt := range rows {
-		h := rt.Handler
+		// Inside authentication and the audit: a write refused for its
+		// size is recorded with who sent it, like any other refusal.
+		h := refuseOversize(rt.Handler, opts.MaxBodyBytes, opts.Logger)
 		if a != nil && rt.Access != auth.Open {
 			h = authenticate(a, rt, opts.Logger, h)
 		}

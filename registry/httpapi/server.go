@@ -19,6 +19,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -99,7 +100,7 @@ func NewServer(reg registry.Registry, opts Options) *Server {
 	r.MethodNotAllowedHandler = handleWrongMethod(log)
 
 	var h http.Handler = r
-	h = limitBody(h, opts.MaxBodyBytes, log)
+	h = capBody(h, opts.MaxBodyBytes)
 	h = recoverPanics(h, log)
 	h = observe(h, log, m)
 	h = requestIDs(h)
@@ -268,7 +269,7 @@ func checkContentType(ct string) error {
 		}
 	}
 	return &protocolError{status: http.StatusUnsupportedMediaType,
-		message: fmt.Sprintf("unsupported Content-Type %q: send %s", ct, strings.Join(acceptedContentTypes, ", "))}
+		message: fmt.Sprintf("unsupported Content-Type %s: send %s", registry.Quote(ct), strings.Join(acceptedContentTypes, ", "))}
 }
 
 // bodyJSONError names where in the body the JSON went wrong.
@@ -285,7 +286,7 @@ func bodyJSONError(data []byte, err error) error {
 		} else {
 			field = fmt.Sprintf("field %q", field)
 		}
-		what = fmt.Sprintf("%s must be %s, not %s", field, jsonKind(te.Type.Kind().String()), te.Value)
+		what = typeProblem(field, te)
 	}
 	if off < 0 {
 		return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "%s: %s", problem, what)
@@ -293,6 +294,32 @@ func bodyJSONError(data []byte, err error) error {
 	line, col := compat.LineColumn(data, off)
 	return registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema,
 		"%s at line %d, column %d: %s", problem, line, col, what)
+}
+
+// typeProblem says what is wrong with a JSON value of the wrong type or
+// range: encoding/json reports an integer out of range or with a fraction
+// as "number <literal>", the same kind the field wants.
+func typeProblem(field string, te *json.UnmarshalTypeError) string {
+	want := jsonKind(te.Type.Kind().String())
+	num, isNum := strings.CutPrefix(te.Value, "number ")
+	if !isNum || want != "a number" {
+		return fmt.Sprintf("%s must be %s, not %s", field, want, te.Value)
+	}
+	shown := registry.Quote(num)
+	if strings.ContainsAny(num, ".eE") {
+		return fmt.Sprintf("%s must be a whole number, not %s", field, shown)
+	}
+	var lo, hi string
+	switch k := te.Type.Kind(); {
+	case k >= reflect.Int && k <= reflect.Int64:
+		bits := te.Type.Bits()
+		lo, hi = fmt.Sprint(int64(-1)<<(bits-1)), fmt.Sprint(uint64(1)<<(bits-1)-1)
+	case k >= reflect.Uint && k <= reflect.Uintptr:
+		lo, hi = "0", fmt.Sprint(uint64(1)<<(te.Type.Bits()-1)*2-1)
+	default:
+		return fmt.Sprintf("%s is out of range: %s", field, shown)
+	}
+	return fmt.Sprintf("%s is out of range: %s is not between %s and %s", field, shown, lo, hi)
 }
 
 func jsonKind(goKind string) string {

@@ -242,7 +242,7 @@ func TestErrorCodes(t *testing.T) {
 		{"versions of unknown id", "GET", "/schemas/ids/999/versions", "", nil, 404, 40403, `999`},
 		{"subjects of unknown id", "GET", "/schemas/ids/999/subjects", "", nil, 404, 40403, `999`},
 		{"invalid version", "GET", "/subjects/orders/versions/first", "", nil, 422, 42202, `first`},
-		{"version zero", "GET", "/subjects/orders/versions/0", "", nil, 422, 42202, `'0'`},
+		{"version zero", "GET", "/subjects/orders/versions/0", "", nil, 422, 42202, `"0"`},
 		{"invalid version on delete", "DELETE", "/subjects/orders/versions/x", "", nil, 422, 42202, `x`},
 		{"invalid compatibility level", "PUT", "/config/orders", `{"compatibility":"MAYBE"}`, nil, 422, 42203, `MAYBE`},
 		{"malformed JSON body", "POST", "/subjects/orders/versions", "{\n  \"schema\": \"{}\",\n  oops\n}", nil, 422, 42201, `line 3, column 3`},

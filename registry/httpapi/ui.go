@@ -61,7 +61,9 @@ func handleDiff(reg registry.Registry, log *slog.Logger) http.Handler {
 		if m := q.Get("mode"); m != "" {
 			var err error
 			if mode, err = compat.ParseMode(m); err != nil {
-				writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility, "%v", err))
+				// compat's message repeats m whole; quote at most registry.MaxQuote of it.
+				writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidCompatibility,
+					"unknown compatibility mode %s (want one of %s)", registry.Quote(m), compat.ModeNames()))
 				return
 			}
 		}

@@ -89,8 +89,8 @@ func TestDiffHTTPErrors(t *testing.T) {
 		{"/v1/subjects/Nope/diff?from=1&to=2", 404, registry.CodeSubjectNotFound, "Nope"},
 		{"/v1/subjects/S/diff?from=1&to=9", 404, registry.CodeVersionNotFound, ""},
 		{"/v1/subjects/S/diff?from=1&to=2", 404, registry.CodeVersionNotFound, ""}, // soft-deleted
-		{"/v1/subjects/S/diff?from=x&to=1", 422, registry.CodeInvalidVersion, "'x'"},
-		{"/v1/subjects/S/diff?from=0&to=1", 422, registry.CodeInvalidVersion, "'0'"},
+		{"/v1/subjects/S/diff?from=x&to=1", 422, registry.CodeInvalidVersion, `"x"`},
+		{"/v1/subjects/S/diff?from=0&to=1", 422, registry.CodeInvalidVersion, `"0"`},
 		{"/v1/subjects/S/diff?from=1", 422, registry.CodeInvalidVersion, "from="},
 		{"/v1/subjects/S/diff", 422, registry.CodeInvalidVersion, "from="},
 		{"/v1/subjects/S/diff?from=1&to=3&mode=BACKWARD_TRANSITIVE", 422, registry.CodeInvalidCompatibility, "BACKWARD_TRANSITIVE"},

@@ -27,8 +27,9 @@ func decodeService(name, raw string) (registry.Service, error) {
 	return si, nil
 }
 
-// PutService implements registry.Store with put_service.lua.
-func (st *Store) PutService(ctx context.Context, si registry.Service) error {
+// PutService implements registry.Store with put_service.lua, which also
+// checks the claims (the relation index is in the script's hash slot).
+func (st *Store) PutService(ctx context.Context, si registry.Service, writer []string) error {
 	if si.Relations == nil {
 		si.Relations = []registry.Relation{} // the script iterates relations
 	}
@@ -36,7 +37,21 @@ func (st *Store) PutService(ctx context.Context, si registry.Service) error {
 	if err != nil {
 		return internalErr("put service", err)
 	}
-	args := []any{si.Name, string(raw)}
+	claim := ""
+	if writer != nil {
+		c := claimArg{Writer: writer, Claims: []string{}}
+		for _, r := range si.Relations {
+			if r.Kind.Owns() {
+				c.Claims = append(c.Claims, r.Subject)
+			}
+		}
+		b, err := json.Marshal(c)
+		if err != nil {
+			return internalErr("put service", err)
+		}
+		claim = string(b)
+	}
+	args := []any{si.Name, string(raw), claim}
 	for _, r := range si.Relations {
 		rel, err := json.Marshal(r)
 		if err != nil {
@@ -44,10 +59,28 @@ func (st *Store) PutService(ctx context.Context, si registry.Service) error {
 		}
 		args = append(args, r.Subject+"\x00"+si.Name+"\x00"+string(r.Kind), string(rel))
 	}
-	if err := putServiceScript.Run(ctx, st.rdb, st.serviceKeys(), args...).Err(); err != nil {
+	res, err := putServiceScript.Run(ctx, st.rdb, st.serviceKeys(), args...).Result()
+	if err != nil {
 		return st.fail("put service", err)
 	}
+	if refused, ok := res.(string); ok {
+		var r struct {
+			Subject string   `json:"subject"`
+			Owners  []string `json:"owners"`
+		}
+		if err := json.Unmarshal([]byte(refused), &r); err != nil {
+			return internalErr("put service", fmt.Errorf("put_service.lua answered %q: %v", refused, err))
+		}
+		sort.Strings(r.Owners)
+		return registry.ErrClaimedElsewhere(si.Name, r.Subject, r.Owners)
+	}
 	return nil
+}
+
+// claimArg is put_service.lua's ARGV[3] for a restricted writer.
+type claimArg struct {
+	Writer []string `json:"writer"`
+	Claims []string `json:"claims"`
 }
 
 // GetService implements registry.Store.

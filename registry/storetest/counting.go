@@ -156,9 +156,9 @@ func (c *Counting) DeleteConfig(ctx context.Context, subject string) error {
 	return c.inner.DeleteConfig(ctx, subject)
 }
 
-func (c *Counting) PutService(ctx context.Context, s registry.Service) error {
+func (c *Counting) PutService(ctx context.Context, s registry.Service, writer []string) error {
 	c.count("PutService")
-	return c.inner.PutService(ctx, s)
+	return c.inner.PutService(ctx, s, writer)
 }
 
 func (c *Counting) GetService(ctx context.Context, name string) (registry.Service, error) {

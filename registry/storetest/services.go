@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -64,7 +65,7 @@ func services(t *testing.T, s registry.Store) {
 		registry.Relation{Subject: "OrderPlacedV2", Kind: registry.Consumes, Version: 3, Pinned: true},
 		registry.Relation{Subject: "ChargePayment", Kind: registry.Handles})
 	for _, si := range []registry.Service{payment, order} {
-		if err := s.PutService(ctx, si); err != nil {
+		if err := s.PutService(ctx, si, nil); err != nil {
 			t.Fatalf("PutService(%s): %v", si.Name, err)
 		}
 	}
@@ -118,7 +119,7 @@ func serviceIndexFollowsReplace(t *testing.T, s registry.Store) {
 	v1 := svc(t, "shipping", "", registry.Relation{Subject: "A", Kind: registry.Consumes}, registry.Relation{Subject: "B", Kind: registry.Consumes})
 	v2 := svc(t, "shipping", "team-ship", registry.Relation{Subject: "B", Kind: registry.Consumes, Version: 2}, registry.Relation{Subject: "C", Kind: registry.Sends})
 	for _, si := range []registry.Service{v1, v2, v2} { // the second v2 is idempotent
-		if err := s.PutService(ctx, si); err != nil {
+		if err := s.PutService(ctx, si, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,7 +153,7 @@ func concurrentServices(t *testing.T, s registry.Store) {
 		go func() {
 			defer wg.Done()
 			si := registry.Service{Name: fmt.Sprintf("svc-%02d", i), Relations: []registry.Relation{{Subject: "Hot", Kind: registry.Consumes}}}
-			errs <- s.PutService(ctx, si)
+			errs <- s.PutService(ctx, si, nil)
 		}()
 	}
 	wg.Wait()
@@ -173,5 +174,83 @@ func concurrentServices(t *testing.T, s registry.Store) {
 		if want := fmt.Sprintf("svc-%02d", i); si.Name != want {
 			t.Errorf("service %d = %s, want %s (sorted)", i, si.Name, want)
 		}
+	}
+}
+
+// claimRule: a restricted writer's PutService takes a subject only if
+// nobody owns it or one of the writer's services does; consumers do not
+// own; an unrestricted writer (nil) is not checked.
+func claimRule(t *testing.T, s registry.Store) {
+	ctx := ctxFor(t)
+	put := func(name string, writer []string, rels ...registry.Relation) error {
+		return s.PutService(ctx, svc(t, name, "", rels...), writer)
+	}
+	produces := registry.Relation{Subject: "Orders", Kind: registry.Produces}
+	if err := put("reader", []string{"reader"}, registry.Relation{Subject: "Orders", Kind: registry.Consumes}); err != nil {
+		t.Fatalf("consumer of an unowned subject: %v", err)
+	}
+	if err := put("orders", []string{"orders"}, produces); err != nil {
+		t.Fatalf("claim of a subject only consumed: %v", err)
+	}
+	if err := put("orders", []string{"orders"}, produces, registry.Relation{Subject: "Refunds", Kind: registry.Handles}); err != nil {
+		t.Fatalf("owner re-registering: %v", err)
+	}
+	err := put("rogue", []string{"rogue"}, registry.Relation{Subject: "Refunds", Kind: registry.Handles})
+	if registry.ErrorKind(err) != registry.KindForbidden || !strings.Contains(err.Error(), "owned by service orders") {
+		t.Fatalf("claim of a subject owned elsewhere = %v, want 403 naming orders", err)
+	}
+	if _, err := s.GetService(ctx, "rogue"); registry.ErrorKind(err) != registry.KindNotFound {
+		t.Errorf("refused claim stored the service: %v", err)
+	}
+	if err := put("partner", []string{"partner", "orders"}, produces); err != nil {
+		t.Errorf("writer for a co-owner: %v", err)
+	}
+	if err := put("admin-made", nil, produces); err != nil {
+		t.Errorf("unrestricted writer: %v", err)
+	}
+}
+
+// concurrentClaims: two restricted writers for different services claim
+// the same unowned subject at once, 200 times: exactly one wins each time,
+// the other gets 403 and nothing of it is stored.
+func concurrentClaims(t *testing.T, s registry.Store) {
+	ctx := ctxFor(t)
+	const trials = 200
+	double := 0
+	for i := range trials {
+		subject := fmt.Sprintf("Claimed%03d", i)
+		names := []string{fmt.Sprintf("a%03d", i), fmt.Sprintf("b%03d", i)}
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for j, name := range names {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				si := svc(t, name, "", registry.Relation{Subject: subject, Kind: registry.Produces})
+				<-start
+				errs[j] = s.PutService(ctx, si, []string{name})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		srs, err := s.RelationsBySubject(ctx, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(srs) != 1 {
+			double++
+			t.Errorf("trial %d: %d owners %v (errors %v), want 1", i, len(srs), srs, errs)
+			continue
+		}
+		for j, err := range errs {
+			won := names[j] == srs[0].Service
+			if won != (err == nil) || !won && registry.ErrorKind(err) != registry.KindForbidden {
+				t.Errorf("trial %d: %s (owner %s) got %v", i, names[j], srs[0].Service, err)
+			}
+		}
+	}
+	if double > 0 {
+		t.Errorf("%d of %d trials ended with two owners", double, trials)
 	}
 }

@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"Services", services},
 		{"ServiceIndexFollowsReplace", serviceIndexFollowsReplace},
 		{"ConcurrentServicesIndexed", concurrentServices},
+		{"ClaimRule", claimRule},
+		{"ConcurrentClaimsOneOwner", concurrentClaims},
 		{"ContractHistory", contractHistory},
 		{"AuditLog", auditLog},
 		{"ConcurrentAudit", concurrentAudit},
