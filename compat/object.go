@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/batonhq/baton/compat/regexlang"
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
 
@@ -447,9 +448,19 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			if !closed && len(o.c.incl(wset{{s: s.PatternProperties[re]}}, rs)) == 0 {
 				continue
 			}
+			// The reader's rest schema governs the undeclared names of the
+			// writer's pattern that match none of the reader's patterns:
+			// when there are none, it governs nothing of the writer's.
+			v, auto := o.patternName([]string{re.String()}, patternStrings(patterns), declared)
+			if v == regexlang.No {
+				continue
+			}
 			// A name of the writer's pattern that the reader leaves to
 			// its rest schema decides it.
 			var names []string
+			if v == regexlang.Yes {
+				names = append(names, auto)
+			}
 			for _, n := range o.namesMatching(re, declared, nil) {
 				if !matchesAny(patterns, n) {
 					names = append(names, n)
@@ -523,8 +534,18 @@ func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open 
 				continue
 			}
 			if len(s.PatternProperties) > 0 {
-				dropped = true
-				continue
+				// Decided by the automata (regex.go): one writer
+				// pattern matching every such name governs them all;
+				// with none matching any, s's rest schema does.
+				covered, none, ok := o.patternCover(s, re)
+				if !ok {
+					dropped = true
+					continue
+				}
+				if !none {
+					subs = append(subs, wnode{s: covered})
+					continue
+				}
 			}
 		}
 		switch ap := s.AdditionalProperties.(type) {
@@ -606,8 +627,12 @@ func hasPattern(m map[*regexp.Regexp]*js.Schema, p string) bool { return pattern
 // either side or matching another reader pattern.
 func (o *objectCheck) namesMatching(re *regexp.Regexp, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) []string {
 	var out []string
+	cands := append(patternSamples(re.String()), extraNames...)
+	if v, n := o.patternName([]string{re.String()}, otherPatterns(patterns, re), declared); v == regexlang.Yes {
+		cands = append([]string{n}, cands...)
+	}
 next:
-	for _, n := range append(patternSamples(re.String()), extraNames...) {
+	for _, n := range cands {
 		if !re.MatchString(n) {
 			continue
 		}
@@ -995,5 +1020,14 @@ func sortedPatterns(m map[*regexp.Regexp]*js.Schema) []*regexp.Regexp {
 		out = append(out, re)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// patternStrings lists the patterns of m, sorted.
+func patternStrings(m map[*regexp.Regexp]*js.Schema) []string {
+	out := make([]string, 0, len(m))
+	for _, re := range sortedPatterns(m) {
+		out = append(out, re.String())
+	}
 	return out
 }

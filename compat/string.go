@@ -4,13 +4,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/batonhq/baton/compat/regexlang"
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-// checkString compares length bounds, pattern and format. Regular
-// expression inclusion is not decided: a reader pattern is accepted only
-// when a writer conjunct has the very same pattern; otherwise the finding
-// is pattern-added (the writer has none) or undecidable-pattern.
+// checkString compares length bounds, pattern and format. Patterns are
+// compared as regular languages (regex.go): a reader pattern that matches
+// every string of the writer's patterns and length bounds is no finding.
 func (c *checker) checkString(ws wset, wv *writerView, r *js.Schema) []finding {
 	var out []finding
 	if r.MinLength > wv.minLen {
@@ -90,17 +90,29 @@ func (c *checker) checkPattern(ws wset, wv *writerView, r *js.Schema) []finding 
 			writerPatterns = append(writerPatterns, s.Pattern.String())
 		}
 	}
+	// A string of the writer's patterns and lengths the reader's pattern
+	// rejects. None: every writer string matches. The writer's other
+	// keywords (format, not, ...) are left out, which only enlarges its
+	// strings, so the witness is validated against the writer.
+	v, w := c.regexExists(regexlang.Query{Match: writerPatterns, NoMatch: []string{want}, MinLen: wv.minLen, MaxLen: wv.maxLen})
+	if v == regexlang.No {
+		return nil
+	}
 	f := finding{rule: &RulePatternAdded, path: ptrOf(r) + "/pattern",
 		msg: "strings must now match pattern " + strconv.Quote(want) + "; the writer's need not"}
 	if len(writerPatterns) > 0 {
 		f.rule = &RuleUndecidablePattern
 		f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; inclusion of regular expressions is not decided"
 	}
-	if s, ok := c.firstString(ws, wv, func(s string) bool { return !r.Pattern.MatchString(s) && c.writerAccepts(ws, s) }); ok {
-		f.wit, f.hasWit = s, true
+	found := v == regexlang.Yes && c.writerAccepts(ws, w)
+	if !found {
+		w, found = c.firstString(ws, wv, func(s string) bool { return !r.Pattern.MatchString(s) && c.writerAccepts(ws, s) })
+	}
+	if found {
+		f.wit, f.hasWit = w, true
 		if f.rule == &RuleUndecidablePattern {
 			f.rule = &RulePatternAdded
-			f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; some strings the writer allows no longer match"
+			f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; some strings the writer allows no longer match, such as " + strconv.Quote(w)
 		}
 	}
 	if !f.hasWit && len(writerPatterns) == 0 && matchesEverything(r.Pattern.String()) {
