@@ -401,7 +401,12 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 		if name, ok := o.extraName(re, declared, patterns); ok {
 			for _, n := range fs {
 				if n.hasWit {
-					f.wit, f.hasWit = o.withProp(name, n.wit)
+					// Kept only when it holds here: the writer's
+					// constraints were enlarged for the whole class, and
+					// nameWitness below may find a confirmed one.
+					if obj, ok := o.withProp(name, n.wit); ok && o.c.writerAccepts(o.ws, obj) && o.r.Validate(obj) != nil {
+						f.wit, f.hasWit = obj, true
+					}
 					break
 				}
 			}
@@ -584,13 +589,23 @@ func (o *objectCheck) uniformlyUnevaluated(s *js.Schema, re *regexp.Regexp) bool
 		return false
 	}
 	for _, q := range ev.patterns {
-		if re != nil || !o.writerHasPattern(q.String()) {
+		if re != nil {
+			// The class is the undeclared names matching re: q
+			// evaluates none of them when the automata find no name of
+			// both (regex.go).
+			if v, _ := o.patternName([]string{re.String(), q.String()}, nil, o.r.Properties); v != regexlang.No {
+				return false
+			}
+			continue
+		}
+		if !o.writerHasPattern(q.String()) {
 			return false // may overlap the class
 		}
 	}
 	for name := range ev.names {
 		if re != nil {
-			if re.MatchString(name) {
+			// A declared name is compared by name, outside the class.
+			if re.MatchString(name) && !o.declares(name) {
 				return false
 			}
 			continue

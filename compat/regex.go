@@ -111,3 +111,17 @@ func otherPatterns(m map[*regexp.Regexp]*js.Schema, re *regexp.Regexp) []string 
 	}
 	return out
 }
+
+// declares reports whether the reader or a writer conjunct declares name
+// in properties (declaredNames' names).
+func (o *objectCheck) declares(name string) bool {
+	if _, ok := o.r.Properties[name]; ok {
+		return true
+	}
+	for _, s := range o.wv.pos {
+		if _, ok := s.Properties[name]; ok {
+			return true
+		}
+	}
+	return false
+}
