@@ -383,7 +383,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			break // patterns are compared once, with additionalProperties
 		}
 		rs := o.r.PatternProperties[re]
-		wsubs, absent, open := o.writerGeneric(re)
+		wsubs, absent, open, exact := o.writerGenericExact(re)
 		if absent {
 			continue
 		}
@@ -394,7 +394,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 		path := ptrOf(o.r) + "/patternProperties/" + escapePointer(re.String())
 		f := finding{rule: &RuleAdditionalNarrowed, path: path, lenient: open,
 			msg: "properties matching " + strconv.Quote(re.String()) + " are now constrained; the writer allows other values for them"}
-		if !open && !o.writerHasPattern(re.String()) {
+		if !open && !exact {
 			f.rule, f.lenient = &RuleUndecidablePatternProperties, false
 			f.msg = "properties matching " + strconv.Quote(re.String()) + " are constrained by the reader; the writer's patterns differ and their overlap is not decided"
 		}
@@ -524,8 +524,16 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 // A conjunct's unevaluatedProperties counts only where it applies to every
 // such name (uniformlyUnevaluated).
 func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open bool) {
+	subs, absent, open, _ = o.writerGenericExact(re)
+	return subs, absent, open
+}
+
+// writerGenericExact is writerGeneric that also tells whether no
+// conjunct was dropped: then subs are exactly what the writer's conjuncts
+// apply to every name of the class.
+func (o *objectCheck) writerGenericExact(re *regexp.Regexp) (subs wset, absent, open, exact bool) {
 	if _, ok := o.finiteNames(); ok {
-		return nil, true, false // every name it may have is compared by name
+		return nil, true, false, true // every name it may have is compared by name
 	}
 	dropped := false
 	pattern := ""
@@ -556,12 +564,12 @@ func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open 
 		switch ap := s.AdditionalProperties.(type) {
 		case bool:
 			if !ap {
-				return nil, true, false
+				return nil, true, false, true
 			}
 			continue
 		case *js.Schema:
 			if isFalse(ap) {
-				return nil, true, false
+				return nil, true, false, true
 			}
 			subs = append(subs, wnode{s: ap})
 			continue
@@ -572,12 +580,12 @@ func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open 
 				continue
 			}
 			if isFalse(u) {
-				return nil, true, false
+				return nil, true, false, true
 			}
 			subs = append(subs, wnode{s: u})
 		}
 	}
-	return subs, false, len(subs) == 0 && !dropped
+	return subs, false, len(subs) == 0 && !dropped, !dropped
 }
 
 // uniformlyUnevaluated reports whether nothing s applies in place may

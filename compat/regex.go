@@ -83,22 +83,33 @@ func (o *objectCheck) patternName(match, noMatch []string, declared map[string]*
 // only narrow the writer further, so leaving them out is sound); none
 // means no writer pattern matches any of them, so s's
 // additionalProperties governs them. ok is false when neither is proven.
+//
+// A closed conjunct (additionalProperties false) allows only names of its
+// patterns there, so its one pattern that matches some of them governs
+// every name it allows.
 func (o *objectCheck) patternCover(s *js.Schema, re *regexp.Regexp) (covered *js.Schema, none, ok bool) {
-	none = true
+	var overlap []*regexp.Regexp
 	for _, p := range sortedPatterns(s.PatternProperties) {
 		v, _ := o.patternName([]string{re.String(), p.String()}, nil, o.r.Properties)
 		switch v {
 		case regexlang.Unknown:
 			return nil, false, false
-		case regexlang.No:
-			continue // p matches none of them
+		case regexlang.Yes:
+			overlap = append(overlap, p)
 		}
-		none = false
+	}
+	if len(overlap) == 0 {
+		return nil, true, true
+	}
+	for _, p := range overlap {
 		if v, _ := o.patternName([]string{re.String()}, []string{p.String()}, o.r.Properties); v == regexlang.No {
 			return s.PatternProperties[p], false, true
 		}
 	}
-	return nil, none, none
+	if ap, ok := s.AdditionalProperties.(bool); ok && !ap && len(overlap) == 1 {
+		return s.PatternProperties[overlap[0]], false, true
+	}
+	return nil, false, false
 }
 
 // otherPatterns lists the patterns of m except re's.
