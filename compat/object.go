@@ -829,6 +829,9 @@ func (o *objectCheck) propertyNames() {
 	if _, absent, _ := o.writerGeneric(nil); absent && !o.writerHasPatterns() {
 		return
 	}
+	if done := o.closedPatternNames(pn); done {
+		return
+	}
 	var wpn wset
 	for _, s := range o.wv.pos {
 		if s.PropertyNames != nil {

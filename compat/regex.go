@@ -3,6 +3,7 @@ package compat
 import (
 	"regexp"
 	"sort"
+	"strconv"
 
 	"github.com/batonhq/baton/compat/regexlang"
 	js "github.com/santhosh-tekuri/jsonschema/v5"
@@ -133,6 +134,92 @@ func (o *objectCheck) declares(name string) bool {
 		if _, ok := s.Properties[name]; ok {
 			return true
 		}
+	}
+	return false
+}
+
+// closedPatternNames decides the reader's propertyNames pn for the names a
+// closed writer conjunct (additionalProperties false) allows through its
+// patternProperties, when pn asserts only pattern and lengths: each
+// pattern's undeclared names (declared ones were compared by name) are
+// searched for one pn rejects. done is true when the question is settled:
+// none exists, or a finding with a confirmed example was added.
+func (o *objectCheck) closedPatternNames(pn *js.Schema) (done bool) {
+	if !stringOnly(pn) {
+		return false
+	}
+	var closed *js.Schema
+	for _, s := range o.wv.pos {
+		if isFalseAP(s.AdditionalProperties) {
+			closed = s
+			break
+		}
+	}
+	if closed == nil || len(closed.PatternProperties) == 0 {
+		return false
+	}
+	wpats, wmin, wmax := o.nameConstraints()
+	exclude := o.declaredNames(nil)
+	for _, p := range sortedPatterns(closed.PatternProperties) {
+		match := append([]string{p.String()}, wpats...)
+		qs := []regexlang.Query{}
+		if pn.Pattern != nil {
+			qs = append(qs, regexlang.Query{Match: match, NoMatch: []string{pn.Pattern.String()}, MinLen: wmin, MaxLen: wmax})
+		}
+		if pn.MinLength > 0 {
+			qs = append(qs, regexlang.Query{Match: match, MinLen: wmin, MaxLen: minBound(wmax, pn.MinLength-1)})
+		}
+		if pn.MaxLength >= 0 {
+			qs = append(qs, regexlang.Query{Match: match, MinLen: max(wmin, pn.MaxLength+1), MaxLen: wmax})
+		}
+		for _, q := range qs {
+			q.Exclude = exclude
+			v, name := o.c.regexExists(q)
+			switch v {
+			case regexlang.Unknown:
+				return false
+			case regexlang.No:
+				continue
+			}
+			wsubs, absent, _ := o.writerProp(name)
+			if absent {
+				return false
+			}
+			val, ok := o.c.sampleIn(wsubs)
+			if !ok {
+				return false
+			}
+			obj, ok := o.withProp(name, val)
+			if !ok || !o.c.writerAccepts(o.ws, obj) || o.r.Validate(obj) == nil {
+				return false
+			}
+			o.add(finding{rule: &RulePropertyNamesNarrowed, path: ptrOf(o.r) + "/propertyNames", wit: obj, hasWit: true,
+				msg: "property name `" + name + "` (matching the writer's pattern " + strconv.Quote(p.String()) + ") is rejected by the reader's propertyNames"})
+			return true
+		}
+	}
+	return true
+}
+
+// stringOnly reports whether s asserts nothing of a string but pattern,
+// minLength and maxLength (and the string type): the automata model all
+// it rejects.
+func stringOnly(s *js.Schema) bool {
+	t := *s
+	t.Pattern, t.MinLength, t.MaxLength = nil, -1, -1
+	if len(t.Types) == 1 && t.Types[0] == "string" {
+		t.Types = nil
+	}
+	return isTrueSchema(&t)
+}
+
+// isFalseAP reports whether additionalProperties allows no property.
+func isFalseAP(ap any) bool {
+	switch v := ap.(type) {
+	case bool:
+		return !v
+	case *js.Schema:
+		return isFalse(v)
 	}
 	return false
 }
