@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/batonhq/baton/compat/regexlang"
 	js "github.com/santhosh-tekuri/jsonschema/v5"
@@ -222,4 +224,50 @@ func isFalseAP(ap any) bool {
 		return isFalse(v)
 	}
 	return false
+}
+
+// Emptiness of the writer's strings (noStrings) is asked when a writer
+// view is built, outside any check's budget: each question gets
+// emptyBudget states, and answers are kept process-wide (at most
+// maxEmptyCache of them) since views of the same schemas recur.
+const (
+	emptyBudget   = 5_000
+	maxEmptyCache = 4096
+)
+
+var (
+	emptyMu    sync.Mutex
+	emptyCache = map[string]bool{}
+)
+
+// noStrings reports whether no string matches every pattern of the
+// conjuncts with minLen..maxLen code points: a pattern the lengths
+// exclude, or patterns that exclude each other. Other keywords are left
+// out, so true is sound. Only asked when there is something to combine
+// (two patterns, or a pattern and a length bound).
+func noStrings(pos []*js.Schema, minLen, maxLen int) bool {
+	var pats []string
+	for _, s := range pos {
+		if s.Pattern != nil {
+			pats = append(pats, s.Pattern.String())
+		}
+	}
+	if len(pats) == 0 || len(pats) == 1 && minLen == 0 && maxLen < 0 {
+		return false
+	}
+	key := strconv.Itoa(minLen) + "," + strconv.Itoa(maxLen) + "\x00" + strings.Join(pats, "\x00")
+	emptyMu.Lock()
+	empty, ok := emptyCache[key]
+	emptyMu.Unlock()
+	if ok {
+		return empty
+	}
+	v, _, _ := regexlang.Exists(regexlang.Query{Match: pats, MinLen: minLen, MaxLen: maxLen, Budget: emptyBudget})
+	empty = v == regexlang.No
+	emptyMu.Lock()
+	if len(emptyCache) < maxEmptyCache {
+		emptyCache[key] = empty
+	}
+	emptyMu.Unlock()
+	return empty
 }

@@ -146,7 +146,7 @@ func newWriterView(ws wset) *writerView {
 			v.types &^= tInteger
 		}
 	}
-	if v.types&tString != 0 && v.maxLen >= 0 && v.minLen > v.maxLen {
+	if v.types&tString != 0 && (v.maxLen >= 0 && v.minLen > v.maxLen || noStrings(v.pos, v.minLen, v.maxLen)) {
 		v.types &^= tString
 	}
 	if v.types&tArray != 0 && v.maxItems >= 0 && v.minItems > v.maxItems {

@@ -57,7 +57,7 @@ const DefaultBudget = 50_000
 // work of sorting the alphabet into classes.
 const (
 	maxInsts       = 20_000
-	maxClassWork   = 4_000_000
+	maxClassWork   = 1_000_000
 	maxExcluded    = 4096
 	maxWitnessRune = 1 << 16 // a witness longer than this is not built
 )

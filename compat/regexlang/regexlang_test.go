@@ -1,9 +1,12 @@
 package regexlang
 
 import (
+	"encoding/json"
 	"regexp"
 	"testing"
 	"unicode/utf8"
+
+	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 func TestIncluded(t *testing.T) {
@@ -64,17 +67,24 @@ func TestIncluded(t *testing.T) {
 	}
 }
 
-// checkWitness verifies w with Go's regexp, which the validator runs.
+// checkWitness verifies w with Go's regexp and with the validator the
+// project runs, on {"pattern": p} schemas.
 func checkWitness(t *testing.T, match, noMatch []string, minLen, maxLen int, w string) {
 	t.Helper()
 	for _, p := range match {
 		if !regexp.MustCompile(p).MatchString(w) {
 			t.Errorf("witness %q does not match %q", w, p)
 		}
+		if err := patternSchema(t, p).Validate(w); err != nil {
+			t.Errorf("witness %q is rejected by {pattern: %q}: %v", w, p, err)
+		}
 	}
 	for _, p := range noMatch {
 		if regexp.MustCompile(p).MatchString(w) {
 			t.Errorf("witness %q matches %q", w, p)
+		}
+		if patternSchema(t, p).Validate(w) == nil {
+			t.Errorf("witness %q is accepted by {pattern: %q}", w, p)
 		}
 	}
 	n := utf8.RuneCountInString(w)
@@ -131,4 +141,14 @@ func TestEmpty(t *testing.T) {
 	if v, w := Empty(`^[a-z]{2,3}$`, 3, 10, 0); v != No || w != "aaa" {
 		t.Errorf("got %v %q, want a witness of 3 letters", v, w)
 	}
+}
+
+func patternSchema(t *testing.T, p string) *js.Schema {
+	t.Helper()
+	q, _ := json.Marshal(p)
+	s, err := js.CompileString("pattern.json", `{"$schema":"https://json-schema.org/draft/2020-12/schema","pattern":`+string(q)+`}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
