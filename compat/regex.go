@@ -271,3 +271,34 @@ func noStrings(pos []*js.Schema, minLen, maxLen int) bool {
 	emptyMu.Unlock()
 	return empty
 }
+
+// stringsListed decides, with the automata, whether every string of the
+// writer's patterns and lengths is one of the strings in vals (a
+// reader's enum): all is true when so; otherwise w, when ok, is a writer
+// string not listed. A writer without a pattern has infinitely many
+// strings, which no list holds.
+func (c *checker) stringsListed(ws wset, wv *writerView, vals []any) (all bool, w string, ok bool) {
+	var pats []string
+	for _, s := range wv.pos {
+		if s.Pattern != nil {
+			pats = append(pats, s.Pattern.String())
+		}
+	}
+	if len(pats) == 0 && wv.maxLen < 0 {
+		return false, "", false
+	}
+	var listed []string
+	for _, v := range vals {
+		if s, ok := v.(string); ok {
+			listed = append(listed, s)
+		}
+	}
+	v, w := c.regexExists(regexlang.Query{Match: pats, MinLen: wv.minLen, MaxLen: wv.maxLen, Exclude: listed})
+	switch v {
+	case regexlang.No:
+		return true, "", false
+	case regexlang.Yes:
+		return false, w, c.writerAccepts(ws, w)
+	}
+	return false, "", false
+}
