@@ -383,7 +383,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			break // patterns are compared once, with additionalProperties
 		}
 		rs := o.r.PatternProperties[re]
-		wsubs, absent, open, exact := o.writerGenericExact(re)
+		wsubs, absent, open, exact := o.writerGenericExact(re, nil)
 		if absent {
 			continue
 		}
@@ -391,12 +391,32 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 		if len(fs) == 0 {
 			continue
 		}
+		// A writer conjunct whose patterns split the class: each region
+		// of names is compared on its own (regex.go).
+		var regionWit any
+		regionOpen := false
+		if !exact {
+			regions, ok := o.patternRegions(re, rs)
+			if ok && len(regions) == 0 {
+				continue
+			}
+			for _, g := range regions {
+				if obj, ok := o.regionWitness(g); ok {
+					regionWit, regionOpen = obj, g.open
+					break
+				}
+			}
+		}
 		path := ptrOf(o.r) + "/patternProperties/" + escapePointer(re.String())
 		f := finding{rule: &RuleAdditionalNarrowed, path: path, lenient: open,
 			msg: "properties matching " + strconv.Quote(re.String()) + " are now constrained; the writer allows other values for them"}
 		if !open && !exact {
 			f.rule, f.lenient = &RuleUndecidablePatternProperties, false
 			f.msg = "properties matching " + strconv.Quote(re.String()) + " are constrained by the reader; the writer's patterns differ and their overlap is not decided"
+			if regionWit != nil {
+				f.rule, f.lenient, f.wit, f.hasWit = &RuleAdditionalNarrowed, regionOpen, regionWit, true
+				f.msg = "properties matching " + strconv.Quote(re.String()) + " are now constrained; the writer allows other values for some of them"
+			}
 		}
 		if name, ok := o.extraName(re, declared, patterns); ok {
 			for _, n := range fs {
@@ -524,14 +544,17 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 // A conjunct's unevaluatedProperties counts only where it applies to every
 // such name (uniformlyUnevaluated).
 func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open bool) {
-	subs, absent, open, _ = o.writerGenericExact(re)
+	subs, absent, open, _ = o.writerGenericExact(re, nil)
 	return subs, absent, open
 }
 
 // writerGenericExact is writerGeneric that also tells whether no
 // conjunct was dropped: then subs are exactly what the writer's conjuncts
 // apply to every name of the class.
-func (o *objectCheck) writerGenericExact(re *regexp.Regexp) (subs wset, absent, open, exact bool) {
+//
+// With split set, the class is narrowed to a region (regex.go) where
+// exactly split.in of conjunct split.s's patterns match.
+func (o *objectCheck) writerGenericExact(re *regexp.Regexp, split *patternRegion) (subs wset, absent, open, exact bool) {
 	if _, ok := o.finiteNames(); ok {
 		return nil, true, false, true // every name it may have is compared by name
 	}
@@ -546,7 +569,14 @@ func (o *objectCheck) writerGenericExact(re *regexp.Regexp) (subs wset, absent, 
 				subs = append(subs, wnode{s: p})
 				continue
 			}
-			if len(s.PatternProperties) > 0 {
+			if split != nil && s == split.s {
+				for _, p := range split.in {
+					subs = append(subs, wnode{s: s.PatternProperties[p]})
+				}
+				if len(split.in) > 0 {
+					continue
+				}
+			} else if len(s.PatternProperties) > 0 {
 				// Decided by the automata (regex.go): one writer
 				// pattern matching every such name governs them all;
 				// with none matching any, s's rest schema does.

@@ -302,3 +302,102 @@ func (c *checker) stringsListed(ws wset, wv *writerView, vals []any) (all bool, 
 	}
 	return false, "", false
 }
+
+// maxRegionPatterns bounds the patterns of one writer conjunct that may
+// split a reader pattern's names into regions (2^n regions are asked).
+const maxRegionPatterns = 4
+
+// patternRegion is the names of a reader pattern's class that match
+// exactly the patterns in of writer conjunct s; name is one of them
+// (undeclared, allowed by the writer's propertyNames) and fs what the
+// reader's schema finds against the writer's constraints for them.
+type patternRegion struct {
+	s    *js.Schema
+	in   []*regexp.Regexp
+	name string
+	fs   []finding
+	open bool // the writer constrains nothing there
+}
+
+// patternRegions compares the reader's schema rs for pattern re region by
+// region when a single writer conjunct's patterns split re's names (some
+// match, none matches all): the regions where rs finds something are
+// returned. ok is false when the regions cannot be settled (another
+// conjunct is undecided, too many patterns, over the automaton budget).
+func (o *objectCheck) patternRegions(re *regexp.Regexp, rs *js.Schema) (out []patternRegion, ok bool) {
+	var target *js.Schema
+	for _, s := range o.wv.pos {
+		if len(s.PatternProperties) == 0 || patternNamed(s.PatternProperties, re.String()) != nil {
+			continue
+		}
+		if _, _, ok := o.patternCover(s, re); ok {
+			continue
+		}
+		if target != nil {
+			return nil, false
+		}
+		target = s
+	}
+	if target == nil || len(target.PatternProperties) > 2*maxRegionPatterns {
+		return nil, false
+	}
+	var overlap []*regexp.Regexp
+	for _, p := range sortedPatterns(target.PatternProperties) {
+		switch v, _ := o.patternName([]string{re.String(), p.String()}, nil, o.r.Properties); v {
+		case regexlang.Unknown:
+			return nil, false
+		case regexlang.Yes:
+			overlap = append(overlap, p)
+		}
+	}
+	if len(overlap) > maxRegionPatterns {
+		return nil, false
+	}
+	for mask := 0; mask < 1<<len(overlap); mask++ {
+		match, noMatch := []string{re.String()}, []string(nil)
+		var in []*regexp.Regexp
+		for i, p := range overlap {
+			if mask&(1<<i) != 0 {
+				in = append(in, p)
+				match = append(match, p.String())
+			} else {
+				noMatch = append(noMatch, p.String())
+			}
+		}
+		v, name := o.patternName(match, noMatch, o.r.Properties)
+		switch v {
+		case regexlang.Unknown:
+			return nil, false
+		case regexlang.No:
+			continue
+		}
+		g := patternRegion{s: target, in: in, name: name}
+		subs, absent, open, exact := o.writerGenericExact(re, &g)
+		if !exact {
+			return nil, false
+		}
+		if absent {
+			continue
+		}
+		if g.fs = o.c.incl(subs, rs); len(g.fs) > 0 {
+			g.open = open
+			out = append(out, g)
+		}
+	}
+	return out, true
+}
+
+// regionWitness builds the writer's object with the region's name set to
+// a value the reader's schema rejects, confirmed against this writer and
+// reader node.
+func (o *objectCheck) regionWitness(g patternRegion) (any, bool) {
+	for _, f := range g.fs {
+		if !f.hasWit {
+			continue
+		}
+		if obj, ok := o.withProp(g.name, f.wit); ok && o.c.writerAccepts(o.ws, obj) && o.r.Validate(obj) != nil {
+			return obj, true
+		}
+	}
+	return nil, false
+}
