@@ -25,9 +25,64 @@ func (c *checker) regexExists(q regexlang.Query) (regexlang.Verdict, string) {
 		return regexlang.Unknown, ""
 	}
 	q.Budget = min(regexlang.DefaultBudget, left)
-	v, w, n := regexlang.Exists(q)
+	v, w, n := askRegex(q)
 	c.regexStates += n
 	return v, w
+}
+
+// askRegex is regexlang.Exists with its decided answers kept
+// process-wide (regexAnswers): they are facts about the patterns alone,
+// and the same questions recur within a check (one per region, witness
+// and cover test) and across the checks of an impact, which share a
+// writer. An answer found there builds no states.
+func askRegex(q regexlang.Query) (regexlang.Verdict, string, int) {
+	key := queryKey(q)
+	regexMu.Lock()
+	a, ok := regexAnswers[key]
+	regexMu.Unlock()
+	if ok {
+		return a.v, a.w, 0
+	}
+	v, w, n := regexlang.Exists(q)
+	if v != regexlang.Unknown {
+		regexMu.Lock()
+		if len(regexAnswers) >= maxRegexAnswers {
+			clear(regexAnswers)
+		}
+		regexAnswers[key] = regexAnswer{v, w}
+		regexMu.Unlock()
+	}
+	return v, w, n
+}
+
+// maxRegexAnswers bounds the decided answers kept; when full they are
+// dropped together (they are cheap to recompute).
+const maxRegexAnswers = 8192
+
+type regexAnswer struct {
+	v regexlang.Verdict
+	w string
+}
+
+var (
+	regexMu      sync.Mutex
+	regexAnswers = map[string]regexAnswer{}
+)
+
+// queryKey encodes a question without its budget: lists are separated
+// by bytes no pattern or JSON string holds in that position unescaped.
+func queryKey(q regexlang.Query) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(q.MinLen))
+	b.WriteByte(',')
+	b.WriteString(strconv.Itoa(q.MaxLen))
+	for _, l := range [][]string{q.Match, q.NoMatch, q.Exclude} {
+		b.WriteByte(0xff) // not valid UTF-8: no string contains it
+		for _, s := range l {
+			b.WriteString(strconv.Quote(s))
+		}
+	}
+	return b.String()
 }
 
 // nameConstraints returns what the automata can model of the property
@@ -226,19 +281,9 @@ func isFalseAP(ap any) bool {
 	return false
 }
 
-// Emptiness of the writer's strings (noStrings) is asked when a writer
-// view is built, outside any check's budget: each question gets
-// emptyBudget states, and answers are kept process-wide (at most
-// maxEmptyCache of them) since views of the same schemas recur.
-const (
-	emptyBudget   = 5_000
-	maxEmptyCache = 4096
-)
-
-var (
-	emptyMu    sync.Mutex
-	emptyCache = map[string]bool{}
-)
+// emptyBudget bounds the states of the emptiness question noStrings asks
+// when a writer view is built, outside any check's budget.
+const emptyBudget = 5_000
 
 // noStrings reports whether no string matches every pattern of the
 // conjuncts with minLen..maxLen code points: a pattern the lengths
@@ -255,21 +300,8 @@ func noStrings(pos []*js.Schema, minLen, maxLen int) bool {
 	if len(pats) == 0 || len(pats) == 1 && minLen == 0 && maxLen < 0 {
 		return false
 	}
-	key := strconv.Itoa(minLen) + "," + strconv.Itoa(maxLen) + "\x00" + strings.Join(pats, "\x00")
-	emptyMu.Lock()
-	empty, ok := emptyCache[key]
-	emptyMu.Unlock()
-	if ok {
-		return empty
-	}
-	v, _, _ := regexlang.Exists(regexlang.Query{Match: pats, MinLen: minLen, MaxLen: maxLen, Budget: emptyBudget})
-	empty = v == regexlang.No
-	emptyMu.Lock()
-	if len(emptyCache) < maxEmptyCache {
-		emptyCache[key] = empty
-	}
-	emptyMu.Unlock()
-	return empty
+	v, _, _ := askRegex(regexlang.Query{Match: pats, MinLen: minLen, MaxLen: maxLen, Budget: emptyBudget})
+	return v == regexlang.No
 }
 
 // stringsListed decides, with the automata, whether every string of the

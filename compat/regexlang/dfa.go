@@ -41,6 +41,10 @@ type dfa struct {
 	gen   uint32
 	stack []uint32
 	key   []byte
+	// work counts the instructions visited by closures (checked by the
+	// search against maxWork: states alone do not bound the time when
+	// programs are large and classes many).
+	work int
 }
 
 func newDFA(p *syntax.Prog, al *alphabet) *dfa {
@@ -108,6 +112,7 @@ func (d *dfa) closure(roots []uint32, flags syntax.EmptyOp, partial bool) ([]uin
 	var out []uint32
 	matched := false
 	stack := append(d.stack[:0], roots...)
+	d.work += len(stack)
 	slices.Reverse(stack)
 	for len(stack) > 0 {
 		pc := stack[len(stack)-1]
@@ -119,6 +124,7 @@ func (d *dfa) closure(roots []uint32, flags syntax.EmptyOp, partial bool) ([]uin
 		in := &d.prog.Inst[pc]
 		switch in.Op {
 		case syntax.InstAlt, syntax.InstAltMatch:
+			d.work += 2
 			stack = append(stack, in.Arg, in.Out)
 		case syntax.InstNop, syntax.InstCapture:
 			stack = append(stack, in.Out)

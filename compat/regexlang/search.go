@@ -22,8 +22,19 @@ func (s *search) spend() error {
 	if s.states > s.budget {
 		return errBudget
 	}
+	work := 0
+	for _, d := range s.dfas {
+		work += d.work
+	}
+	if work > s.budget*workPerState {
+		return errBudget
+	}
 	return nil
 }
+
+// workPerState bounds the closure work of a question relative to its
+// state budget: 50,000 states allow 10M instruction visits, about 100 ms.
+const workPerState = 200
 
 // pnode is a state of the product, reached from parent by class.
 type pnode struct {
