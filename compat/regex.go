@@ -433,3 +433,35 @@ func (o *objectCheck) regionWitness(g patternRegion) (any, bool) {
 	}
 	return nil, false
 }
+
+// patternString returns one of the shortest strings of minLen..maxLen
+// code points that matches every pattern of ws's positive conjuncts and
+// none of its negated pattern-only ones (not {pattern}), when ws has a
+// pattern at all: a sample that meets all of them together, where each
+// pattern's own samples may meet only itself. Callers validate it.
+func (c *checker) patternString(ws wset, minLen, maxLen int) (string, bool) {
+	match, noMatch := writerPatterns(ws)
+	if len(match) == 0 {
+		return "", false
+	}
+	v, w := c.regexExists(regexlang.Query{Match: match, NoMatch: noMatch, MinLen: minLen, MaxLen: maxLen})
+	return w, v == regexlang.Yes
+}
+
+// writerPatterns lists the patterns the writer's strings match (those of
+// positive conjuncts) and those they do not (negated conjuncts that assert
+// nothing else, not {pattern}); other conjuncts are left out, which only
+// enlarges the strings described.
+func writerPatterns(ws wset) (match, noMatch []string) {
+	for _, n := range ws {
+		if n.s.Pattern == nil {
+			continue
+		}
+		if !n.neg {
+			match = append(match, n.s.Pattern.String())
+		} else if n.s.MinLength < 0 && n.s.MaxLength < 0 && stringOnly(n.s) {
+			noMatch = append(noMatch, n.s.Pattern.String())
+		}
+	}
+	return match, noMatch
+}
