@@ -103,7 +103,7 @@ func (c *checker) checkPattern(ws wset, wv *writerView, r *js.Schema) []finding 
 		msg: "strings must now match pattern " + strconv.Quote(want) + "; the writer's need not"}
 	if len(writerPats) > 0 {
 		f.rule = &RuleUndecidablePattern
-		f.msg = "pattern changed from " + strconv.Quote(writerPats[0]) + " to " + strconv.Quote(want) + "; inclusion of regular expressions is not decided"
+		f.msg = "pattern changed from " + strconv.Quote(writerPats[0]) + " to " + strconv.Quote(want) + "; their inclusion was not decided within the automaton budget"
 	}
 	found := v == regexlang.Yes && c.writerAccepts(ws, w)
 	if !found {
