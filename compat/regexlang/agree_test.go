@@ -3,6 +3,7 @@ package regexlang
 import (
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -127,5 +128,47 @@ func BenchmarkIncluded(b *testing.B) {
 				Included(c.a, c.b, 0)
 			}
 		})
+	}
+}
+
+// TestRandomQueriesAgree compares Exists with Go's regexp on 600 random
+// questions with length bounds and excluded strings.
+func TestRandomQueriesAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 12))
+	counts := map[Verdict]int{}
+	for i := 0; i < 600; i++ {
+		q := Query{Match: []string{randPattern(r, 3)}, NoMatch: []string{randPattern(r, 3)}, MinLen: r.IntN(3), MaxLen: -1}
+		if r.IntN(2) == 0 {
+			q.MaxLen = q.MinLen + r.IntN(3)
+		}
+		for k := r.IntN(4); k > 0; k-- {
+			q.Exclude = append(q.Exclude, sampleStrings[r.IntN(len(sampleStrings))])
+		}
+		v, w, _ := Exists(q)
+		counts[v]++
+		ra, rb := regexp.MustCompile(q.Match[0]), regexp.MustCompile(q.NoMatch[0])
+		meets := func(s string) bool {
+			n := len([]rune(s))
+			if n < q.MinLen || q.MaxLen >= 0 && n > q.MaxLen || slices.Contains(q.Exclude, s) {
+				return false
+			}
+			return ra.MatchString(s) && !rb.MatchString(s)
+		}
+		switch v {
+		case Yes:
+			if !meets(w) {
+				t.Fatalf("Exists(%+v) = yes with %q, which does not meet it", q, w)
+			}
+		case No:
+			for _, s := range sampleStrings {
+				if meets(s) {
+					t.Fatalf("Exists(%+v) = no, but %q meets it", q, s)
+				}
+			}
+		}
+	}
+	t.Logf("verdicts: %v yes, %v no, %v unknown", counts[Yes], counts[No], counts[Unknown])
+	if counts[Unknown] > 0 || counts[Yes] < 60 || counts[No] < 60 {
+		t.Errorf("verdicts %v: expected decided answers of both kinds", counts)
 	}
 }
