@@ -56,10 +56,9 @@ const DefaultBudget = 50_000
 // Unknown without trying: the program of every pattern together, and the
 // work of sorting the alphabet into classes.
 const (
-	maxInsts       = 20_000
-	maxClassWork   = 1_000_000
-	maxExcluded    = 4096
-	maxWitnessRune = 1 << 16 // a witness longer than this is not built
+	maxInsts     = 20_000
+	maxClassWork = 1_000_000
+	maxExcluded  = 4096
 )
 
 // Query asks for a string s with every condition: s matches each pattern
