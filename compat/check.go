@@ -126,6 +126,7 @@ type checker struct {
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
+	regexStates int // automaton states built for patterns (regex.go)
 	// writer owns the shared samples (samplecache.go); fresh marks a
 	// sampler building one, which must not consult them.
 	writer *Schema

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/batonhq/baton/compat/regexlang"
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
 
@@ -382,7 +383,7 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			break // patterns are compared once, with additionalProperties
 		}
 		rs := o.r.PatternProperties[re]
-		wsubs, absent, open := o.writerGeneric(re)
+		wsubs, absent, open, exact := o.writerGenericExact(re, nil)
 		if absent {
 			continue
 		}
@@ -390,17 +391,42 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 		if len(fs) == 0 {
 			continue
 		}
+		// A writer conjunct whose patterns split the class: each region
+		// of names is compared on its own (regex.go).
+		var regionWit any
+		regionOpen := false
+		if !exact {
+			regions, ok := o.patternRegions(re, rs)
+			if ok && len(regions) == 0 {
+				continue
+			}
+			for _, g := range regions {
+				if obj, ok := o.regionWitness(g); ok {
+					regionWit, regionOpen = obj, g.open
+					break
+				}
+			}
+		}
 		path := ptrOf(o.r) + "/patternProperties/" + escapePointer(re.String())
 		f := finding{rule: &RuleAdditionalNarrowed, path: path, lenient: open,
 			msg: "properties matching " + strconv.Quote(re.String()) + " are now constrained; the writer allows other values for them"}
-		if !open && !o.writerHasPattern(re.String()) {
+		if !open && !exact {
 			f.rule, f.lenient = &RuleUndecidablePatternProperties, false
 			f.msg = "properties matching " + strconv.Quote(re.String()) + " are constrained by the reader; the writer's patterns differ and their overlap is not decided"
+			if regionWit != nil {
+				f.rule, f.lenient, f.wit, f.hasWit = &RuleAdditionalNarrowed, regionOpen, regionWit, true
+				f.msg = "properties matching " + strconv.Quote(re.String()) + " are now constrained; the writer allows other values for some of them"
+			}
 		}
 		if name, ok := o.extraName(re, declared, patterns); ok {
 			for _, n := range fs {
 				if n.hasWit {
-					f.wit, f.hasWit = o.withProp(name, n.wit)
+					// Kept only when it holds here: the writer's
+					// constraints were enlarged for the whole class, and
+					// nameWitness below may find a confirmed one.
+					if obj, ok := o.withProp(name, n.wit); ok && o.c.writerAccepts(o.ws, obj) && o.r.Validate(obj) != nil {
+						f.wit, f.hasWit = obj, true
+					}
 					break
 				}
 			}
@@ -447,9 +473,19 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 			if !closed && len(o.c.incl(wset{{s: s.PatternProperties[re]}}, rs)) == 0 {
 				continue
 			}
+			// The reader's rest schema governs the undeclared names of the
+			// writer's pattern that match none of the reader's patterns:
+			// when there are none, it governs nothing of the writer's.
+			v, auto := o.patternName([]string{re.String()}, patternStrings(patterns), declared)
+			if v == regexlang.No {
+				continue
+			}
 			// A name of the writer's pattern that the reader leaves to
 			// its rest schema decides it.
 			var names []string
+			if v == regexlang.Yes {
+				names = append(names, auto)
+			}
 			for _, n := range o.namesMatching(re, declared, nil) {
 				if !matchesAny(patterns, n) {
 					names = append(names, n)
@@ -508,8 +544,19 @@ func (o *objectCheck) genericWith(rest any, rule *Rule, kw string, declared map[
 // A conjunct's unevaluatedProperties counts only where it applies to every
 // such name (uniformlyUnevaluated).
 func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open bool) {
+	subs, absent, open, _ = o.writerGenericExact(re, nil)
+	return subs, absent, open
+}
+
+// writerGenericExact is writerGeneric that also tells whether no
+// conjunct was dropped: then subs are exactly what the writer's conjuncts
+// apply to every name of the class.
+//
+// With split set, the class is narrowed to a region (regex.go) where
+// exactly split.in of conjunct split.s's patterns match.
+func (o *objectCheck) writerGenericExact(re *regexp.Regexp, split *patternRegion) (subs wset, absent, open, exact bool) {
 	if _, ok := o.finiteNames(); ok {
-		return nil, true, false // every name it may have is compared by name
+		return nil, true, false, true // every name it may have is compared by name
 	}
 	dropped := false
 	pattern := ""
@@ -522,20 +569,37 @@ func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open 
 				subs = append(subs, wnode{s: p})
 				continue
 			}
-			if len(s.PatternProperties) > 0 {
-				dropped = true
-				continue
+			if split != nil && s == split.s {
+				for _, p := range split.in {
+					subs = append(subs, wnode{s: s.PatternProperties[p]})
+				}
+				if len(split.in) > 0 {
+					continue
+				}
+			} else if len(s.PatternProperties) > 0 {
+				// Decided by the automata (regex.go): one writer
+				// pattern matching every such name governs them all;
+				// with none matching any, s's rest schema does.
+				covered, none, ok := o.patternCover(s, re)
+				if !ok {
+					dropped = true
+					continue
+				}
+				if !none {
+					subs = append(subs, wnode{s: covered})
+					continue
+				}
 			}
 		}
 		switch ap := s.AdditionalProperties.(type) {
 		case bool:
 			if !ap {
-				return nil, true, false
+				return nil, true, false, true
 			}
 			continue
 		case *js.Schema:
 			if isFalse(ap) {
-				return nil, true, false
+				return nil, true, false, true
 			}
 			subs = append(subs, wnode{s: ap})
 			continue
@@ -546,12 +610,12 @@ func (o *objectCheck) writerGeneric(re *regexp.Regexp) (subs wset, absent, open 
 				continue
 			}
 			if isFalse(u) {
-				return nil, true, false
+				return nil, true, false, true
 			}
 			subs = append(subs, wnode{s: u})
 		}
 	}
-	return subs, false, len(subs) == 0 && !dropped
+	return subs, false, len(subs) == 0 && !dropped, !dropped
 }
 
 // uniformlyUnevaluated reports whether nothing s applies in place may
@@ -563,13 +627,23 @@ func (o *objectCheck) uniformlyUnevaluated(s *js.Schema, re *regexp.Regexp) bool
 		return false
 	}
 	for _, q := range ev.patterns {
-		if re != nil || !o.writerHasPattern(q.String()) {
+		if re != nil {
+			// The class is the undeclared names matching re: q
+			// evaluates none of them when the automata find no name of
+			// both (regex.go).
+			if v, _ := o.patternName([]string{re.String(), q.String()}, nil, o.r.Properties); v != regexlang.No {
+				return false
+			}
+			continue
+		}
+		if !o.writerHasPattern(q.String()) {
 			return false // may overlap the class
 		}
 	}
 	for name := range ev.names {
 		if re != nil {
-			if re.MatchString(name) {
+			// A declared name is compared by name, outside the class.
+			if re.MatchString(name) && !o.declares(name) {
 				return false
 			}
 			continue
@@ -606,8 +680,12 @@ func hasPattern(m map[*regexp.Regexp]*js.Schema, p string) bool { return pattern
 // either side or matching another reader pattern.
 func (o *objectCheck) namesMatching(re *regexp.Regexp, declared map[string]*js.Schema, patterns map[*regexp.Regexp]*js.Schema) []string {
 	var out []string
+	cands := append(patternSamples(re.String()), extraNames...)
+	if v, n := o.patternName([]string{re.String()}, otherPatterns(patterns, re), declared); v == regexlang.Yes {
+		cands = append([]string{n}, cands...)
+	}
 next:
-	for _, n := range append(patternSamples(re.String()), extraNames...) {
+	for _, n := range cands {
 		if !re.MatchString(n) {
 			continue
 		}
@@ -779,6 +857,9 @@ func (o *objectCheck) propertyNames() {
 		o.add(f)
 	}
 	if _, absent, _ := o.writerGeneric(nil); absent && !o.writerHasPatterns() {
+		return
+	}
+	if done := o.closedPatternNames(pn); done {
 		return
 	}
 	var wpn wset
@@ -995,5 +1076,14 @@ func sortedPatterns(m map[*regexp.Regexp]*js.Schema) []*regexp.Regexp {
 		out = append(out, re)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// patternStrings lists the patterns of m, sorted.
+func patternStrings(m map[*regexp.Regexp]*js.Schema) []string {
+	out := make([]string, 0, len(m))
+	for _, re := range sortedPatterns(m) {
+		out = append(out, re.String())
+	}
 	return out
 }

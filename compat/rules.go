@@ -34,7 +34,7 @@ var (
 	RulePatternAdded = Rule{ID: "pattern-added", Keyword: "string",
 		Purpose: "The reader requires a pattern the writer's strings need not match."}
 	RuleUndecidablePattern = Rule{ID: "undecidable-pattern", Keyword: "string",
-		Purpose: "Writer and reader have different patterns; inclusion of regular expressions is not decided, so it is reported."}
+		Purpose: "Writer and reader have different patterns whose inclusion the automata could not decide within their state budget, so it is reported."}
 	RuleFormatAdded = Rule{ID: "format-added", Keyword: "string",
 		Purpose: "The reader asserts a format (or a different format) the writer's strings need not have."}
 	RuleContentAdded = Rule{ID: "content-added", Keyword: "string",
@@ -61,7 +61,7 @@ var (
 	RuleDependentSchemaAdded = Rule{ID: "dependent-schema-added", Keyword: "object",
 		Purpose: "The reader applies a dependent schema the writer's objects need not satisfy."}
 	RuleUndecidablePatternProperties = Rule{ID: "undecidable-pattern-properties", Keyword: "object",
-		Purpose: "Writer and reader patternProperties use different regular expressions whose overlap is not decided."}
+		Purpose: "Writer and reader patternProperties use different regular expressions whose overlap the automata could not settle (state budget, or more writer patterns than are split into regions)."}
 
 	RuleItemsNarrowed = Rule{ID: "items-narrowed", Keyword: "array",
 		Purpose: "The reader no longer allows array items (positions) the writer produces."}

@@ -4,13 +4,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/batonhq/baton/compat/regexlang"
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-// checkString compares length bounds, pattern and format. Regular
-// expression inclusion is not decided: a reader pattern is accepted only
-// when a writer conjunct has the very same pattern; otherwise the finding
-// is pattern-added (the writer has none) or undecidable-pattern.
+// checkString compares length bounds, pattern and format. Patterns are
+// compared as regular languages (regex.go): a reader pattern that matches
+// every string of the writer's patterns and length bounds is no finding.
 func (c *checker) checkString(ws wset, wv *writerView, r *js.Schema) []finding {
 	var out []finding
 	if r.MinLength > wv.minLen {
@@ -81,29 +81,42 @@ func lengthString(n int) string {
 
 func (c *checker) checkPattern(ws wset, wv *writerView, r *js.Schema) []finding {
 	want := r.Pattern.String()
-	var writerPatterns []string
+	var writerPats []string
 	for _, s := range wv.pos {
 		if s.Pattern != nil {
 			if s.Pattern.String() == want {
 				return nil
 			}
-			writerPatterns = append(writerPatterns, s.Pattern.String())
+			writerPats = append(writerPats, s.Pattern.String())
 		}
+	}
+	// A string of the writer's patterns and lengths the reader's pattern
+	// rejects. None: every writer string matches. The writer's other
+	// keywords (format, not, ...) are left out, which only enlarges its
+	// strings, so the witness is validated against the writer.
+	_, negated := writerPatterns(ws)
+	v, w := c.regexExists(regexlang.Query{Match: writerPats, NoMatch: append(negated, want), MinLen: wv.minLen, MaxLen: wv.maxLen})
+	if v == regexlang.No {
+		return nil
 	}
 	f := finding{rule: &RulePatternAdded, path: ptrOf(r) + "/pattern",
 		msg: "strings must now match pattern " + strconv.Quote(want) + "; the writer's need not"}
-	if len(writerPatterns) > 0 {
+	if len(writerPats) > 0 {
 		f.rule = &RuleUndecidablePattern
-		f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; inclusion of regular expressions is not decided"
+		f.msg = "pattern changed from " + strconv.Quote(writerPats[0]) + " to " + strconv.Quote(want) + "; their inclusion was not decided within the automaton budget"
 	}
-	if s, ok := c.firstString(ws, wv, func(s string) bool { return !r.Pattern.MatchString(s) && c.writerAccepts(ws, s) }); ok {
-		f.wit, f.hasWit = s, true
+	found := v == regexlang.Yes && c.writerAccepts(ws, w)
+	if !found {
+		w, found = c.firstString(ws, wv, func(s string) bool { return !r.Pattern.MatchString(s) && c.writerAccepts(ws, s) })
+	}
+	if found {
+		f.wit, f.hasWit = w, true
 		if f.rule == &RuleUndecidablePattern {
 			f.rule = &RulePatternAdded
-			f.msg = "pattern changed from " + strconv.Quote(writerPatterns[0]) + " to " + strconv.Quote(want) + "; some strings the writer allows no longer match"
+			f.msg = "pattern changed from " + strconv.Quote(writerPats[0]) + " to " + strconv.Quote(want) + "; some strings the writer allows no longer match, such as " + strconv.Quote(w)
 		}
 	}
-	if !f.hasWit && len(writerPatterns) == 0 && matchesEverything(r.Pattern.String()) {
+	if !f.hasWit && len(writerPats) == 0 && matchesEverything(r.Pattern.String()) {
 		return nil
 	}
 	return []finding{f}
@@ -138,6 +151,9 @@ func (c *checker) stringOfLength(ws wset, n int) (any, bool) {
 	if s, ok := c.firstString(ws, nil, func(s string) bool { return len([]rune(s)) == n && c.writerAccepts(ws, s) }); ok {
 		return s, true
 	}
+	if s, ok := c.patternString(ws, n, n); ok && c.writerAccepts(ws, s) {
+		return s, true
+	}
 	for _, ch := range []string{"a", "0", "A", "x"} {
 		s := strings.Repeat(ch, n)
 		if c.writerAccepts(ws, s) {
@@ -154,6 +170,11 @@ func (c *checker) stringOfLength(ws wset, n int) (any, bool) {
 func (c *checker) firstString(ws wset, wv *writerView, pred func(string) bool) (string, bool) {
 	for _, s := range fixedStringCands {
 		if pred(s) {
+			return s, true
+		}
+	}
+	if wv != nil {
+		if s, ok := c.patternString(ws, wv.minLen, wv.maxLen); ok && pred(s) {
 			return s, true
 		}
 	}

@@ -146,7 +146,7 @@ func newWriterView(ws wset) *writerView {
 			v.types &^= tInteger
 		}
 	}
-	if v.types&tString != 0 && v.maxLen >= 0 && v.minLen > v.maxLen {
+	if v.types&tString != 0 && (v.maxLen >= 0 && v.minLen > v.maxLen || noStrings(v.pos, v.minLen, v.maxLen)) {
 		v.types &^= tString
 	}
 	if v.types&tArray != 0 && v.maxItems >= 0 && v.minItems > v.maxItems {
@@ -270,6 +270,14 @@ func (c *checker) enumAdded(ws wset, wv *writerView, r *js.Schema) []finding {
 		cands = append(cands, false, true)
 	}
 	infinite := wv.types & rt &^ (tNull | tBoolean)
+	if infinite&tString != 0 {
+		switch all, w, ok := c.stringsListed(ws, wv, vals); {
+		case all:
+			infinite &^= tString // the writer's strings are all listed
+		case ok && r.Validate(w) != nil:
+			cands = append(cands, w)
+		}
+	}
 	for _, v := range cands {
 		if c.writerAccepts(ws, v) && r.Validate(v) != nil {
 			return []finding{{rule: &RuleEnumAdded, path: ptrOf(r) + "/enum", msg: "the reader restricts values to " + compactValue(vals) + "; the writer may send " + compactValue(v), wit: v, hasWit: true}}
