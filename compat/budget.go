@@ -93,6 +93,47 @@ func (b *budget) tick() bool {
 	return true
 }
 
+// charge counts n steps at once (a validation: see weight).
+func (b *budget) charge(n int) bool {
+	if b.stop != running {
+		return false
+	}
+	before := b.steps
+	b.steps += n
+	if b.steps > b.maxSteps {
+		b.stop = outOfSteps
+		return false
+	}
+	if b.steps/pollEvery != before/pollEvery && b.ctx.Err() != nil {
+		b.stop = cancelled
+		return false
+	}
+	return true
+}
+
+// weight is the steps one validation against s is charged: the nodes of
+// its subtree (references count one). Validating witnesses against large
+// writers was most of the time of combinator-heavy checks while a node
+// pair counted one step, so the step budget did not bound time.
+func (c *checker) weight(s *js.Schema) int {
+	if w, ok := c.weights[s]; ok {
+		return w
+	}
+	if c.weights == nil {
+		c.weights = map[*js.Schema]int{}
+	}
+	w := 1
+	add := func(x *js.Schema) { w = min(w+c.weight(x), 1<<20) }
+	inPlaceAndValues(s, add)
+	for _, x := range []*js.Schema{s.Then, s.Else} {
+		if x != nil {
+			add(x)
+		}
+	}
+	c.weights[s] = w
+	return w
+}
+
 // alloc charges n estimated bytes and reports whether the check may go on.
 func (b *budget) alloc(n int) bool {
 	if b.stop != running {

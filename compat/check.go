@@ -135,6 +135,7 @@ type checker struct {
 	evals       map[*js.Schema]*evaluation  // what nodes may evaluate (evaluated.go)
 	reqNodes    map[string]*js.Schema       // synthetic {required: [name]} nodes (implied.go)
 	enums       map[*js.Schema]*indexedEnum // large enums indexed (enum.go)
+	weights     map[*js.Schema]int          // validation cost of nodes (budget.go)
 	searched    int                         // witness candidates validated (search.go)
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)

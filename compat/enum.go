@@ -203,7 +203,10 @@ func (c *checker) enumIndex(s *js.Schema) *indexedEnum {
 
 // validate is s.Validate(v) with a large enum checked by lookup. Its error
 // locates the enum when v is not one of its values.
+//
+// Every validation is charged to the step budget by the size of s.
 func (c *checker) validate(s *js.Schema, v any) error {
+	c.bud.charge(c.weight(s))
 	ix := c.enumIndex(s)
 	if ix == nil {
 		return s.Validate(v)
