@@ -186,6 +186,8 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
 		hint := "only references registered with the schema can be used"
 		if opts.MissingRef != nil {
+			// A relative $ref of a schema without $id: name it as written.
+			s = strings.TrimPrefix(s, rootURL[:strings.LastIndexByte(rootURL, '/')+1])
 			hint = opts.MissingRef(s)
 		}
 		return nil, fmt.Errorf("%w: %s (%s)", errExternalRef, s, hint)

@@ -161,7 +161,7 @@ func TestRefFlags(t *testing.T) {
 		{"diff ref-dir", []string{"diff", old, nw, "--ref-dir", dir}, 1, []string{"required-property-added"}},
 		{"diff ref", []string{"diff", old, nw, "--ref", "defs/address.json=" + filepath.Join(dir, "defs", "address.json"),
 			"--ref", "https://schemas.example.com/money.json=" + filepath.Join(dir, "defs", "money.json")}, 1, []string{"required-property-added"}},
-		{"diff missing", []string{"diff", old, nw}, 2, []string{"https://baton.invalid/defs/address.json", "--ref", "--ref-dir"}},
+		{"diff missing", []string{"diff", old, nw}, 2, []string{"external $ref is not allowed: defs/address.json", "--ref defs/address.json=FILE", "--ref-dir"}},
 		{"diff bad ref", []string{"diff", old, nw, "--ref", "nofile"}, 2, []string{"--ref wants URI=FILE"}},
 		{"validate ref-dir", []string{"validate", filepath.Join(dir, "old.json"), doc, "--ref-dir", dir}, 1, []string{"invalid", "/price/cents"}},
 		// --ref overrides what a directory would give: a wider money type.
