@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"hash/fnv"
@@ -30,6 +31,10 @@ type Options struct {
 	// compat.DefaultMaxMemory.
 	MaxCheckSteps  int
 	MaxCheckMemory int64
+	// CheckStepsFlag and CheckMemoryFlag name the settings that raise the
+	// budget in undecidable-complexity findings; "": baton serve's
+	// --max-check-steps and --max-check-memory.
+	CheckStepsFlag, CheckMemoryFlag string
 }
 
 // maxPublishAttempts bounds the re-read/re-check loop when another replica
@@ -81,7 +86,7 @@ func NewRegistrar(store Store, opts Options) *Registrar {
 		opts.Now = time.Now
 	}
 	checkOpts := compat.Options{MaxSteps: opts.MaxCheckSteps, MaxMemory: opts.MaxCheckMemory,
-		StepsFlag: "--max-check-steps", MemoryFlag: "--max-check-memory"}
+		StepsFlag: cmp.Or(opts.CheckStepsFlag, "--max-check-steps"), MemoryFlag: cmp.Or(opts.CheckMemoryFlag, "--max-check-memory")}
 	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, checkOpts: checkOpts, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
 }
 
