@@ -165,6 +165,9 @@ func (a *arrayCheck) writerMaxItems() int {
 // withItem builds a writer array whose item i is v.
 func (a *arrayCheck) withItem(i int, v any) (any, bool) {
 	n := max(i+1, a.wv.minItems)
+	if !a.c.bud.alloc(witnessNodeBytes * n) {
+		return nil, false
+	}
 	arr := make([]any, n)
 	for j := range arr {
 		if j == i {

@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"context"
 	"encoding/json"
 	"sort"
 	"strconv"
@@ -9,12 +10,6 @@ import (
 
 	js "github.com/santhosh-tekuri/jsonschema/v5"
 )
-
-// maxSteps bounds the work of one Check. Real schemas need a few node pairs
-// per keyword; the bound only stops pathological combinator explosions,
-// which are then reported as undecidable (never as compatible). A variable
-// so that the rule's test can reach it with a small schema.
-var maxSteps = 2_000_000
 
 // maxExclusiveOneOf bounds the writer oneOfs whose cases exclude the
 // other branches; each case of a larger one is its branch alone.
@@ -31,14 +26,30 @@ const maxBranchedNodes = 6
 // undecidable-* rule. Every finding's Example has been validated: the writer
 // accepts it and the reader rejects it.
 func Check(writer, reader *Schema, opts Options) Report {
+	rep, _ := CheckContext(context.Background(), writer, reader, opts)
+	return rep
+}
+
+// CheckContext is Check under ctx: the check looks at ctx every few
+// hundred steps and, once it is done, stops and returns ctx's error (the
+// report is then meaningless). Out of its step or memory budget (opts) it
+// answers with an undecidable-complexity finding instead.
+func CheckContext(ctx context.Context, writer, reader *Schema, opts Options) (Report, error) {
+	if err := ctx.Err(); err != nil {
+		return Report{}, err
+	}
 	c := checkers.Get().(*checker)
-	c.opts, c.writer = opts, writer
+	c.opts, c.writer, c.bud = opts, writer, newBudget(ctx, opts)
 	c.hashes = [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()}
 	c.dyn = [2]*dynInfo{writer.dyn, reader.dyn}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)
+	if c.bud.stop == cancelled {
+		c.release()
+		return Report{}, ctx.Err()
+	}
 	rep := c.report(fs, writer, reader)
 	c.release()
-	return rep
+	return rep, nil
 }
 
 // checkers keeps the maps of finished checks for the next ones: an impact
@@ -116,13 +127,16 @@ type checker struct {
 	ids   map[*js.Schema]int
 	memo  *coMemo[string, []finding]   // pair -> findings
 	eq    *coMemo[[2]*js.Schema, bool] // pair -> structurally equal; made on first use
-	steps int
+	bud   *budget                      // steps, memory and context (budget.go)
+	depth int                          // of the pair being compared, in the recursion of incl
 	// hashes of the writer's and the reader's nodes (see hash.go)
 	hashes      [2]map[*js.Schema]nodeHash
-	dyn         [2]*dynInfo                // how their dynamic references resolve (dynamic.go)
-	evals       map[*js.Schema]*evaluation // what nodes may evaluate (evaluated.go)
-	reqNodes    map[string]*js.Schema      // synthetic {required: [name]} nodes (implied.go)
-	searched    int                        // witness candidates validated (search.go)
+	dyn         [2]*dynInfo                 // how their dynamic references resolve (dynamic.go)
+	evals       map[*js.Schema]*evaluation  // what nodes may evaluate (evaluated.go)
+	reqNodes    map[string]*js.Schema       // synthetic {required: [name]} nodes (implied.go)
+	enums       map[*js.Schema]*indexedEnum // large enums indexed (enum.go)
+	weights     map[*js.Schema]int          // validation cost of nodes (budget.go)
+	searched    int                         // witness candidates validated (search.go)
 	samples     map[string]sample
 	sampling    map[string]bool // sample keys being built (recursion guard)
 	sampleNodes int
@@ -202,6 +216,13 @@ func (c *checker) key(ws wset, r *js.Schema) string {
 // Pairs are memoized; a pair met again while it is being checked is assumed
 // to hold (coinduction), which is sound because every document is finite.
 func (c *checker) incl(ws wset, r *js.Schema) []finding {
+	for i := 0; i < maxRefChain; i++ {
+		t := c.refOnly(r)
+		if t == nil {
+			break
+		}
+		r = t
+	}
 	if r == nil || isTrueSchema(r) {
 		return nil
 	}
@@ -214,12 +235,26 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 			return nil // the writer is inside a conjunct identical to the reader
 		}
 	}
-	return c.memo.do(c.key(ws, r), nil, func(f []finding) bool { return len(f) > 0 }, func() []finding {
-		c.steps++
-		if c.steps > maxSteps {
-			return []finding{{rule: &RuleTooComplex, path: ptrOf(r), msg: "the comparison is too complex to decide within the work budget; treat it as breaking or simplify the schemas"}}
+	if c.bud.stopped() {
+		return []finding{c.tooComplex(r)}
+	}
+	key := c.key(ws, r)
+	return c.memo.do(key, nil, func(f []finding) bool { return len(f) > 0 }, func() []finding {
+		if !c.bud.tick() || !c.bud.alloc(memoEntryBytes+len(key)) {
+			return []finding{c.tooComplex(r)}
 		}
+		c.depth++
 		f := c.inclFlat(ws, r)
+		c.depth--
+		if c.depth >= maxWitnessDepth {
+			// Each level up may wrap the witness in one more object or
+			// array: past this depth it would be a document no one
+			// reads, built at a cost that grows with the recursion.
+			for i := range f {
+				f[i].wit, f[i].hasWit = nil, false
+			}
+		}
+		c.bud.alloc(findingBytes * len(f))
 		// Findings made at this pair (not inherited from a nested pair,
 		// which set their own) point at the writer node compared here.
 		if wp, ok := c.writerPtr(ws); ok {
@@ -229,8 +264,59 @@ func (c *checker) incl(ws wset, r *js.Schema) []finding {
 				}
 			}
 		}
-		return f
+		return dedupFindings(f)
 	})
+}
+
+// dedupFindings keeps one finding per rule and place in both schemas
+// (preferring one with a witness). A recursive schema reaches the same
+// breaking change through every path of its recursion; without this the
+// findings of a pair would multiply with each level that wraps them.
+func dedupFindings(f []finding) []finding {
+	if len(f) < 2 {
+		return f
+	}
+	type place struct{ rule, path, wpath string }
+	seen := make(map[place]int, len(f))
+	out := f[:0:0]
+	for _, x := range f {
+		k := place{x.rule.ID, x.path, x.wpath}
+		if i, dup := seen[k]; dup {
+			if !out[i].hasWit && x.hasWit {
+				out[i] = x
+			}
+			continue
+		}
+		seen[k] = len(out)
+		out = append(out, x)
+	}
+	return out
+}
+
+// maxRefChain bounds how many nodes that are only a $ref are followed in
+// a row (a cycle of them, `{"$ref": "#"}`, would never end).
+const maxRefChain = 32
+
+// refOnly returns the target of a node that asserts nothing but a static
+// $ref, or nil. Such a node accepts exactly what its target accepts, so
+// both sides meet the target in its place: recursion through properties
+// that are just references then reaches the same pairs again instead of
+// one pair per referring property on each side (N² pairs for N
+// properties that refer back to the root).
+//
+// A $ref may enter another schema resource and with it the dynamic scope
+// that $dynamicRef/$recursiveRef resolve in (dynamic.go): where either
+// side has dynamic references, nodes are kept as they are.
+func (c *checker) refOnly(s *js.Schema) *js.Schema {
+	if s == nil || s.Ref == nil || s.Always != nil || c.dyn[0] != nil || c.dyn[1] != nil {
+		return nil
+	}
+	cp := *s
+	cp.Ref = nil
+	if !isTrueSchema(&cp) {
+		return nil
+	}
+	return s.Ref
 }
 
 // flatten expands $ref and allOf of positive writer nodes and moves `not`
@@ -272,6 +358,12 @@ func (c *checker) flatten(ws wset) (wset, bool) {
 		}
 		if s.Always != nil {
 			return *s.Always
+		}
+		if t := c.refOnly(s); t != nil {
+			// Only its target constrains: keep the target, not the node,
+			// so sets differing only in the way they reached it are one.
+			// (seen[k] stays -1: a cycle of such nodes ends here.)
+			return add(wnode{s: t})
 		}
 		for _, t := range []*js.Schema{s.Ref, c.dynNode(s, true), c.dynNode(s, false)} {
 			if t != nil && !add(wnode{s: t}) {
@@ -349,8 +441,8 @@ func (c *checker) inclFlat(ws wset, r *js.Schema) []finding {
 	if wv.types == 0 {
 		return nil // the writer's types contradict each other: it accepts nothing
 	}
-	if vals, ok := c.finiteWriter(ws); ok {
-		return c.enumerate(ws, vals, r)
+	if vals, src, ok := c.finiteSource(ws); ok {
+		return c.enumerate(ws, vals, src, r)
 	}
 	if r.Always != nil {
 		if *r.Always {
@@ -565,24 +657,34 @@ func (c *checker) rejectAll(ws wset, r *js.Schema) finding {
 // finiteWriter returns the writer's values when an enum or const bounds
 // them: the pair is then decided exactly by validating each value.
 func (c *checker) finiteWriter(ws wset) ([]any, bool) {
-	for _, s := range ws.positives() {
-		if len(s.Constant) > 0 {
-			return s.Constant[:1], true
-		}
-		if s.Enum != nil {
-			return s.Enum, true
-		}
-	}
-	return nil, false
+	vals, _, ok := c.finiteSource(ws)
+	return vals, ok
 }
 
-func (c *checker) enumerate(ws wset, vals []any, r *js.Schema) []finding {
+// finiteSource is finiteWriter that also names the node the values come
+// from (their membership in its enum needs no check).
+func (c *checker) finiteSource(ws wset) ([]any, *js.Schema, bool) {
+	for _, s := range ws.positives() {
+		if len(s.Constant) > 0 {
+			return s.Constant[:1], s, true
+		}
+		if s.Enum != nil {
+			return s.Enum, s, true
+		}
+	}
+	return nil, nil, false
+}
+
+func (c *checker) enumerate(ws wset, vals []any, src, r *js.Schema) []finding {
 	var out []finding
 	for _, v := range vals {
-		if !c.writerAccepts(ws, v) {
+		if !c.bud.tick() {
+			return append(out, c.tooComplex(r))
+		}
+		if !c.writerAcceptsFrom(ws, v, src) {
 			continue
 		}
-		err := r.Validate(v)
+		err := c.validate(r, v)
 		if err == nil {
 			continue
 		}
@@ -599,11 +701,22 @@ func (c *checker) enumerate(ws wset, vals []any, r *js.Schema) []finding {
 // wrongly, and flatten has added what they resolve to as conjuncts.
 // Check validates every witness against the whole writer in the end.
 func (c *checker) writerAccepts(ws wset, v any) bool {
+	return c.writerAcceptsFrom(ws, v, nil)
+}
+
+// writerAcceptsFrom is writerAccepts for a value of src's enum (or
+// const): src's large enum is not searched for it again.
+func (c *checker) writerAcceptsFrom(ws wset, v any, src *js.Schema) bool {
 	for _, n := range ws {
 		if c.scopeSensitive(n.s) {
 			continue
 		}
-		ok := n.s.Validate(v) == nil
+		var ok bool
+		if ix := c.enumIndex(n.s); ix != nil && n.s == src && !n.neg {
+			ok = ix.rest == nil || ix.rest.Validate(v) == nil
+		} else {
+			ok = c.validate(n.s, v) == nil
+		}
 		if ok == n.neg {
 			return false
 		}
@@ -620,10 +733,19 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 		return rep
 	}
 	seen := map[string]int{}
+	tooComplex := false
 	for _, f := range fs {
+		if f.rule == &RuleTooComplex {
+			// Out of budget, every pair still open reports it: the first
+			// says all there is to say.
+			if tooComplex {
+				continue
+			}
+			tooComplex = true
+		}
 		out := Finding{Rule: f.rule.ID, Path: inDocument(f.path, reader), WriterPath: inDocument(f.wpath, writer), Message: f.msg,
 			Breaking: !(f.lenient && c.opts.Policy == Lenient)}
-		if f.hasWit {
+		if f.hasWit && witnessNodes(f.wit, maxWitnessNodes) <= maxWitnessNodes {
 			if b, err := json.Marshal(f.wit); err == nil && len(b) <= maxWitnessBytes &&
 				c.writerAcceptsDoc(writer, b, f.wit) && reader.root.Validate(f.wit) != nil {
 				out.Example = b

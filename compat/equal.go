@@ -25,6 +25,9 @@ func (c *checker) equal(a, b *js.Schema) bool {
 		c.eq = newCoMemo[[2]*js.Schema, bool]()
 	}
 	return c.eq.do([2]*js.Schema{a, b}, true, func(v bool) bool { return !v }, func() bool {
+		if !c.bud.tick() {
+			return false // unproven: the pair is compared keyword by keyword
+		}
 		return c.equalFields(a, b)
 	})
 }

@@ -32,6 +32,10 @@ type LoadOptions struct {
 	// Nothing is ever loaded from files or the network.
 	Resources []Resource
 	Limits    Limits
+	// MissingRef, when set, says what to do about a $ref to a document
+	// that is not among Resources (uri is its absolute URL), in the error;
+	// by default: register it as a reference of the schema.
+	MissingRef func(uri string) string
 }
 
 // Schema is a compiled, validated JSON Schema. It is immutable and safe for
@@ -180,7 +184,13 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 		c.Formats[name] = f
 	}
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
-		return nil, fmt.Errorf("%w: %s (only references registered with the schema can be used)", errExternalRef, s)
+		hint := "only references registered with the schema can be used"
+		if opts.MissingRef != nil {
+			// A relative $ref of a schema without $id: name it as written.
+			s = strings.TrimPrefix(s, rootURL[:strings.LastIndexByte(rootURL, '/')+1])
+			hint = opts.MissingRef(s)
+		}
+		return nil, fmt.Errorf("%w: %s (%s)", errExternalRef, s, hint)
 	}
 	var docs docSet // emptyenum.go
 	if err := c.AddResource(rootURL, bytes.NewReader(docs.add(rootURL, data, doc))); err != nil {

@@ -163,6 +163,9 @@ func (o *objectCheck) withProp(name string, value any) (map[string]any, bool) {
 	if !ok {
 		return nil, false
 	}
+	if !o.c.bud.alloc(witnessNodeBytes * (len(base) + 1)) {
+		return nil, false
+	}
 	obj := make(map[string]any, len(base)+1)
 	for k, v := range base {
 		obj[k] = v

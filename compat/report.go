@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -41,6 +42,16 @@ func (p Policy) String() string {
 // Options tune a check.
 type Options struct {
 	Policy Policy
+	// MaxSteps bounds the steps of one check (node pairs compared, enum
+	// values validated); 0 means DefaultMaxSteps.
+	MaxSteps int
+	// MaxMemory bounds the estimated bytes one check allocates (memo
+	// entries, witness nodes, samples); 0 means DefaultMaxMemory.
+	MaxMemory int64
+	// StepsFlag and MemoryFlag name the settings that raise the budgets in
+	// the message of an undecidable-complexity finding; "" means the CLI's
+	// --max-steps and --max-memory.
+	StepsFlag, MemoryFlag string
 }
 
 // Finding is one reason the reader may reject a document the writer accepts.
@@ -140,9 +151,16 @@ func (m Mode) forward() bool {
 // with the latest version only. Findings carry their direction and, for
 // transitive modes, the 1-based version they were found against.
 func CheckMode(mode Mode, history []*Schema, proposed *Schema, opts Options) Report {
+	rep, _ := CheckModeContext(context.Background(), mode, history, proposed, opts)
+	return rep
+}
+
+// CheckModeContext is CheckMode under ctx (see CheckContext); each check
+// of the mode has the whole budget of opts.
+func CheckModeContext(ctx context.Context, mode Mode, history []*Schema, proposed *Schema, opts Options) (Report, error) {
 	out := Report{Compatible: true, Findings: []Finding{}}
 	if mode == None || len(history) == 0 {
-		return out
+		return out, nil
 	}
 	first := len(history) - 1
 	if mode.Transitive() {
@@ -161,12 +179,20 @@ func CheckMode(mode Mode, history []*Schema, proposed *Schema, opts Options) Rep
 			out.Compatible = out.Compatible && r.Compatible
 		}
 		if mode.backward() {
-			add("backward", Check(old, proposed, opts))
+			r, err := CheckContext(ctx, old, proposed, opts)
+			if err != nil {
+				return Report{}, err
+			}
+			add("backward", r)
 		}
 		if mode.forward() {
-			add("forward", Check(proposed, old, opts))
+			r, err := CheckContext(ctx, proposed, old, opts)
+			if err != nil {
+				return Report{}, err
+			}
+			add("forward", r)
 		}
 	}
 	out.sortFindings()
-	return out
+	return out, nil
 }

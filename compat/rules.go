@@ -91,7 +91,7 @@ var (
 	RuleConditionalNarrowed = Rule{ID: "conditional-narrowed", Keyword: "combinator",
 		Purpose: "A then or else branch of the reader's if/then/else rejects values the writer produces."}
 	RuleTooComplex = Rule{ID: "undecidable-complexity", Keyword: "combinator",
-		Purpose: "The check exceeded its work budget before reaching a verdict, so it is reported as incompatible."}
+		Purpose: "The check exceeded its step or memory budget (--max-steps, --max-memory) before reaching a verdict, so it is reported as incompatible."}
 )
 
 // Rules is the rule table: it feeds docs/rules.md, every report format and

@@ -152,11 +152,12 @@ func (c *checker) sharedSample(kind byte, ws wset, depth int, build func(sc *che
 	e, hit := ss.m[k]
 	ss.mu.Unlock()
 	if !hit {
-		sc := &checker{opts: c.opts, hashes: c.hashes, dyn: c.dyn, ids: map[*js.Schema]int{}, memo: newCoMemo[string, []finding](), fresh: true}
+		sc := &checker{opts: c.opts, bud: c.bud, hashes: c.hashes, dyn: c.dyn, ids: map[*js.Schema]int{}, memo: newCoMemo[string, []finding](), fresh: true}
 		e.v, e.ok = build(sc)
 		e.cost = sc.sampleNodes
 		ss.mu.Lock()
-		if len(ss.m) < maxSharedSamples {
+		// A sample cut short by this check's budget is not the sample.
+		if len(ss.m) < maxSharedSamples && !c.bud.stopped() {
 			ss.m[k] = e
 		}
 		ss.mu.Unlock()

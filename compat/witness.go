@@ -34,7 +34,7 @@ func (c *checker) sampleIn(ws wset) (any, bool) {
 }
 
 func (c *checker) sampleDepth(ws wset, depth int) (any, bool) {
-	if depth > maxSampleDepth {
+	if depth > maxSampleDepth || c.bud.stopped() {
 		return nil, false
 	}
 	flat, empty := c.flatten(ws)
@@ -58,6 +58,9 @@ func (c *checker) sampleDepth(ws wset, depth int) (any, bool) {
 		v, ok := c.sharedSample('d', flat, depth, func(sc *checker) (any, bool) { return sc.sampleDepth(flat, depth) })
 		c.samples[k] = sample{v, ok}
 		return v, ok
+	}
+	if !c.bud.tick() || !c.bud.alloc(sampleBytes+len(k)) {
+		return nil, false
 	}
 	c.sampling[k] = true
 	c.sampleNodes++
@@ -101,10 +104,20 @@ func (c *checker) sampleTypedAvoiding(ws wset, wv *writerView, t typeSet, avoid 
 }
 
 func (c *checker) sampleTypedDepth(ws wset, wv *writerView, t typeSet, avoid []any, depth int) (any, bool) {
+	var avoidSet valueSet
+	if len(avoid) >= minIndexedEnum {
+		avoidSet = newValueSet(avoid) // a large reader enum: one lookup per candidate
+	}
 	ok := func(v any) bool {
-		for _, a := range avoid {
-			if jsonEqual(a, v) {
+		if avoidSet != nil {
+			if avoidSet.has(v) {
 				return false
+			}
+		} else {
+			for _, a := range avoid {
+				if jsonEqual(a, v) {
+					return false
+				}
 			}
 		}
 		return c.writerAccepts(ws, v)

@@ -60,7 +60,10 @@ func (s *Registrar) checkReq(ctx context.Context, req CheckRequest) (compat.Repo
 		}
 		hist = []*compat.Schema{c}
 	}
-	rep := s.check(mode, cfg, []Version{against}, hist, p.schema, p.fp)
+	rep, err := s.check(ctx, mode, cfg, []Version{against}, hist, p.schema, p.fp)
+	if err != nil {
+		return compat.Report{}, err
+	}
 	if cfg.Mode.Transitive() {
 		for i := range rep.Findings {
 			rep.Findings[i].Version = against.Version
@@ -79,7 +82,8 @@ func (s *Registrar) historyVerdict(ctx context.Context, p proposal, st SubjectSt
 	if err != nil {
 		return Config{}, compat.Report{}, err
 	}
-	return cfg, s.check(cfg.Mode, cfg, vs, hist, p.schema, p.fp), nil
+	rep, err := s.check(ctx, cfg.Mode, cfg, vs, hist, p.schema, p.fp)
+	return cfg, rep, err
 }
 
 // history returns the visible versions a check in mode must compare
@@ -102,17 +106,29 @@ func (s *Registrar) history(ctx context.Context, st SubjectState, mode compat.Mo
 	return vs, out, nil
 }
 
+// checkOptions is the check budget under policy.
+func (s *Registrar) checkOptions(policy compat.Policy) compat.Options {
+	o := s.checkOpts
+	o.Policy = policy
+	return o
+}
+
 // check runs the mode over the given history and rewrites each finding's
 // Version from a position in the slice to the real version number. Verdicts
 // are memoized by (mode, policy, proposal fingerprint, version:id list):
 // CI re-checks the same schema on every build and that must cost nothing.
-func (s *Registrar) check(mode compat.Mode, cfg Config, vs []Version, hist []*compat.Schema, proposed *compat.Schema, fp string) compat.Report {
+// The check runs under ctx (the request's): when the client hangs up it
+// stops, and nothing is memoized.
+func (s *Registrar) check(ctx context.Context, mode compat.Mode, cfg Config, vs []Version, hist []*compat.Schema, proposed *compat.Schema, fp string) (compat.Report, error) {
 	key := reportKey(mode, cfg.Policy, fp, vs)
 	if rep, ok := s.cache.reports.Get(key); ok {
 		rep.Findings = slices.Clone(rep.Findings) // callers must not alias the cache
-		return rep
+		return rep, nil
 	}
-	rep := compat.CheckMode(mode, hist, proposed, compat.Options{Policy: cfg.Policy})
+	rep, err := compat.CheckModeContext(ctx, mode, hist, proposed, s.checkOptions(cfg.Policy))
+	if err != nil {
+		return compat.Report{}, err
+	}
 	for i := range rep.Findings {
 		if p := rep.Findings[i].Version; p >= 1 && p <= len(vs) {
 			rep.Findings[i].Version = vs[p-1].Version
@@ -122,7 +138,7 @@ func (s *Registrar) check(mode compat.Mode, cfg Config, vs []Version, hist []*co
 		rep.Findings = []compat.Finding{}
 	}
 	s.cache.reports.Add(key, compat.Report{Compatible: rep.Compatible, Findings: slices.Clone(rep.Findings)})
-	return rep
+	return rep, nil
 }
 
 func reportKey(mode compat.Mode, policy compat.Policy, fp string, vs []Version) string {
@@ -170,30 +186,33 @@ func findingLines(fs []compat.Finding, prefix string) string {
 // identities (fingerprints or "id:N"); compiled schemas and verdicts are
 // immutable, so the memo is never stale. With memo false (a proposal seen
 // for the first time, whose verdicts are not kept) the memo is skipped.
-func (s *Registrar) pairCheck(writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy, memo bool) compat.Report {
+func (s *Registrar) pairCheck(ctx context.Context, writer, reader *compat.Schema, wkey, rkey string, policy compat.Policy, memo bool) (compat.Report, error) {
 	var key string
 	if memo {
 		key = "pair|" + policy.String() + "|" + wkey + "|" + rkey
 		if rep, ok := s.cache.reports.Get(key); ok {
 			rep.Findings = slices.Clone(rep.Findings)
-			return rep
+			return rep, nil
 		}
 	}
-	rep := compat.Check(writer, reader, compat.Options{Policy: policy})
+	rep, err := compat.CheckContext(ctx, writer, reader, s.checkOptions(policy))
+	if err != nil {
+		return compat.Report{}, err
+	}
 	if rep.Findings == nil {
 		rep.Findings = []compat.Finding{}
 	}
 	if memo {
 		s.cache.reports.Add(key, compat.Report{Compatible: rep.Compatible, Findings: slices.Clone(rep.Findings)})
 	}
-	return rep
+	return rep, nil
 }
 
 // dependentCheck is the check of a dependent of kind (a consumer or a
 // sender) against a message schema, oriented by the consumer/sender rule
 // (orient), memoized as pairCheck.
-func (s *Registrar) dependentCheck(kind RelationKind, message *compat.Schema, messageKey string, dependent *compat.Schema, dependentKey string, policy compat.Policy, memo bool) compat.Report {
+func (s *Registrar) dependentCheck(ctx context.Context, kind RelationKind, message *compat.Schema, messageKey string, dependent *compat.Schema, dependentKey string, policy compat.Policy, memo bool) (compat.Report, error) {
 	w, r := orient(kind, message, dependent)
 	wk, rk := orient(kind, messageKey, dependentKey)
-	return s.pairCheck(w, r, wk, rk, policy, memo)
+	return s.pairCheck(ctx, w, r, wk, rk, policy, memo)
 }

@@ -134,7 +134,9 @@ func (s *Registrar) checkContract(ctx context.Context, kind RelationKind, subjec
 	if err != nil {
 		return contractVerdict{}, err
 	}
-	v.report = s.dependentCheck(kind, cur, fmt.Sprintf("id:%d", latest.SchemaID), c, fp, cfg.Policy, true)
+	if v.report, err = s.dependentCheck(ctx, kind, cur, fmt.Sprintf("id:%d", latest.SchemaID), c, fp, cfg.Policy, true); err != nil {
+		return contractVerdict{}, err
+	}
 	return v, nil
 }
 

@@ -63,7 +63,10 @@ func (s *Registrar) diff(ctx context.Context, subject, from, to string, mode com
 			return DiffReport{}, err
 		}
 	}
-	rep := compat.CheckMode(mode, cs[:1], cs[1], compat.Options{Policy: cfg.Policy})
+	rep, err := compat.CheckModeContext(ctx, mode, cs[:1], cs[1], s.checkOptions(cfg.Policy))
+	if err != nil {
+		return DiffReport{}, err
+	}
 	return DiffReport{Subject: subject, From: vs[0].Version, To: vs[1].Version, Mode: mode,
 		Compatible: rep.Compatible, Findings: rep.Findings}, nil
 }

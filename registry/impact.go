@@ -146,7 +146,11 @@ func (s *Registrar) impact(ctx context.Context, p proposal, st SubjectState, pol
 		for _, d := range deps {
 			if _, done := viaCurrent[d.rel.Kind]; !done {
 				// The proposal against the current version, as if that were the dependent.
-				viaCurrent[d.rel.Kind] = s.dependentCheck(d.rel.Kind, proposed, fp, cur, curKey, policy, true).Compatible
+				rep, err := s.dependentCheck(ctx, d.rel.Kind, proposed, fp, cur, curKey, policy, true)
+				if err != nil {
+					return ImpactReport{}, err
+				}
+				viaCurrent[d.rel.Kind] = rep.Compatible
 			}
 		}
 	}
@@ -176,22 +180,33 @@ func (s *Registrar) impact(ctx context.Context, p proposal, st SubjectState, pol
 	if !again {
 		s.cache.impacted.Add(policy.String()+"|"+fp, struct{}{})
 	}
-	verdict := func(i int) compat.Report {
+	type outcome struct {
+		rep compat.Report
+		err error // only the request's context ends a check with an error
+	}
+	verdict := func(i int) outcome {
 		j := jobs[i]
 		kind := j.dep.rel.Kind
-		if viaCurrent[kind] && j.key != curKey && s.dependentCheck(kind, cur, curKey, j.c, j.key, policy, true).Compatible {
-			return compat.Report{Compatible: true}
+		if viaCurrent[kind] && j.key != curKey {
+			rep, err := s.dependentCheck(ctx, kind, cur, curKey, j.c, j.key, policy, true)
+			if err != nil {
+				return outcome{err: err}
+			}
+			if rep.Compatible {
+				return outcome{rep: compat.Report{Compatible: true}}
+			}
 		}
-		return s.dependentCheck(kind, proposed, fp, j.c, j.key, policy, again)
+		rep, err := s.dependentCheck(ctx, kind, proposed, fp, j.c, j.key, policy, again)
+		return outcome{rep, err}
 	}
 	// The checks are pure and independent: one worker per core takes the
 	// next unchecked pair (the caller's goroutine is one of them), and the
 	// first verdict stored for a pair is kept.
-	results := make([]atomic.Pointer[compat.Report], len(jobs))
+	results := make([]atomic.Pointer[outcome], len(jobs))
 	settle := func(i int) {
 		if results[i].Load() == nil {
-			rep := verdict(i)
-			results[i].CompareAndSwap(nil, &rep)
+			o := verdict(i)
+			results[i].CompareAndSwap(nil, &o)
 		}
 	}
 	var next atomic.Int64
@@ -210,15 +225,18 @@ func (s *Registrar) impact(ctx context.Context, p proposal, st SubjectState, pol
 	// same and is dropped.
 	for _, i := range uniq {
 		settle(i)
+		if err := results[i].Load().err; err != nil {
+			return ImpactReport{}, err
+		}
 	}
 	reports := make([]compat.Report, len(jobs))
 	for i, j := range jobs {
 		switch {
 		case j.skip != "":
 		case src[i] == i:
-			reports[i] = *results[i].Load()
+			reports[i] = results[i].Load().rep
 		default:
-			reports[i] = *results[src[i]].Load()
+			reports[i] = results[src[i]].Load().rep
 			reports[i].Findings = slices.Clone(reports[i].Findings)
 		}
 	}

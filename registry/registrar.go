@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"hash/fnv"
@@ -24,6 +25,16 @@ type Options struct {
 
 	// MaxVersions bounds the versions per subject; 0: DefaultMaxVersions.
 	MaxVersions int
+
+	// MaxCheckSteps and MaxCheckMemory are the budget of one compatibility
+	// check (compat.Options); 0: compat.DefaultMaxSteps and
+	// compat.DefaultMaxMemory.
+	MaxCheckSteps  int
+	MaxCheckMemory int64
+	// CheckStepsFlag and CheckMemoryFlag name the settings that raise the
+	// budget in undecidable-complexity findings; "": baton serve's
+	// --max-check-steps and --max-check-memory.
+	CheckStepsFlag, CheckMemoryFlag string
 }
 
 // maxPublishAttempts bounds the re-read/re-check loop when another replica
@@ -48,6 +59,9 @@ type Registrar struct {
 
 	// maxVersions bounds the versions of one subject (see limits.go).
 	maxVersions int
+	// checkOpts is the budget of every check (policy set per check); its
+	// complexity findings name the serve flags that raise it.
+	checkOpts compat.Options
 	// locks serialize publishes per subject inside this process so that
 	// concurrent publishes queue instead of losing Append's compare-and-set
 	// and retrying; across replicas correctness comes from the CAS itself.
@@ -71,7 +85,9 @@ func NewRegistrar(store Store, opts Options) *Registrar {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
+	checkOpts := compat.Options{MaxSteps: opts.MaxCheckSteps, MaxMemory: opts.MaxCheckMemory,
+		StepsFlag: cmp.Or(opts.CheckStepsFlag, "--max-check-steps"), MemoryFlag: cmp.Or(opts.CheckMemoryFlag, "--max-check-memory")}
+	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, checkOpts: checkOpts, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
 }
 
 // Ping reports whether the store is reachable (for /readyz).

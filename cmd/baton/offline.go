@@ -146,7 +146,7 @@ func (g *gitRepo) show(ctx context.Context, ref, rel string) (data []byte, ok bo
 // directory whose only versions are the manifest's owned schemas as they
 // are at REF, in mode with policy. One item per owned schema, pointing at
 // the working tree's file and at REF's as its base.
-func checkAgainstGit(ctx context.Context, e env, m *manifest.Manifest, ref string, mode compat.Mode, policy compat.Policy, format, failOn string) error {
+func checkAgainstGit(ctx context.Context, e env, m *manifest.Manifest, ref string, mode compat.Mode, policy compat.Policy, format, failOn string, budget *budgetFlags) error {
 	repo, err := openGitRepo(ctx, filepath.Dir(m.File), ref)
 	if err != nil {
 		return err
@@ -161,7 +161,8 @@ func checkAgainstGit(ctx context.Context, e env, m *manifest.Manifest, ref strin
 		return err
 	}
 	defer st.Close()
-	reg := registry.NewRegistrar(st, registry.Options{})
+	reg := registry.NewRegistrar(st, registry.Options{MaxCheckSteps: budget.steps, MaxCheckMemory: budget.memory,
+		CheckStepsFlag: "--max-steps", CheckMemoryFlag: "--max-memory"})
 	if _, err := reg.SetConfig(ctx, "", registry.Config{Mode: mode, Policy: policy}); err != nil {
 		return err
 	}
@@ -227,7 +228,7 @@ func baseAt(ctx context.Context, repo *gitRepo, m *manifest.Manifest, ref string
 }
 
 // cmdCheckOffline validates the flags of `check --against` and runs it.
-func cmdCheckOffline(ctx context.Context, e env, pos []string, registryURL, format, failOn, root, against, modeFlag string) error {
+func cmdCheckOffline(ctx context.Context, e env, pos []string, registryURL, format, failOn, root, against, modeFlag string, budget *budgetFlags) error {
 	if against == "" {
 		return usagef("--mode needs --against git:REF (with a registry the subject's own mode applies)")
 	}
@@ -255,5 +256,5 @@ func cmdCheckOffline(ctx context.Context, e env, pos []string, registryURL, form
 	if err != nil {
 		return err
 	}
-	return checkAgainstGit(ctx, e, m, ref, mode, compat.Strict, format, failOn)
+	return checkAgainstGit(ctx, e, m, ref, mode, compat.Strict, format, failOn, budget)
 }

@@ -71,8 +71,14 @@ func TestCheckAgainstGit(t *testing.T) {
 			}
 			breaking := tc.code == 1
 
+			// Out of budget: undecidable-complexity naming check's flag.
+			code, out, errOut := runEnv(t, noEnv, "check", "--against", "git:HEAD", "--format", "json", "--max-memory", "1", manifest)
+			if code != 1 || !strings.Contains(out, "undecidable-complexity") || !strings.Contains(out, "--max-memory") {
+				t.Errorf("--max-memory 1: exit %d, want 1 with undecidable-complexity naming --max-memory\n%s%s", code, out, errOut)
+			}
+
 			// The action's verdict run: annotations on the schema's lines.
-			code, out, errOut := runEnv(t, noEnv, "check", "--against", "git:HEAD", "--format", "github", "--fail-on", "breaking", manifest)
+			code, out, errOut = runEnv(t, noEnv, "check", "--against", "git:HEAD", "--format", "github", "--fail-on", "breaking", manifest)
 			if code != tc.code {
 				t.Fatalf("github: exit %d, want %d\n%s%s", code, tc.code, out, errOut)
 			}

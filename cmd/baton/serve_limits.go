@@ -17,7 +17,9 @@ import (
 type serveLimits struct {
 	schema      compat.Limits
 	maxVersions int
-	timeouts    serveTimeouts
+	// the budget of one compatibility check (compat.Options)
+	checkSteps, checkMemory int
+	timeouts                serveTimeouts
 }
 
 type serveTimeouts struct {
@@ -79,6 +81,8 @@ func addLimitFlags(fs *flag.FlagSet, e env) func() (serveLimits, error) {
 		{"max-ref-depth", "BATON_MAX_REF_DEPTH", itoa(d.MaxRefDepth), "deepest chain of references (references of references)", nil, intLimit(func(l *serveLimits) *int { return &l.schema.MaxRefDepth })},
 		{"max-refs", "BATON_MAX_REFS", itoa(d.MaxRefs), "most referenced schemas one schema may pull in", nil, intLimit(func(l *serveLimits) *int { return &l.schema.MaxRefs })},
 		{"max-versions", "BATON_MAX_VERSIONS", itoa(registry.DefaultMaxVersions), "most versions per subject, soft-deleted ones included", nil, intLimit(func(l *serveLimits) *int { return &l.maxVersions })},
+		{"max-check-steps", "BATON_MAX_CHECK_STEPS", itoa(compat.DefaultMaxSteps), "work budget of one compatibility check, in steps (past it: an undecidable-complexity finding)", nil, intLimit(func(l *serveLimits) *int { return &l.checkSteps })},
+		{"max-check-memory", "BATON_MAX_CHECK_MEMORY", itoa(compat.DefaultMaxMemory), "memory budget of one compatibility check, in estimated bytes (past it: an undecidable-complexity finding)", nil, intLimit(func(l *serveLimits) *int { return &l.checkMemory })},
 		{"read-header-timeout", "BATON_READ_HEADER_TIMEOUT", defaultTimeouts.readHeader.String(), "time a client has to send the request headers", nil, durationLimit(func(l *serveLimits) *time.Duration { return &l.timeouts.readHeader })},
 		{"read-timeout", "BATON_READ_TIMEOUT", defaultTimeouts.read.String(), "time a client has to send the whole request", nil, durationLimit(func(l *serveLimits) *time.Duration { return &l.timeouts.read })},
 		{"write-timeout", "BATON_WRITE_TIMEOUT", defaultTimeouts.write.String(), "time from the end of the request headers to the end of the answer", nil, durationLimit(func(l *serveLimits) *time.Duration { return &l.timeouts.write })},

@@ -242,18 +242,22 @@ func manifestPath(m *manifest.Manifest, rel string) string {
 // manifest would, and this only renders its report. Offline, --against
 // runs the same registry code over a throwaway store (offline.go).
 func cmdCheck(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "check", "[--registry URL | --against git:REF [--mode backward|forward|full]] [--format F] [--fail-on breaking|warning|none] [--root DIR] [baton.yaml]")
+	fs := newFlagSet(e, "check", "[--registry URL | --against git:REF [--mode backward|forward|full] [--max-steps N] [--max-memory BYTES]] [--format F] [--fail-on breaking|warning|none] [--root DIR] [baton.yaml]")
 	rf := addRegistryFlags(fs, strings.Join(report.Formats, ", "))
 	failOn := failOnFlag(fs)
 	root := fs.String("root", "", "directory schema and contract paths may not leave (default: the manifest's directory)")
 	against := fs.String("against", "", "offline, no registry: check each owned schema against its version at a git ref, git:REF (e.g. git:origin/main)")
 	modeFlag := fs.String("mode", "", "with --against: backward (default), forward or full")
+	budget := addBudgetFlags(fs) // with --against; a registry checks under its own budget
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *against != "" || *modeFlag != "" {
-		return cmdCheckOffline(ctx, e, pos, *rf.url, *rf.format, *failOn, *root, *against, *modeFlag)
+		if err := budget.validate(); err != nil {
+			return err
+		}
+		return cmdCheckOffline(ctx, e, pos, *rf.url, *rf.format, *failOn, *root, *against, *modeFlag, budget)
 	}
 	c, err := rf.client(e, report.Formats...)
 	if err != nil {

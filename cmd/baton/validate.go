@@ -12,7 +12,8 @@ import (
 // cmdValidate validates documents with the same locked-down loader the
 // registry uses. Exit 1 if any document is invalid.
 func cmdValidate(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "validate", "SCHEMA DOC... (DOC may be - for standard input)")
+	fs := newFlagSet(e, "validate", "SCHEMA DOC... (DOC may be - for standard input) [--ref URI=FILE] [--ref-dir DIR]")
+	refs := addRefFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -20,12 +21,15 @@ func cmdValidate(ctx context.Context, e env, args []string) error {
 	if len(pos) < 2 {
 		return usagef("validate needs a schema and at least one document")
 	}
-	schemas, err := loadSchemas(e, pos[:1])
+	schemas, err := loadSchemas(e, pos[:1], refs)
 	if err != nil {
 		return err
 	}
 	invalid := 0
 	for _, name := range pos[1:] {
+		if ctx.Err() != nil {
+			return interrupted(ctx, "validation")
+		}
 		data, err := readInput(e, name)
 		if err != nil {
 			return err
