@@ -77,9 +77,10 @@ func TestSchemaRequestCache(t *testing.T) {
 		name, body, ct, wantErr string
 	}{
 		{"plain", `{"schema":"{\"type\":\"string\"}","schemaType":"JSON"}`, "", ""},
-		{"references", `{"schema":"{}","references":[{"name":"a.json","subject":"a","version":1}]}`, "application/json", ""},
+		{"references", `{"schema":"{}","schemaType":"JSON","references":[{"name":"a.json","subject":"a","version":1}]}`, "application/json", ""},
 		{"no schema field", `{"schemaType":"JSON","cache-test":1}`, "", `no "schema" field`},
 		{"malformed", `{"schema":`, "", "malformed JSON"},
+		{"no schemaType", `{"schema":"{}","cache-test":3}`, "", `send "schemaType": "JSON"`},
 		{"foreign content type", `{"schema":"{}","cache-test":2}`, "text/plain", "unsupported Content-Type"},
 	}
 	for _, tc := range tests {
