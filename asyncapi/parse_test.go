@@ -367,10 +367,10 @@ operations:
 
 func TestIs(t *testing.T) {
 	for doc, want := range map[string]bool{
-		v3Shop:                      true,
-		v2ShopJSON:                  true,
+		v3Shop:                       true,
+		v2ShopJSON:                   true,
 		"service: order\nowner: x\n": false,
-		"{not yaml":                   false,
+		"{not yaml":                  false,
 	} {
 		if got := Is([]byte(doc)); got != want {
 			t.Errorf("Is(%.30q) = %v, want %v", doc, got, want)
