@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,6 +51,15 @@ func relations(t *testing.T, m *manifest.Manifest) []rel {
 	for _, d := range m.Sends {
 		out = append(out, rel{"sends", d.Name, d.Subject, compact(t, d.Text), d.Version})
 	}
+	return out
+}
+
+// relationSet is relations in a fixed order: the registry keeps a
+// service's relations sorted, not in document order.
+func relationSet(t *testing.T, m *manifest.Manifest) []rel {
+	t.Helper()
+	out := relations(t, m)
+	slices.SortFunc(out, func(a, b rel) int { return strings.Compare(a.Role+" "+a.Subject, b.Role+" "+b.Subject) })
 	return out
 }
 
