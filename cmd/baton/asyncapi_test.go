@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,5 +136,75 @@ func TestAsyncAPIExportCLI(t *testing.T) {
 	}
 	if code, _, errOut := runEnv(t, env, "asyncapi", "export", "nobody"); code != 2 || !strings.Contains(errOut, "nobody") {
 		t.Errorf("export of an unknown service = %d\n%s", code, errOut)
+	}
+}
+
+// TestAsyncAPICheckAgainstGit: `check --against git:REF` reads the
+// document as it is at the ref, and checks each owned payload against it.
+func TestAsyncAPICheckAgainstGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git binary not found on PATH: offline check needs git")
+	}
+	src, err := filepath.Abs(filepath.Join("..", "..", "examples", "asyncapi", "choreography"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	if err := os.CopyFS(repo, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	gitT(t, repo, "init", "-q")
+	gitT(t, repo, "add", ".")
+	gitT(t, repo, "commit", "-q", "-m", "v1")
+	doc := filepath.Join(repo, "order.yaml")
+	orig, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noEnv := map[string]string{}
+	for _, tc := range []struct {
+		name string
+		edit func(string) string
+		code int
+		has  string
+	}{
+		{"unchanged", func(s string) string { return s }, 0, "checked against git:HEAD:order.yaml#/components/messages/OrderPlaced/payload"},
+		// A new required field: data written by v1 lacks it.
+		{"breaking", func(s string) string {
+			return strings.Replace(s, "      required:\n      - orderId\n", "      required:\n      - orderId\n      - couponCode\n", 1)
+		}, 1, "couponCode"},
+		{"new subject", func(s string) string {
+			return strings.Replace(s, "    OrderPlaced:\n      name: OrderPlaced\n", "    OrderPlaced:\n      name: OrderPlaced\n      x-baton-subject: OrderPlacedV2\n", 1)
+		}, 0, "OrderPlacedV2 in order.yaml does not exist at git:HEAD"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(doc, []byte(tc.edit(string(orig))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runEnv(t, noEnv, "check", "--against", "git:HEAD", "--format", "json", doc)
+			if code != tc.code || !strings.Contains(out, tc.has) {
+				t.Errorf("exit %d, want %d with %q\n%s%s", code, tc.code, tc.has, out, errOut)
+			}
+		})
+	}
+}
+
+// TestAsyncAPIPublishShapes: publish reads a 2.6 JSON document, and a bad
+// document is invalid input naming where.
+func TestAsyncAPIPublishShapes(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"svc.json": `{"asyncapi": "2.6.0", "info": {"title": "ledger", "version": "1"},
+ "channels": {"entries": {"subscribe": {"message": {"name": "EntryPosted", "payload": {"type": "object"}}}}}}`,
+		"avro.yaml": "asyncapi: 3.0.0\ninfo: {title: ledger, version: '1'}\nchannels:\n  c:\n    messages:\n      EntryPosted:\n        payload:\n          schemaFormat: application/vnd.apache.avro+json;version=1.9.0\n          schema: {type: record}\noperations:\n  o: {action: send, channel: {$ref: '#/channels/c'}}\n",
+	})
+	env := map[string]string{"BATON_REGISTRY": startRegistry(t)}
+	code, out, errOut := runEnv(t, env, "publish", filepath.Join(dir, "svc.json"))
+	if code != 0 || !strings.Contains(out, "service ledger registered") || !strings.Contains(out, "EntryPosted: version 1") {
+		t.Errorf("publish 2.6 JSON = %d\n%s%s", code, out, errOut)
+	}
+	code, _, errOut = runEnv(t, env, "publish", filepath.Join(dir, "avro.yaml"))
+	if code != 2 || !strings.Contains(errOut, "avro.yaml:8: #/channels/c/messages/EntryPosted/payload/schemaFormat: message EntryPosted") {
+		t.Errorf("publish of an Avro payload = %d\n%s", code, errOut)
 	}
 }
