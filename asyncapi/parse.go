@@ -101,7 +101,11 @@ const maxRefHops = 64
 
 // maxNodes bounds the nodes one payload expands to, so YAML aliases and
 // shared $refs cannot blow a small document up.
-const maxNodes = 1 << 20
+const maxNodes = 1 << 18
+
+// maxDepth bounds how deep a payload nests once its $refs and aliases are
+// expanded.
+const maxDepth = 200
 
 type parser struct {
 	opts    Options
@@ -473,6 +477,12 @@ func (p *parser) channels2(root at) []entry {
 
 // message reads one message (m, maybe a $ref) of operation op.
 func (p *parser) message(m, op at, send bool) (entry, bool) {
+	// Aliases let a small document name a message very many times; each
+	// visit counts against the same budget as payload nodes.
+	if p.nodes++; p.nodes > maxNodes {
+		p.fail(m, "the document expands to more than %d nodes", maxNodes)
+		return entry{}, false
+	}
 	msg := p.deref(m)
 	if msg.n == nil || p.err != nil {
 		p.fail(m, "message is missing")
@@ -717,6 +727,7 @@ type bundler struct {
 	p       *parser
 	dialect string
 	rootKey string
+	depth   int
 	names   map[string]string // target key -> definitions name
 	order   []string          // target keys in the order found
 	targets []at
@@ -750,6 +761,13 @@ func (b *bundler) value(buf *bytes.Buffer, a at, stack []string) {
 		p.fail(a, "payload expands to more than %d nodes", maxNodes)
 		return
 	}
+	// Recursive YAML aliases and $ref chains nest without end; no schema
+	// needs this depth.
+	if b.depth++; b.depth > maxDepth {
+		p.fail(a, "payload nests deeper than %d levels", maxDepth)
+		return
+	}
+	defer func() { b.depth-- }()
 	n := a.n
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
