@@ -98,9 +98,21 @@ channels:
         payload:
           schemaFormat: application/schema+json;version=2020-12
           schema: {type: object, properties: {at: {type: string}, tags: {type: array, prefixItems: [{type: string}]}}}
+      Annotated:
+        # The AsyncAPI Schema Object's own keywords are annotations the
+        # registry stores and ignores.
+        payload:
+          type: object
+          discriminator: kind
+          externalDocs: {url: 'https://example.com/annotated'}
+          deprecated: true
+          example: {kind: a}
+          examples: [{kind: a}]
+          properties: {kind: {type: string, x-origin: legacy}}
 operations:
   onPlaced: {action: receive, channel: {$ref: '#/channels/c'}, messages: [{$ref: '#/channels/c/messages/Placed'}]}
   audited: {action: send, channel: {$ref: '#/channels/c'}, messages: [{$ref: '#/channels/c/messages/Audited'}]}
+  annotated: {action: send, channel: {$ref: '#/channels/c'}, messages: [{$ref: '#/channels/c/messages/Annotated'}]}
 `, `asyncapi: 2.6.0
 info: {title: loop, version: '1'}
 channels:
