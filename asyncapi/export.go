@@ -196,6 +196,7 @@ func messageNode(m exported, version string) (*yaml.Node, error) {
 			return nil, registry.Errorf(registry.KindInternal, 50001, "stored payload of %s does not decode: %v", m.Relation.Subject, err)
 		}
 		body := schema.Content[0]
+		blockStyle(body)
 		format := payloadFormat(body)
 		switch {
 		case format == "":
@@ -222,6 +223,16 @@ func messageNode(m exported, version string) (*yaml.Node, error) {
 		set(n, "tags", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{object("name", str("command"))}})
 	}
 	return n, nil
+}
+
+// blockStyle drops the JSON layout (flow mappings, quoted keys) a stored
+// schema decodes with, so a YAML export reads as YAML; the encoder still
+// quotes any string that would otherwise read as another type.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
 }
 
 // payloadFormat is the schemaFormat a registered schema needs: "" (the

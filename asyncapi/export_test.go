@@ -108,7 +108,9 @@ channels:
           deprecated: true
           example: {kind: a}
           examples: [{kind: a}]
-          properties: {kind: {type: string, x-origin: legacy}}
+          # Strings that read as other YAML types must stay strings in a
+          # YAML export.
+          properties: {kind: {type: string, x-origin: legacy}, flag: {enum: ["true", "1", "null", "2024-01-01", "0x1F", "~", "", 1.5e3]}}
 operations:
   onPlaced: {action: receive, channel: {$ref: '#/channels/c'}, messages: [{$ref: '#/channels/c/messages/Placed'}]}
   audited: {action: send, channel: {$ref: '#/channels/c'}, messages: [{$ref: '#/channels/c/messages/Audited'}]}
