@@ -481,3 +481,27 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// ReadFile reads path as Load reads a manifest: at most MaxFileSize bytes.
+// Other readers of service descriptions (the asyncapi package) use it so
+// every file the CLI reads has the same bound.
+func ReadFile(path string) ([]byte, error) { return readLimited(path) }
+
+// ReadInside reads rel, relative to dir, refusing anything that leaves
+// root (also through symlinks), as Load does for schema files; it returns
+// the resolved path and the content.
+func ReadInside(dir, root, rel string) (string, []byte, error) {
+	rootAbs, err := filepath.Abs(root)
+	if err != nil {
+		return "", nil, err
+	}
+	if r, err := filepath.EvalSymlinks(rootAbs); err == nil {
+		rootAbs = r
+	}
+	path, err := inside(dir, rootAbs, rel)
+	if err != nil {
+		return "", nil, err
+	}
+	data, err := readLimited(path)
+	return path, data, err
+}

@@ -37,6 +37,7 @@ type command struct {
 
 // commands is the whole CLI surface.
 var commands = map[string]command{
+	"asyncapi": {"export a registered service as an AsyncAPI document", cmdAsyncAPI},
 	"check":    {"dry run of publish: compatibility and impact of a baton.yaml", cmdCheck},
 	"diff":     {"compare two schema files and report breaking changes", cmdDiff},
 	"graph":    {"print the services graph (text, json, dot, mermaid)", cmdGraph},

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/batonhq/baton/asyncapi"
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/manifest"
 	"github.com/batonhq/baton/registry"
@@ -167,10 +169,22 @@ func checkAgainstGit(ctx context.Context, e env, m *manifest.Manifest, ref strin
 		return err
 	}
 	mc := registry.ManifestCheck{Name: m.Service, Owner: m.Owner}
+	var docBases map[string]gitBase // an AsyncAPI document's owned payloads at ref, by subject
+	if data, err := manifest.ReadFile(m.File); err == nil && asyncapi.Is(data) {
+		if docBases, err = asyncAPIBasesAt(ctx, repo, m, ref); err != nil {
+			return err
+		}
+	}
 	var bases []gitBase // per owned schema, in mc's order
 	for _, g := range ownedGroups(m) {
 		for _, o := range g.owned {
 			b, err := baseAt(ctx, repo, m, ref, o)
+			if docBases != nil {
+				b, err = docBases[o.Subject], nil
+				if !b.exists {
+					b.rel = o.Subject + " in " + b.rel
+				}
+			}
 			if err == nil && b.exists {
 				_, err = reg.Publish(ctx, registry.PublishRequest{Subject: o.Subject, Schema: string(b.text)})
 				if err != nil {
@@ -225,6 +239,48 @@ func baseAt(ctx context.Context, repo *gitRepo, m *manifest.Manifest, ref string
 	b := gitBase{file: "git:" + ref + ":" + rel, rel: rel}
 	b.text, b.exists, err = repo.show(ctx, ref, rel)
 	return b, err
+}
+
+// asyncAPIBasesAt reads the AsyncAPI document m as it is at ref (its
+// $refs to local files read at ref too) and returns its owned payloads by
+// subject; a subject missing there has a base that does not exist.
+func asyncAPIBasesAt(ctx context.Context, repo *gitRepo, m *manifest.Manifest, ref string) (map[string]gitBase, error) {
+	rel, err := repo.rel(m.File)
+	if err != nil {
+		return nil, err
+	}
+	bases := map[string]gitBase{}
+	for _, g := range ownedGroups(m) {
+		for _, o := range g.owned {
+			bases[o.Subject] = gitBase{file: "git:" + ref + ":" + rel, rel: rel}
+		}
+	}
+	data, ok, err := repo.show(ctx, ref, rel)
+	if err != nil || !ok {
+		return bases, err
+	}
+	old, err := asyncapi.Parse(rel, data, asyncapi.Options{ReadFile: func(from, name string) (string, []byte, error) {
+		p := path.Join(path.Dir(from), name)
+		if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(name) {
+			return "", nil, fmt.Errorf("%q leads outside the git repository", name)
+		}
+		data, ok, err := repo.show(ctx, ref, p)
+		if err == nil && !ok {
+			err = fmt.Errorf("%s does not exist at git:%s", p, ref)
+		}
+		return p, data, err
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("%s at git:%s: %w", rel, ref, err)
+	}
+	for _, g := range ownedGroups(old) {
+		for _, o := range g.owned {
+			if _, ours := bases[o.Subject]; ours {
+				bases[o.Subject] = gitBase{file: "git:" + ref + ":" + path.Join(path.Dir(rel), o.Schema), rel: rel, text: []byte(o.Text), exists: true}
+			}
+		}
+	}
+	return bases, nil
 }
 
 // cmdCheckOffline validates the flags of `check --against` and runs it.

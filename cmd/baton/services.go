@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/batonhq/baton/asyncapi"
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/manifest"
 	"github.com/batonhq/baton/registry"
@@ -59,7 +60,8 @@ func (f registryFlags) client(e env, formats ...string) (*httpapi.Client, error)
 }
 
 // loadManifest reads the manifest named by the positional arguments
-// (default ./baton.yaml); a bad manifest is invalid input (exit 2).
+// (default ./baton.yaml), a baton.yaml or an AsyncAPI document; a bad one
+// is invalid input (exit 2).
 func loadManifest(pos []string, root string) (*manifest.Manifest, error) {
 	path := "baton.yaml"
 	switch len(pos) {
@@ -68,6 +70,15 @@ func loadManifest(pos []string, root string) (*manifest.Manifest, error) {
 		path = pos[0]
 	default:
 		return nil, usagef("expected at most one manifest, got %d arguments", len(pos))
+	}
+	// An AsyncAPI document describes the service as well as a baton.yaml
+	// does (issue 17); its content says which it is, not its name.
+	data, err := manifest.ReadFile(path)
+	if err != nil {
+		return nil, &manifest.Error{File: path, Msg: err.Error()}
+	}
+	if asyncapi.Is(data) {
+		return asyncapi.Load(path, manifest.Options{Root: root})
 	}
 	return manifest.Load(path, manifest.Options{Root: root})
 }

@@ -121,6 +121,8 @@ func TestRolesTable(t *testing.T) {
 		{"get config", "GET", "/config", "", "read", 0},
 		{"services", "GET", "/v1/services", "", "read", 0},
 		{"graph", "GET", "/v1/graph", "", "read", 0},
+		{"service asyncapi", "GET", "/v1/services/order/asyncapi", "", "read", 0},
+		{"estate asyncapi", "GET", "/v1/asyncapi?format=zip", "", "read", 0},
 		{"metrics", "GET", "/metrics", "", "read", 0},
 		{"lookup (dry run)", "POST", "/subjects/OrderPlaced", schemaBody(schemaV1), "read", 0},
 		{"compatibility (dry run)", "POST", "/compatibility/subjects/OrderPlaced/versions/latest", schemaBody(schemaWidened), "read", 0},

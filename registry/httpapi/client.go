@@ -346,6 +346,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if out == nil {
 		return nil
 	}
+	if raw, ok := out.(*[]byte); ok { // a document, not a JSON answer
+		*raw = data
+		return nil
+	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return &registry.Error{Kind: registry.KindInternal, Message: fmt.Sprintf("unexpected answer from %s %s", method, path), Err: err}
 	}

@@ -89,6 +89,8 @@ func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) 
 		{Method: get, Path: "/v1/services/{name}", Handler: handleGetService(reg, log), Access: read, ServiceVar: service},
 		{Method: del, Path: "/v1/services/{name}", Handler: handleDeleteService(reg, log), Access: admin, ServiceVar: service},
 		{Method: get, Path: "/v1/services/{name}/contracts/{subject}/versions", Handler: handleContractVersions(reg, log), Access: read, SubjectVar: subject, ServiceVar: service},
+		{Method: get, Path: "/v1/services/{name}/asyncapi", Handler: handleServiceAsyncAPI(reg, log), Access: read, ServiceVar: service},
+		{Method: get, Path: "/v1/asyncapi", Handler: handleEstateAsyncAPI(reg, log), Access: read},
 		{Method: post, Path: "/v1/check", Handler: timed(m.check, handleCheckManifest(reg, log)), Access: read}, // a dry run
 		{Method: post, Path: "/v1/impact", Handler: timed(m.check, handleImpact(reg, log)), Access: read},       // a dry run
 		{Method: get, Path: "/v1/graph", Queries: []string{"format", "{format}"}, Handler: handleGraphFormat(reg, log), Access: read},
