@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"ServiceIndexFollowsReplace", serviceIndexFollowsReplace},
 		{"ConcurrentServicesIndexed", concurrentServices},
 		{"ContractHistory", contractHistory},
+		{"ServiceVersions", serviceVersions},
+		{"EnvironmentsAndDeployments", environmentsAndDeployments},
 		{"AuditLog", auditLog},
 		{"ConcurrentAudit", concurrentAudit},
 	}
