@@ -134,8 +134,20 @@ func (s *Registrar) checkContract(ctx context.Context, kind RelationKind, subjec
 	if err != nil {
 		return contractVerdict{}, err
 	}
-	v.report = s.dependentCheck(kind, cur, fmt.Sprintf("id:%d", latest.SchemaID), c, fp, cfg.Policy, true)
+	v.report, _ = s.contractRule(kind, cur, fmt.Sprintf("id:%d", latest.SchemaID), c, fp, cfg)
 	return v, nil
+}
+
+// contractRule holds a dependent's schema (contract, or the message
+// version it reads or writes) of kind against one message schema under the
+// message's config: the rule itself, shared by registration (checkContract)
+// and deployment checks (CanIDeploy), memoized. Under mode NONE nothing is
+// checked (checked=false).
+func (s *Registrar) contractRule(kind RelationKind, message *compat.Schema, messageKey string, dependent *compat.Schema, dependentKey string, cfg Config) (rep compat.Report, checked bool) {
+	if cfg.Mode == compat.None {
+		return compat.Report{Compatible: true, Findings: []compat.Finding{}}, false
+	}
+	return s.dependentCheck(kind, message, messageKey, dependent, dependentKey, cfg.Policy, true), true
 }
 
 // refusal is the 409 of a registration of service whose contract (kind,

@@ -45,6 +45,8 @@ type Registrar struct {
 	log    *slog.Logger
 	now    Clock
 	cache  *schemaCache
+	// snapshots caches recorded service versions (deployments.go).
+	snapshots *snapshotCache
 
 	// maxVersions bounds the versions of one subject (see limits.go).
 	maxVersions int
@@ -71,7 +73,8 @@ func NewRegistrar(store Store, opts Options) *Registrar {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
+	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes),
+		snapshots: newSnapshotCache(opts.CacheSize)}
 }
 
 // Ping reports whether the store is reachable (for /readyz).
