@@ -32,8 +32,8 @@ func newEstate(t *testing.T) *estate {
 const (
 	placedV1 = `{"type":"object","properties":{"orderId":{"type":"string"}},"required":["orderId"]}`
 	placedV2 = `{"type":"object","properties":{"orderId":{"type":"string"},"coupon":{"type":"string"}},"required":["orderId","coupon"]}`
-	readsID = `{"type":"object","properties":{"orderId":{"type":"string"}},"required":["orderId"]}`
-	readsCp = `{"type":"object","properties":{"orderId":{"type":"string"},"coupon":{"type":"string"}},"required":["orderId","coupon"]}`
+	readsID  = `{"type":"object","properties":{"orderId":{"type":"string"}},"required":["orderId"]}`
+	readsCp  = `{"type":"object","properties":{"orderId":{"type":"string"},"coupon":{"type":"string"}},"required":["orderId","coupon"]}`
 )
 
 // producer registers orders producing OrderPlaced with schema and records
@@ -133,8 +133,14 @@ func TestDeploymentsValidation(t *testing.T) {
 		{"unknown version", func() error { _, err := e.reg.RecordDeployment(ctx, "prod", ref("orders", "zz"), false); return err }(), registry.CodeServiceVersionNotFound},
 		{"bad env name", func() error { _, err := e.reg.CreateEnvironment(ctx, "-x"); return err }(), registry.CodeInvalidRequest},
 		{"undeploy nothing", func() error { _, err := e.reg.RecordUndeployment(ctx, "prod", "orders", ""); return err }(), registry.CodeDeploymentNotFound},
-		{"can-i-deploy unknown env", func() error { _, err := e.reg.CanIDeploy(ctx, "qa", []registry.ServiceRef{ref("orders", "a1")}); return err }(), registry.CodeEnvironmentNotFound},
-		{"can-i-deploy unknown version", func() error { _, err := e.reg.CanIDeploy(ctx, "prod", []registry.ServiceRef{ref("orders", "b")}); return err }(), registry.CodeServiceVersionNotFound},
+		{"can-i-deploy unknown env", func() error {
+			_, err := e.reg.CanIDeploy(ctx, "qa", []registry.ServiceRef{ref("orders", "a1")})
+			return err
+		}(), registry.CodeEnvironmentNotFound},
+		{"can-i-deploy unknown version", func() error {
+			_, err := e.reg.CanIDeploy(ctx, "prod", []registry.ServiceRef{ref("orders", "b")})
+			return err
+		}(), registry.CodeServiceVersionNotFound},
 		{"can-i-deploy nothing", func() error { _, err := e.reg.CanIDeploy(ctx, "prod", nil); return err }(), registry.CodeInvalidRequest},
 		{"can-i-deploy twice", func() error {
 			_, err := e.reg.CanIDeploy(ctx, "prod", []registry.ServiceRef{ref("orders", "a1"), ref("orders", "a1")})
