@@ -29,17 +29,21 @@ type VersionRelation struct {
 	SchemaID int64 `json:"schemaId,omitempty"` // owned: the id of subject version Relation.Version
 }
 
-// sameContent reports whether two snapshots record the same relations:
-// re-recording a version with the same content is idempotent (the first
-// branch and time are kept).
+// sameContent reports whether two snapshots record the same code: the
+// same owned schemas, contracts and pins. What the registry derives (the
+// version an unpinned dependent without a contract resolved to, contract
+// numbering) is not content: re-publishing the same commit after another
+// service published a message it reads is the same version. Re-recording
+// the same content is idempotent (the first snapshot, branch and time are
+// kept).
 func (sv ServiceVersion) sameContent(o ServiceVersion) bool {
 	if len(sv.Relations) != len(o.Relations) {
 		return false
 	}
 	for i, r := range sv.Relations {
 		q := o.Relations[i]
-		if r.Subject != q.Subject || r.Kind != q.Kind || r.Version != q.Version || r.SchemaID != q.SchemaID ||
-			r.ContractFingerprint != q.ContractFingerprint || r.ContractVersion != q.ContractVersion {
+		if r.Subject != q.Subject || r.Kind != q.Kind || r.SchemaID != q.SchemaID ||
+			r.ContractFingerprint != q.ContractFingerprint || r.Pinned != q.Pinned || r.Pinned && r.Version != q.Version {
 			return false
 		}
 	}
