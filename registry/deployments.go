@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/batonhq/baton/compat"
 )
@@ -158,7 +159,7 @@ func (s *Registrar) recordServiceVersion(ctx context.Context, req RecordVersionR
 	}
 	s.log.Warn("forced service version rewrite", "service", req.Service, "version", req.Version)
 	stored, _, err = s.store.PutServiceVersion(ctx, sv, true)
-	s.snapshots.forget(ServiceRef{req.Service, req.Version})
+	s.forgetSnapshots()
 	return stored, err
 }
 
@@ -273,57 +274,130 @@ func (s *Registrar) ListDeployments(ctx context.Context, env string) ([]Deployme
 
 // --- can-i-deploy ---
 
-// snapshotCache keeps decoded service versions (immutable but for forced
-// rewrites, which move Store.ServiceVersionRewrites: a replica that sees
-// the count move drops everything), so a warm can-i-deploy over an
-// environment of 10,000 services reads one deployment list, not 10,000
-// records.
+// snapshotCache keeps decoded service versions and, over them, an index
+// of their relations by subject. Recorded versions are immutable but for
+// forced rewrites, which move Store.ServiceVersionRewrites: a replica that
+// sees the count move drops everything. So a warm can-i-deploy over an
+// environment of 10,000 services reads one deployment list and looks at
+// the relations to the named versions' messages only, not at 200,000
+// relations. It holds the versions ever checked (deployed or named), a
+// few KB each.
 type snapshotCache struct {
-	byRef *lru[ServiceRef, *ServiceVersion]
-	epoch int64
+	mu        sync.RWMutex
+	epoch     int64
+	byRef     map[ServiceRef]*ServiceVersion
+	bySubject map[string][]counterpart
 }
 
-func newSnapshotCache(size int) *snapshotCache {
-	return &snapshotCache{byRef: newLRU[ServiceRef, *ServiceVersion](max(size, 1<<16))}
+// counterpart is one relation of a recorded version.
+type counterpart struct {
+	ref ServiceRef
+	rel *VersionRelation
 }
 
-func (c *snapshotCache) forget(ref ServiceRef) {
-	c.byRef.mu.Lock()
-	defer c.byRef.mu.Unlock()
-	if el, ok := c.byRef.items[ref]; ok {
-		c.byRef.ll.Remove(el)
-		delete(c.byRef.items, ref)
+func newSnapshotCache() *snapshotCache {
+	return &snapshotCache{byRef: map[ServiceRef]*ServiceVersion{}, bySubject: map[string][]counterpart{}}
+}
+
+func (c *snapshotCache) reset(epoch int64) {
+	c.epoch = epoch
+	c.byRef = map[ServiceRef]*ServiceVersion{}
+	c.bySubject = map[string][]counterpart{}
+}
+
+func (c *snapshotCache) add(sv *ServiceVersion) {
+	ref := ServiceRef{sv.Service, sv.Version}
+	if _, ok := c.byRef[ref]; ok {
+		return
+	}
+	c.byRef[ref] = sv
+	for i := range sv.Relations {
+		rel := &sv.Relations[i]
+		c.bySubject[rel.Subject] = append(c.bySubject[rel.Subject], counterpart{ref, rel})
 	}
 }
 
-// sync drops every snapshot when another writer rewrote one.
+// syncSnapshots drops every snapshot when a writer rewrote one.
 func (s *Registrar) syncSnapshots(ctx context.Context) error {
 	n, err := s.store.ServiceVersionRewrites(ctx)
 	if err != nil {
 		return err
 	}
 	c := s.snapshots
-	c.byRef.mu.Lock()
-	defer c.byRef.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if n != c.epoch {
-		c.byRef.ll.Init()
-		clear(c.byRef.items)
-		c.byRef.total = 0
-		c.epoch = n
+		c.reset(n)
 	}
 	return nil
 }
 
+// forgetSnapshots drops every snapshot after this process rewrote one.
+func (s *Registrar) forgetSnapshots() {
+	c := s.snapshots
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reset(c.epoch)
+}
+
 func (s *Registrar) snapshot(ctx context.Context, ref ServiceRef) (*ServiceVersion, error) {
-	if sv, ok := s.snapshots.byRef.Get(ref); ok {
+	c := s.snapshots
+	c.mu.RLock()
+	sv, ok := c.byRef[ref]
+	c.mu.RUnlock()
+	if ok {
 		return sv, nil
 	}
-	sv, err := s.store.GetServiceVersion(ctx, ref.Service, ref.Version)
+	stored, err := s.store.GetServiceVersion(ctx, ref.Service, ref.Version)
 	if err != nil {
 		return nil, err
 	}
-	s.snapshots.byRef.Add(ref, &sv)
-	return &sv, nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.add(&stored)
+	return c.byRef[ref], nil
+}
+
+// loadTarget makes sure every version of t is in the cache.
+func (s *Registrar) loadTarget(ctx context.Context, t target) error {
+	var missing []ServiceRef
+	c := s.snapshots
+	c.mu.RLock()
+	for svc, versions := range t {
+		for _, v := range versions {
+			if _, ok := c.byRef[ServiceRef{svc, v}]; !ok {
+				missing = append(missing, ServiceRef{svc, v})
+			}
+		}
+	}
+	c.mu.RUnlock()
+	for _, ref := range missing {
+		if _, err := s.snapshot(ctx, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// counterparts lists the relations to subject of the versions in t,
+// sorted by service, then version.
+func (s *Registrar) counterparts(subject string, t target) []counterpart {
+	c := s.snapshots
+	c.mu.RLock()
+	var out []counterpart
+	for _, cp := range c.bySubject[subject] {
+		if slices.Contains(t[cp.ref.Service], cp.ref.Version) {
+			out = append(out, cp)
+		}
+	}
+	c.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ref.Service != out[j].ref.Service {
+			return out[i].ref.Service < out[j].ref.Service
+		}
+		return out[i].ref.Version < out[j].ref.Version
+	})
+	return out
 }
 
 // target is an environment as it would be: every deployed version by
@@ -410,47 +484,25 @@ func (s *Registrar) canIDeploy(ctx context.Context, env string, refs []ServiceRe
 	return s.checkTarget(ctx, env, base.with(refs), refs)
 }
 
-// counterpart is one relation of a deployed version.
-type counterpart struct {
-	ref ServiceRef
-	rel *VersionRelation
-}
-
 // checkTarget checks refs in target state t.
 func (s *Registrar) checkTarget(ctx context.Context, env string, t target, refs []ServiceRef) (DeployReport, error) {
 	rep := DeployReport{Deployable: true, Environment: env, Services: slices.Clone(refs), Items: []DeployItem{}}
 	named := make([]*ServiceVersion, len(refs))
-	subjects := map[string][]counterpart{}
 	for i, r := range refs {
 		sv, err := s.snapshot(ctx, r)
 		if err != nil {
 			return DeployReport{}, err
 		}
 		named[i] = sv
+	}
+	if err := s.loadTarget(ctx, t); err != nil {
+		return DeployReport{}, err
+	}
+	subjects := map[string][]counterpart{}
+	for _, sv := range named {
 		for _, rel := range sv.Relations {
-			subjects[rel.Subject] = nil
-		}
-	}
-	// Index the target's relations to the named versions' messages only.
-	services := make([]string, 0, len(t))
-	for svc := range t {
-		services = append(services, svc)
-	}
-	sort.Strings(services)
-	for _, svc := range services {
-		versions := slices.Clone(t[svc])
-		sort.Strings(versions)
-		for _, v := range versions {
-			ref := ServiceRef{svc, v}
-			sv, err := s.snapshot(ctx, ref)
-			if err != nil {
-				return DeployReport{}, err
-			}
-			for i := range sv.Relations {
-				rel := &sv.Relations[i]
-				if cs, ok := subjects[rel.Subject]; ok {
-					subjects[rel.Subject] = append(cs, counterpart{ref, rel})
-				}
+			if _, ok := subjects[rel.Subject]; !ok {
+				subjects[rel.Subject] = s.counterparts(rel.Subject, t)
 			}
 		}
 	}

@@ -74,7 +74,7 @@ func NewRegistrar(store Store, opts Options) *Registrar {
 		opts.Now = time.Now
 	}
 	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes),
-		snapshots: newSnapshotCache(opts.CacheSize)}
+		snapshots: newSnapshotCache()}
 }
 
 // Ping reports whether the store is reachable (for /readyz).
