@@ -45,6 +45,8 @@ type Deployer interface {
 	// Plan orders single-service deploys of refs so that every
 	// intermediate state of env is deployable (see Registrar.Plan).
 	Plan(ctx context.Context, env string, refs []ServiceRef) (DeployPlan, error)
+	// ImpactIn is Impact against what env runs (see Registrar.ImpactIn).
+	ImpactIn(ctx context.Context, env, subject, schema string) (ImpactReport, error)
 }
 
 var _ Deployer = (*Registrar)(nil)
@@ -849,4 +851,82 @@ func blockMessage(env string, refs []ServiceRef, witnesses []DeployItem, cycle b
 		return msg + " — each waits for the other, so no order of single-service deploys keeps " + env + " deployable: publish a bridging version that works with both"
 	}
 	return msg + " — that version is deployed in " + env + " and not in the plan: deploy a compatible version of it first"
+}
+
+// --- impact in an environment ---
+
+// ImpactIn is Impact as deployed in env: which deployed versions of the
+// subject's consumers and senders a proposed version breaks, each checked
+// with its recorded contract (or the version it reads or writes). Services
+// are named "service@version"; several live versions of one service are
+// each checked. Unknown environment: CodeEnvironmentNotFound.
+func (s *Registrar) ImpactIn(ctx context.Context, env, subject, schemaText string) (ImpactReport, error) {
+	rep, err := s.impactIn(ctx, env, subject, schemaText)
+	return rep, s.fail(err)
+}
+
+func (s *Registrar) impactIn(ctx context.Context, env, subject, schemaText string) (ImpactReport, error) {
+	if subject == "" {
+		return ImpactReport{}, ErrEmptySubject()
+	}
+	if err := checkEnvName(env); err != nil {
+		return ImpactReport{}, err
+	}
+	p, err := s.propose(ctx, subject, SchemaTypeJSON, schemaText, nil)
+	if err != nil {
+		return ImpactReport{}, err
+	}
+	if err := s.syncSnapshots(ctx); err != nil {
+		return ImpactReport{}, err
+	}
+	t, err := s.deployedState(ctx, env)
+	if err != nil {
+		return ImpactReport{}, err
+	}
+	if err := s.loadTarget(ctx, t); err != nil {
+		return ImpactReport{}, err
+	}
+	st, err := s.store.ReadSubject(ctx, subject, "")
+	if err != nil {
+		return ImpactReport{}, err
+	}
+	policy := st.Effective().Policy
+	out := ImpactReport{Subject: subject, Impacted: []ImpactedService{}, Safe: []SafeService{}}
+	var kinds []RelationKind
+	for _, c := range s.counterparts(subject, t) {
+		kinds = append(kinds, c.rel.Kind)
+		if c.rel.Kind.Owns() {
+			continue
+		}
+		name := c.ref.String()
+		var d *compat.Schema
+		var dkey string
+		switch {
+		case c.rel.Contract != "":
+			if d, err = s.compiledContract(c.rel.Relation); err != nil {
+				return ImpactReport{}, err
+			}
+			dkey = c.rel.ContractFingerprint
+		case c.rel.Version > 0:
+			v, err := s.store.Version(ctx, subject, c.rel.Version, true)
+			if err != nil {
+				return ImpactReport{}, err
+			}
+			if d, err = s.compiledByID(ctx, v.SchemaID); err != nil {
+				return ImpactReport{}, err
+			}
+			dkey = fmt.Sprintf("id:%d", v.SchemaID)
+		default:
+			out.Safe = append(out.Safe, SafeService{Service: name, Role: c.rel.Kind, Reason: "it has no contract and no version of " + subject + " to compare with"})
+			continue
+		}
+		r := s.dependentCheck(c.rel.Kind, p.schema, p.fp, d, dkey, policy, false)
+		if !r.Compatible {
+			out.Impacted = append(out.Impacted, ImpactedService{Service: name, Role: c.rel.Kind, Findings: r.Findings})
+			continue
+		}
+		out.Safe = append(out.Safe, SafeService{Service: name, Role: c.rel.Kind, Reason: safeReason(c.rel.Relation, d, c.rel.Version, nil)})
+	}
+	out.Kind = messageKindOf(kinds)
+	return out, nil
 }

@@ -214,11 +214,12 @@ func scanDeployments(b *bolt.Bucket, env, service string, fn func(k []byte, d re
 	}
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		parts := bytes.Split(k[len(env)+1:], []byte{0})
-		if len(parts) != 2 || len(v) != 8 {
+		rest := k[len(env)+1:]
+		i := bytes.IndexByte(rest, 0)
+		if i < 0 || len(v) != 8 {
 			return corrupt("deployment %q", k)
 		}
-		d := registry.Deployment{Env: env, Service: string(parts[0]), Version: string(parts[1]),
+		d := registry.Deployment{Env: env, Service: string(rest[:i]), Version: string(rest[i+1:]),
 			DeployedAt: time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()}
 		if err := fn(k, d); err != nil {
 			return err

@@ -479,3 +479,10 @@ func (c *Client) Plan(ctx context.Context, env string, refs []registry.ServiceRe
 	err := c.do(ctx, http.MethodPost, "/v1/plan", nil, deployRequest{env, refs}, &out)
 	return out, err
 }
+
+func (c *Client) ImpactIn(ctx context.Context, env, subject, schema string) (registry.ImpactReport, error) {
+	var out registry.ImpactReport
+	body := map[string]string{"environment": env, "subject": subject, "schema": schema}
+	err := c.do(ctx, http.MethodPost, "/v1/impact", nil, body, &out)
+	return out, err
+}
