@@ -108,6 +108,10 @@ type DeployStore interface {
 	// Deployments lists env's deployments sorted by service, then version.
 	// Unknown env: CodeEnvironmentNotFound.
 	Deployments(ctx context.Context, env string) ([]Deployment, error)
+	// DeploymentsGeneration moves on with every change of env's
+	// deployments, written with the change (0: none yet, or no such
+	// environment), so readers may cache the list.
+	DeploymentsGeneration(ctx context.Context, env string) (int64, error)
 }
 
 // Baton's own codes for deploy records (Confluent has none).

@@ -289,6 +289,16 @@ type snapshotCache struct {
 	epoch     int64
 	byRef     map[ServiceRef]*ServiceVersion
 	bySubject map[string][]counterpart
+	// envs holds each environment's deployments as last read, with the
+	// store's generation of them (DeploymentsGeneration) and whether all
+	// their snapshots are loaded.
+	envs map[string]*envState
+}
+
+type envState struct {
+	gen    int64
+	base   map[string][]string
+	loaded bool
 }
 
 // counterpart is one relation of a recorded version.
@@ -298,13 +308,14 @@ type counterpart struct {
 }
 
 func newSnapshotCache() *snapshotCache {
-	return &snapshotCache{byRef: map[ServiceRef]*ServiceVersion{}, bySubject: map[string][]counterpart{}}
+	return &snapshotCache{byRef: map[ServiceRef]*ServiceVersion{}, bySubject: map[string][]counterpart{}, envs: map[string]*envState{}}
 }
 
 func (c *snapshotCache) reset(epoch int64) {
 	c.epoch = epoch
 	c.byRef = map[ServiceRef]*ServiceVersion{}
 	c.bySubject = map[string][]counterpart{}
+	c.envs = map[string]*envState{}
 }
 
 func (c *snapshotCache) add(sv *ServiceVersion) {
@@ -360,24 +371,34 @@ func (s *Registrar) snapshot(ctx context.Context, ref ServiceRef) (*ServiceVersi
 	return c.byRef[ref], nil
 }
 
-// loadTarget makes sure every version of t is in the cache.
+// loadTarget makes sure every version of t is in the cache (the
+// environment's deployments only once per generation).
 func (s *Registrar) loadTarget(ctx context.Context, t target) error {
 	var missing []ServiceRef
 	c := s.snapshots
 	c.mu.RLock()
-	for svc, versions := range t {
-		for _, v := range versions {
-			if _, ok := c.byRef[ServiceRef{svc, v}]; !ok {
-				missing = append(missing, ServiceRef{svc, v})
+	scan := func(m map[string][]string) {
+		for svc, versions := range m {
+			for _, v := range versions {
+				if _, ok := c.byRef[ServiceRef{svc, v}]; !ok {
+					missing = append(missing, ServiceRef{svc, v})
+				}
 			}
 		}
 	}
+	if !t.env.loaded {
+		scan(t.env.base)
+	}
+	scan(t.over)
 	c.mu.RUnlock()
 	for _, ref := range missing {
 		if _, err := s.snapshot(ctx, ref); err != nil {
 			return err
 		}
 	}
+	c.mu.Lock()
+	t.env.loaded = true // every version of base is cached now (a reset replaces env)
+	c.mu.Unlock()
 	return nil
 }
 
@@ -388,7 +409,7 @@ func (s *Registrar) counterparts(subject string, t target) []counterpart {
 	c.mu.RLock()
 	var out []counterpart
 	for _, cp := range c.bySubject[subject] {
-		if slices.Contains(t[cp.ref.Service], cp.ref.Version) {
+		if slices.Contains(t.versions(cp.ref.Service), cp.ref.Version) {
 			out = append(out, cp)
 		}
 	}
@@ -402,33 +423,60 @@ func (s *Registrar) counterparts(subject string, t target) []counterpart {
 	return out
 }
 
-// target is an environment as it would be: every deployed version by
-// service.
-type target map[string][]string
+// target is an environment as it would be: its deployments (env.base,
+// shared and never changed) with some services' versions replaced (over).
+type target struct {
+	env  *envState
+	over map[string][]string
+}
 
-// state reads env's deployments (CodeEnvironmentNotFound if unknown).
+func (t target) versions(service string) []string {
+	if v, ok := t.over[service]; ok {
+		return v
+	}
+	return t.env.base[service]
+}
+
+// deployedState reads env's deployments (CodeEnvironmentNotFound if
+// unknown), from the cache while the store's generation of them has not
+// moved. The generation is read first: a change racing the read only
+// makes the next request read again.
 func (s *Registrar) deployedState(ctx context.Context, env string) (target, error) {
+	gen, err := s.store.DeploymentsGeneration(ctx, env)
+	if err != nil {
+		return target{}, err
+	}
+	c := s.snapshots
+	c.mu.RLock()
+	es, ok := c.envs[env]
+	c.mu.RUnlock()
+	if ok && gen > 0 && es.gen == gen {
+		return target{env: es}, nil
+	}
 	ds, err := s.store.Deployments(ctx, env)
 	if err != nil {
-		return nil, err
+		return target{}, err
 	}
-	t := make(target, len(ds))
+	es = &envState{gen: gen, base: make(map[string][]string, len(ds))}
 	for _, d := range ds {
-		t[d.Service] = append(t[d.Service], d.Version)
+		es.base[d.Service] = append(es.base[d.Service], d.Version)
 	}
-	return t, nil
+	c.mu.Lock()
+	c.envs[env] = es
+	c.mu.Unlock()
+	return target{env: es}, nil
 }
 
 func (t target) with(refs []ServiceRef) target {
-	out := make(target, len(t)+len(refs))
-	for k, v := range t {
-		out[k] = v
+	out := target{env: t.env, over: make(map[string][]string, len(t.over)+len(refs))}
+	for k, v := range t.over {
+		out.over[k] = v
 	}
 	for _, r := range refs {
-		out[r.Service] = nil
+		out.over[r.Service] = nil
 	}
 	for _, r := range refs {
-		out[r.Service] = append(out[r.Service], r.Version)
+		out.over[r.Service] = append(out.over[r.Service], r.Version)
 	}
 	return out
 }

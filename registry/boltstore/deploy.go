@@ -18,6 +18,7 @@ import (
 //	svcversions  service | 0x00 | version -> JSON registry.ServiceVersion
 //	envs         name -> JSON registry.Environment
 //	deployments  env | 0x00 | service | 0x00 | version -> deployedAt (unix ns, 8 bytes)
+//	deploygen    env -> uint64, moved on by every change of env's deployments
 //	meta "svcversion_rewrites" -> uint64
 //
 // Deployments carry no JSON: can-i-deploy reads every deployment of an
@@ -28,6 +29,7 @@ var (
 	bSvcVersions = []byte("svcversions")
 	bEnvs        = []byte("envs")
 	bDeployments = []byte("deployments")
+	bDeployGen   = []byte("deploygen")
 	kRewrites    = []byte("svcversion_rewrites")
 )
 
@@ -253,8 +255,38 @@ func (s *Store) PutDeployment(ctx context.Context, d registry.Deployment, keep b
 				}
 			}
 		}
-		return b.Put(join0(d.Env, d.Service, d.Version), binary.BigEndian.AppendUint64(nil, uint64(d.DeployedAt.UnixNano())))
+		if err := b.Put(join0(d.Env, d.Service, d.Version), binary.BigEndian.AppendUint64(nil, uint64(d.DeployedAt.UnixNano()))); err != nil {
+			return err
+		}
+		return bumpDeployGen(tx, d.Env)
 	})
+}
+
+// bumpDeployGen moves env's generation on, in the transaction of the change.
+func bumpDeployGen(tx *bolt.Tx, env string) error {
+	b, err := tx.CreateBucketIfNotExists(bDeployGen)
+	if err != nil {
+		return err
+	}
+	n := uint64(0)
+	if v := b.Get([]byte(env)); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	return b.Put([]byte(env), binary.BigEndian.AppendUint64(nil, n+1))
+}
+
+// DeploymentsGeneration implements registry.Store.
+func (s *Store) DeploymentsGeneration(ctx context.Context, env string) (int64, error) {
+	var n int64
+	err := s.view("read deployments generation", func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bDeployGen); b != nil {
+			if v := b.Get([]byte(env)); len(v) == 8 {
+				n = int64(binary.BigEndian.Uint64(v))
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // DeleteDeployments implements registry.Store.
@@ -284,7 +316,7 @@ func (s *Store) DeleteDeployments(ctx context.Context, env, service, version str
 				return err
 			}
 		}
-		return nil
+		return bumpDeployGen(tx, env)
 	})
 	return out, err
 }

@@ -4,6 +4,7 @@
 --
 -- KEYS[1] -> <prefix>:{%deploy}:envs               HASH name -> JSON registry.Environment
 -- KEYS[2] -> <prefix>:{%deploy}:deployments:<env>  HASH "<service>\0<version>" -> unix ns
+-- KEYS[3] -> <prefix>:{%deploy}:deployments-gen:<env>  STRING generation (INCR when something is removed)
 -- --
 -- ARGV[1] -> environment name
 -- ARGV[2] -> service
@@ -24,5 +25,8 @@ for i = 1, #all - 1, 2 do
     table.insert(out, f)
     table.insert(out, all[i + 1])
   end
+end
+if #out > 0 then
+  redis.call('INCR', KEYS[3])
 end
 return out

@@ -159,7 +159,7 @@ func (st *Store) PutDeployment(ctx context.Context, d registry.Deployment, keep 
 	if keep {
 		k = "1"
 	}
-	n, err := putDeploymentScript.Run(ctx, st.rdb, []string{st.k.environments(), st.k.deployments(d.Env)},
+	n, err := putDeploymentScript.Run(ctx, st.rdb, []string{st.k.environments(), st.k.deployments(d.Env), st.k.deploymentsGen(d.Env)},
 		d.Env, d.Service, d.Version, strconv.FormatInt(d.DeployedAt.UnixNano(), 10), k).Int()
 	if err != nil {
 		return st.fail("record deployment", err)
@@ -191,7 +191,7 @@ func sortDeployments(ds []registry.Deployment) {
 
 // DeleteDeployments implements registry.Store with delete_deployments.lua.
 func (st *Store) DeleteDeployments(ctx context.Context, env, service, version string) ([]registry.Deployment, error) {
-	res, err := deleteDeploymentsScript.Run(ctx, st.rdb, []string{st.k.environments(), st.k.deployments(env)}, env, service, version).Slice()
+	res, err := deleteDeploymentsScript.Run(ctx, st.rdb, []string{st.k.environments(), st.k.deployments(env), st.k.deploymentsGen(env)}, env, service, version).Slice()
 	if err == redis.Nil {
 		return nil, registry.ErrEnvironmentNotFound(env)
 	}
@@ -241,4 +241,16 @@ func (st *Store) Deployments(ctx context.Context, env string) ([]registry.Deploy
 	}
 	sortDeployments(out)
 	return out, nil
+}
+
+// DeploymentsGeneration implements registry.Store.
+func (st *Store) DeploymentsGeneration(ctx context.Context, env string) (int64, error) {
+	n, err := st.rdb.Get(ctx, st.k.deploymentsGen(env)).Int64()
+	if err == redis.Nil {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, st.fail("read deployments generation", err)
+	}
+	return n, nil
 }

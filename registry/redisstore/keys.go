@@ -162,3 +162,9 @@ func (k keys) environments() string { return k.prefix + ":" + deployTag + ":envs
 func (k keys) deployments(env string) string {
 	return k.prefix + ":" + deployTag + ":deployments:" + env
 }
+
+// deploymentsGen -> STRING: INCR'd by every change of env's deployments
+// (in the script that makes it), so readers may cache the list.
+func (k keys) deploymentsGen(env string) string {
+	return k.prefix + ":" + deployTag + ":deployments-gen:" + env
+}

@@ -45,6 +45,7 @@ func TestKeys(t *testing.T) {
 		{k.versionRewrites(), "baton:{%deploy}:rewrites"},
 		{k.environments(), "baton:{%deploy}:envs"},
 		{k.deployments("prod"), "baton:{%deploy}:deployments:prod"},
+		{k.deploymentsGen("prod"), "baton:{%deploy}:deployments-gen:prod"},
 		{hashTag(k.versions("%deploy")), "%25deploy"}, // no subject shares the deploy tag
 	} {
 		if tc.got != tc.want {

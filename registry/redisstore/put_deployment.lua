@@ -4,6 +4,7 @@
 --
 -- KEYS[1] -> <prefix>:{%deploy}:envs               HASH name -> JSON registry.Environment
 -- KEYS[2] -> <prefix>:{%deploy}:deployments:<env>  HASH "<service>\0<version>" -> unix ns
+-- KEYS[3] -> <prefix>:{%deploy}:deployments-gen:<env>  STRING generation (INCR)
 -- --
 -- ARGV[1] -> environment name
 -- ARGV[2] -> service
@@ -25,4 +26,5 @@ if ARGV[5] ~= '1' then
   end
 end
 redis.call('HSET', KEYS[2], ARGV[2] .. '\0' .. ARGV[3], ARGV[4])
+redis.call('INCR', KEYS[3])
 return 1

@@ -276,3 +276,8 @@ func (c *Counting) Deployments(ctx context.Context, env string) ([]registry.Depl
 	c.count("Deployments")
 	return c.inner.Deployments(ctx, env)
 }
+
+func (c *Counting) DeploymentsGeneration(ctx context.Context, env string) (int64, error) {
+	c.count("DeploymentsGeneration")
+	return c.inner.DeploymentsGeneration(ctx, env)
+}

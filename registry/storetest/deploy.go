@@ -127,9 +127,26 @@ func environmentsAndDeployments(t *testing.T, s registry.Store) {
 		{dep("orders", "c3", 4), true},    // b2 stays
 		{dep("billing", "9", 5), false},
 	}
+	gen := func() int64 {
+		t.Helper()
+		n, err := s.DeploymentsGeneration(ctx, "prod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	last := gen()
+	if last != 0 {
+		t.Fatalf("generation before any deployment = %d, want 0", last)
+	}
 	for _, st := range steps {
 		if err := s.PutDeployment(ctx, st.d, st.keep); err != nil {
 			t.Fatal(err)
+		}
+		if g := gen(); g <= last {
+			t.Fatalf("generation after deploying %s@%s = %d, want > %d", st.d.Service, st.d.Version, g, last)
+		} else {
+			last = g
 		}
 	}
 	if err := s.PutDeployment(ctx, registry.Deployment{Service: "orders", Version: "a1", Env: "dev", DeployedAt: at}, false); err != nil {
@@ -147,8 +164,16 @@ func environmentsAndDeployments(t *testing.T, s registry.Store) {
 	if err != nil || !cmp.Equal(removed, []registry.Deployment{steps[2].d}) {
 		t.Fatalf("undeploy orders@b2 = %v, %v", removed, err)
 	}
+	if g := gen(); g <= last {
+		t.Fatalf("generation after an undeployment = %d, want > %d", g, last)
+	} else {
+		last = g
+	}
 	if _, err := s.DeleteDeployments(ctx, "prod", "orders", "b2"); codeOf(err) != registry.CodeDeploymentNotFound {
 		t.Fatalf("undeploy again: %v, want %d", err, registry.CodeDeploymentNotFound)
+	}
+	if g := gen(); g != last {
+		t.Fatalf("generation after removing nothing = %d, want %d", g, last)
 	}
 	if _, err := s.DeleteDeployments(ctx, "prod", "orders", ""); err != nil {
 		t.Fatal(err)
