@@ -242,3 +242,61 @@ func TestPlanNoOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestImpactIn: impact in an environment checks the deployed versions'
+// recorded contracts, each live version of a service on its own, not the
+// services' latest registrations.
+func TestImpactIn(t *testing.T) {
+	e := newEstate(t)
+	e.producer("orders", "OrderPlaced", placedV1, "a1")
+	e.consumer("notification", "OrderPlaced", readsID, "n1", false)
+	e.deploy("prod", "orders", "a1", false)
+	e.deploy("prod", "notification", "n1", false)
+	// notification's next version reads nothing: registered, not deployed.
+	e.consumer("notification", "OrderPlaced", `{"type":"object"}`, "n2", false)
+	dropsID := `{"type":"object","properties":{"coupon":{"type":"string"}}}`
+	rep, err := e.reg.ImpactIn(ctx, "prod", "OrderPlaced", dropsID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Impacted) != 1 || rep.Impacted[0].Service != "notification@n1" || len(rep.Safe) != 0 || rep.Kind != registry.Event {
+		t.Fatalf("ImpactIn(prod) = %+v; want notification@n1 impacted", rep)
+	}
+	if reg, err := e.reg.Impact(ctx, "OrderPlaced", dropsID); err != nil || len(reg.Impacted) != 0 {
+		t.Fatalf("registry-wide impact = %+v, %v; want nobody (n2 reads nothing)", reg, err)
+	}
+	e.deploy("prod", "notification", "n2", true) // both live
+	rep, err = e.reg.ImpactIn(ctx, "prod", "OrderPlaced", dropsID)
+	if err != nil || len(rep.Impacted) != 1 || len(rep.Safe) != 1 || rep.Safe[0].Service != "notification@n2" {
+		t.Fatalf("with n1 and n2 live: %+v, %v", rep, err)
+	}
+	_, err = e.reg.ImpactIn(ctx, "qa", "OrderPlaced", dropsID)
+	wantCode(t, "unknown environment", err, registry.CodeEnvironmentNotFound)
+}
+
+// TestServiceVersionContentIsWhatTheCodeDeclares: publishing the same
+// commit again after the message an unpinned consumer reads got its first
+// version is the same version (the registry resolved a version; the code
+// did not change).
+func TestServiceVersionContentIsWhatTheCodeDeclares(t *testing.T) {
+	e := newEstate(t)
+	if _, err := e.reg.RegisterService(ctx, registry.Service{Name: "audit", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.reg.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "audit", Version: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, e.reg, "OrderPlaced", placedV1)
+	if _, err := e.reg.RegisterService(ctx, registry.Service{Name: "audit", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.reg.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "audit", Version: "c1"}); err != nil {
+		t.Fatalf("same commit again: %v", err)
+	}
+	// A contract is content.
+	if _, err := e.reg.RegisterService(ctx, registry.Service{Name: "audit", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsID}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.reg.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "audit", Version: "c1"})
+	wantCode(t, "a new contract under the same version", err, registry.CodeServiceVersionConflict)
+}

@@ -110,6 +110,12 @@ func TestDeployClient(t *testing.T) {
 	if err != nil || !rep.Deployable || rep.Environment != "prod" || len(rep.Items) != 1 {
 		t.Fatalf("CanIDeploy = %+v, %v", rep, err)
 	}
+	if rep, err := c.ImpactIn(ctx, "prod", "OrderPlaced", schemaRequiredA); err != nil || rep.Subject != "OrderPlaced" || len(rep.Impacted) != 0 {
+		t.Fatalf("ImpactIn = %+v, %v", rep, err)
+	}
+	if _, err := c.ImpactIn(ctx, "qa", "OrderPlaced", schemaRequiredA); registry.ErrorKind(err) != registry.KindNotFound {
+		t.Fatalf("ImpactIn(qa): %v", err)
+	}
 	plan, err := c.Plan(ctx, "prod", []registry.ServiceRef{ref})
 	if err != nil || !plan.Possible || len(plan.Steps) != 1 {
 		t.Fatalf("Plan = %+v, %v", plan, err)
