@@ -300,3 +300,52 @@ func TestServiceVersionContentIsWhatTheCodeDeclares(t *testing.T) {
 	_, err := e.reg.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "audit", Version: "c1"})
 	wantCode(t, "a new contract under the same version", err, registry.CodeServiceVersionConflict)
 }
+
+// TestDeployCachesAcrossReplicas: two Registrars over one store (two
+// replicas): what one records (a deployment, a forced rewrite of a
+// version) is what the other's cached answers see next.
+func TestDeployCachesAcrossReplicas(t *testing.T) {
+	st := newStore(t)
+	a := registry.NewRegistrar(st, registry.Options{})
+	e := &estate{t: t, reg: a}
+	if _, err := a.SetConfig(ctx, "OrderPlaced", registry.Config{Mode: compat.Forward}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateEnvironment(ctx, "prod"); err != nil {
+		t.Fatal(err)
+	}
+	e.producer("orders", "OrderPlaced", placedV1, "a1")
+	e.consumer("notification", "OrderPlaced", readsID, "n1", false)
+	e.deploy("prod", "notification", "n1", false)
+	if rep := e.can("prod", ref("orders", "a1")); !rep.Deployable || rep.Items[0].Counterpart != "notification" {
+		t.Fatalf("warm-up: %+v", rep)
+	}
+	b := registry.NewRegistrar(st, registry.Options{})
+	// Replica b deploys a consumer that orders@a1 breaks.
+	if _, err := b.RegisterService(ctx, registry.Service{Name: "billing", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsID}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, a, "OrderPlaced", placedV2)
+	if _, err := b.RegisterService(ctx, registry.Service{Name: "billing", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsCp}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "billing", Version: "b1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.RecordDeployment(ctx, "prod", ref("billing", "b1"), false); err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.can("prod", ref("orders", "a1")); rep.Deployable || len(rep.Items) != 2 {
+		t.Fatalf("replica a after b deployed billing@b1: %+v; want blocked", rep)
+	}
+	// Replica b forces billing@b1 to a contract orders@a1 satisfies.
+	if _, err := b.RegisterService(ctx, registry.Service{Name: "billing", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Consumes, Contract: readsID}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "billing", Version: "b1", Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.can("prod", ref("orders", "a1")); !rep.Deployable {
+		t.Fatalf("replica a after b rewrote billing@b1: %+v; want the new contract", rep)
+	}
+}
