@@ -16,6 +16,12 @@ type PublishRequest struct {
 	// Force publishes even when registered consumers or senders would break
 	// (the subject's own compatibility mode still applies); it is recorded.
 	Force bool
+	// ID and Version, when set, import the schema with this id as this
+	// version (0: the next one), as Confluent's IMPORT mode does: only
+	// accepted when the subject (or the registry) is in IMPORT mode, and
+	// not checked for compatibility.
+	ID      int64
+	Version int
 }
 
 // CheckRequest asks whether a schema could be registered
@@ -74,6 +80,16 @@ type Registry interface {
 	SetConfig(ctx context.Context, subject string, cfg Config) (Config, error)
 	// DeleteConfig returns the config that was removed.
 	DeleteConfig(ctx context.Context, subject string) (Config, error)
+
+	// GetMode returns the subject's write mode ("" = global); with
+	// defaultToGlobal a subject without its own mode gets the global one.
+	// Subject without mode and defaultToGlobal=false: 40409.
+	GetMode(ctx context.Context, subject string, defaultToGlobal bool) (Mode, error)
+	// SetMode sets it; entering IMPORT where schemas exist needs force
+	// (42205 otherwise). Unknown mode: 42204.
+	SetMode(ctx context.Context, subject string, m Mode, force bool) (Mode, error)
+	// DeleteMode removes a subject's own mode and returns it.
+	DeleteMode(ctx context.Context, subject string) (Mode, error)
 
 	// RegisterService stores a service's relations from its manifest
 	// (idempotent); a new or changed contract that the message's current

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,10 +43,10 @@ func (s *Registrar) fingerprint(text string, refs []Reference) (string, any, err
 // rawKey is the digest of a text exactly as submitted, with its references.
 func rawKey(text string, refs []Reference) [32]byte {
 	h := sha256.New()
-	h.Write([]byte(text))
+	io.WriteString(h, text) // no copy of a text of up to megabytes per check
 	for _, r := range refs {
 		// Quoted fields keep boundaries unambiguous.
-		h.Write([]byte("\x00" + strconv.Quote(r.Name) + strconv.Quote(r.Subject) + strconv.Itoa(r.Version)))
+		io.WriteString(h, "\x00"+strconv.Quote(r.Name)+strconv.Quote(r.Subject)+strconv.Itoa(r.Version))
 	}
 	var key [32]byte
 	h.Sum(key[:0])

@@ -21,6 +21,9 @@ func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVer
 	if err := checkSubject(req.Subject); err != nil {
 		return SubjectVersion{}, err
 	}
+	if req.ID != 0 || req.Version != 0 {
+		return s.publishImport(ctx, req)
+	}
 	start := s.now()
 	p, err := s.propose(ctx, req.Subject, req.SchemaType, req.Schema, req.References)
 	if err != nil {
@@ -37,6 +40,9 @@ func (s *Registrar) publish(ctx context.Context, req PublishRequest) (SubjectVer
 		// conditional on, the versions to check against, the configs.
 		st, err := s.store.ReadSubject(ctx, req.Subject, p.fp)
 		if err != nil {
+			return SubjectVersion{}, err
+		}
+		if err := checkPublishMode(req.Subject, st.EffectiveMode(), false); err != nil {
 			return SubjectVersion{}, err
 		}
 		if st.Existing.Version > 0 {

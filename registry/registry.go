@@ -86,6 +86,9 @@ type SubjectState struct {
 	// Config is the subject's own config and Global the registry's; Mode
 	// "" means not set.
 	Config, Global Config
+	// Mode is the subject's own write mode and GlobalMode the registry's;
+	// "" means not set (see EffectiveMode).
+	Mode, GlobalMode Mode
 }
 
 // Visible returns the versions that are not soft-deleted, ascending.
@@ -152,6 +155,16 @@ type Store interface {
 	// The write is durable when Append returns nil.
 	Append(ctx context.Context, subject string, expected int, s Schema) (v Version, existing bool, err error)
 
+	// Import stores version v.Version of v.Subject holding schema s with
+	// its own id s.ID (IMPORT mode), atomically: the id must be unused or
+	// hold a schema of the same fingerprint (else ErrIDTaken), the version
+	// unused or hold s.ID (then nothing is written: existing=true; another
+	// id: ErrVersionTaken). The subject's latest version number becomes at
+	// least v.Version and the id counter at least s.ID, so versions and ids
+	// allocated later never collide with imported ones. Gaps stay gaps. The
+	// global fingerprint index keeps an earlier id of the same schema.
+	Import(ctx context.Context, v Version, s Schema) (out Version, existing bool, err error)
+
 	// Latest returns the highest version number ever used by subject (0 if
 	// none), the value Append's expected must match.
 	Latest(ctx context.Context, subject string) (int, error)
@@ -160,7 +173,7 @@ type Store interface {
 	// pipeline) what checking or publishing a schema under subject needs:
 	// the latest version number, every version (soft-deleted ones too),
 	// the visible version holding fingerprint (none for ""), and the
-	// subject's and the global config. A subject never written is an empty
+	// subject's and the global config and mode. A subject never written is an empty
 	// state, not an error.
 	ReadSubject(ctx context.Context, subject, fingerprint string) (SubjectState, error)
 
@@ -209,6 +222,14 @@ type Store interface {
 	// DeleteConfig removes a subject's (or the global) config. Not set: 40408
 	// for a subject; the global config silently returns to defaults.
 	DeleteConfig(ctx context.Context, subject string) error
+
+	// Mode returns the write mode set for subject ("" = global). Not set:
+	// ok=false.
+	Mode(ctx context.Context, subject string) (m Mode, ok bool, err error)
+	SetMode(ctx context.Context, subject string, m Mode) error
+	// DeleteMode removes a subject's (or the global) mode. Not set: 40409
+	// for a subject; the global mode silently returns to READWRITE.
+	DeleteMode(ctx context.Context, subject string) error
 
 	// PutService stores si (already validated, relations sorted), replacing
 	// any earlier record of the same name, and re-indexes its relations by

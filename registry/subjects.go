@@ -92,7 +92,9 @@ func (s *Registrar) GetVersion(ctx context.Context, subject, version string, del
 // SchemaByID returns a schema by its global ID (40403 if unknown). It reads
 // the store, not the record cache, so that a store outage is reported (503)
 // rather than masked and each backend's answer for hard-deleted schemas
-// holds; the cache serves internal reads that follow a store read.
+// holds; the cache serves internal reads that follow a store read. (The
+// HTTP server keeps each id's encoded answer once it has one, see
+// httpapi/bodycache.go: both stores keep a schema record forever.)
 func (s *Registrar) SchemaByID(ctx context.Context, id int64) (Schema, error) {
 	sch, err := s.store.SchemaByID(ctx, id)
 	return sch, s.fail(err)
@@ -123,6 +125,9 @@ func (s *Registrar) referenced(ctx context.Context, subject string, version int)
 
 // DeleteSubject soft-deletes a subject, or hard-deletes a soft-deleted one.
 func (s *Registrar) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
+	if err := s.writable(ctx, subject); err != nil {
+		return nil, s.fail(err)
+	}
 	vs, err := s.store.Versions(ctx, subject, true)
 	if err != nil {
 		return nil, s.fail(err)
@@ -151,6 +156,9 @@ func (s *Registrar) DeleteVersion(ctx context.Context, subject, version string, 
 	n, err := parseVersion(version)
 	if err != nil {
 		return 0, err
+	}
+	if err := s.writable(ctx, subject); err != nil {
+		return 0, s.fail(err)
 	}
 	v, err := s.resolveVersion(ctx, subject, n, permanent)
 	if err != nil {

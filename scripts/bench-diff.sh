@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Times `baton diff` as a whole process (start-up, read, compile both
 # schemas, check, prove witnesses, print) on the generated benchmark pairs:
-#   event50    a typical 50-property event, 3 edits          budget ~12 ms
-#   large      2,056 properties, 5 levels, 40 edits, draft-07 budget ~200 ms
+#   event50    a typical 50-property event, 3 edits
+#   large      2,056 properties, 5 levels, 40 edits, draft-07
 #   large-2020 the same pair declared as draft 2020-12
 #   recursive  20 mutually recursive definitions
 # The pairs come from compat/bench_test.go (TestWriteBenchFiles), so the
 # in-process benchmarks and this script measure the same documents.
 #
-# Usage: scripts/bench-diff.sh [RUNS]   (default 30; uses hyperfine if
-# installed, otherwise a timed loop)
+# Every command of a pair runs in interleaved rounds (A B C A B C ...), so
+# a noisy neighbour on a shared machine slows them alike and the ratios
+# hold; min and median are reported per command.
+#   BASELINE=/path/to/old/baton   also time another build (before/after)
+#   oasdiff on PATH                also time `oasdiff breaking` on the pair
+#                                  wrapped as OpenAPI 3.1 components
+#
+# Usage: scripts/bench-diff.sh [RUNS]   (default 30)
 set -euo pipefail
 
 runs=${1:-30}
@@ -20,43 +26,52 @@ trap 'rm -rf "$work"' EXIT
 
 BATON_BENCH_DIR=$work go test ./compat -run '^TestWriteBenchFiles$' -count=1 >/dev/null
 go build -o "$work/baton" ./cmd/baton
-echo "baton diff, whole process, $runs runs each ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(go version | cut -d' ' -f3))"
+echo "baton diff, whole process, $runs interleaved runs each ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(go version | cut -d' ' -f3), binary $(($(stat -c %s "$work/baton") / 1024 / 1024)) MB)"
+if ! command -v oasdiff >/dev/null; then
+	echo "oasdiff is not installed: no comparison with it in this run"
+fi
 
-for pair in event50 large large-2020 recursive; do
-	old=$work/$pair-old.json new=$work/$pair-new.json
-	# Exit 1 (breaking) is the expected answer for most pairs; 2 is a failure.
-	set +e
-	"$work/baton" diff "$old" "$new" >"$work/$pair.out" 2>&1
-	code=$?
-	set -e
-	if [ "$code" -ge 2 ]; then
-		echo "baton diff failed on $pair (exit $code):" >&2
-		cat "$work/$pair.out" >&2
-		exit 1
-	fi
-	size=$(($(wc -c <"$old") / 1024))
-	if command -v hyperfine >/dev/null; then
-		hyperfine -N --style basic --warmup 3 --runs "$runs" -i \
-			--command-name "$pair (${size} KB, exit $code)" \
-			"$work/baton diff $old $new" --export-json "$work/$pair.json" >/dev/null 2>"$work/$pair.err" ||
-			{ cat "$work/$pair.err" >&2; exit 1; }
-		python3 - "$work/$pair.json" "$pair" "$size" "$code" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-ms = lambda s: s * 1000
-print(f"{sys.argv[2]:<11} {sys.argv[3]:>4} KB exit {sys.argv[4]}  mean {ms(r['mean']):7.1f} ms  "
-      f"± {ms(r['stddev']):5.1f}  min {ms(r['min']):7.1f}  median {ms(r['median']):7.1f}  max {ms(r['max']):7.1f}")
+python3 - "$work" "$runs" "${BASELINE:-}" <<'PY'
+import json, os, shutil, statistics, subprocess, sys, time
+
+work, runs, baseline = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+oasdiff = shutil.which("oasdiff")
+
+def openapi(schema_path, out):
+    # The schema as the one component of an OpenAPI 3.1 document, the
+    # closest oasdiff comes to comparing two JSON Schemas.
+    with open(schema_path) as f:
+        schema = json.load(f)
+    schema.pop("$schema", None)
+    doc = {"openapi": "3.1.0", "info": {"title": "bench", "version": "1"}, "paths": {},
+           "components": {"schemas": {"Event": schema}}}
+    with open(out, "w") as f:
+        json.dump(doc, f)
+
+for pair in ["event50", "large", "large-2020", "recursive"]:
+    old, new = f"{work}/{pair}-old.json", f"{work}/{pair}-new.json"
+    cmds = {"baton": [f"{work}/baton", "diff", old, new]}
+    if baseline:
+        cmds["baseline"] = [baseline, "diff", old, new]
+    if oasdiff:
+        oo, on = f"{work}/{pair}-old.oas.json", f"{work}/{pair}-new.oas.json"
+        openapi(old, oo); openapi(new, on)
+        cmds["oasdiff"] = [oasdiff, "breaking", oo, on]
+    codes = {}
+    for name, cmd in cmds.items():  # one warm-up each; exit 1 = breaking, >= 2 = failure
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if p.returncode >= 2:
+            sys.exit(f"{name} failed on {pair} (exit {p.returncode}): {p.stderr.decode()}")
+        codes[name] = p.returncode
+    times = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            t0 = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    size = os.path.getsize(old) // 1024
+    base = min(times["baton"])
+    for name, ts in times.items():
+        ratio = "" if name == "baton" else f"  baton/{name} {base / min(ts):.2f}x (min)"
+        print(f"{pair:<11}{size:>4} KB  {name:<9} exit {codes[name]}  min {min(ts):7.1f} ms  median {statistics.median(ts):7.1f} ms{ratio}")
 PY
-	else
-		best=0 total=0
-		for _ in $(seq "$runs"); do
-			t0=$(date +%s%N)
-			"$work/baton" diff "$old" "$new" >/dev/null 2>&1 || true
-			t=$((($(date +%s%N) - t0) / 1000))
-			total=$((total + t))
-			if [ "$best" -eq 0 ] || [ "$t" -lt "$best" ]; then best=$t; fi
-		done
-		printf '%-11s %4s KB exit %s  mean %7.1f ms  min %7.1f ms (timed loop; install hyperfine for more)\n' \
-			"$pair" "$size" "$code" "$(echo "$total / $runs / 1000" | bc -l)" "$(echo "$best / 1000" | bc -l)"
-	fi
-done

@@ -11,6 +11,7 @@
 //	baton-load --scenario register -c 8           # a new schema per subject
 //	baton-load --scenario register --same -c 8    # one schema under many subjects
 //	baton-load --scenario compat --fresh --server-pid $(pgrep -n baton)  # also CPU per request
+//	baton-load --scenario get-by-id --floor -c 32  # then a bare net/http server, same bytes
 package main
 
 import (
@@ -56,6 +57,9 @@ type config struct {
 	same       bool
 	properties int
 	serverPID  int
+	floor      bool
+	serveBody  string
+	listen     string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -71,10 +75,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.same, "same", false, "register: register one schema under every subject (a write per request, no compile)")
 	fs.IntVar(&cfg.properties, "properties", 50, "compat: properties in the checked schema")
 	fs.IntVar(&cfg.serverPID, "server-pid", 0, "process id of the server, when it runs on this machine: also report its CPU time per request (from /proc)")
+	fs.BoolVar(&cfg.floor, "floor", false, "get-by-id: then load a bare net/http server (a child process) answering the same bytes, and report the registry's req/s as a share of it")
+	fs.StringVar(&cfg.serveBody, "serve-body", "", "serve this file's bytes to every GET on --listen (the floor server; --floor starts it)")
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:0", "with --serve-body: the loopback address to listen on")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if cfg.serveBody != "" {
+		if err := serveBody(ctx, cfg.serveBody, cfg.listen, stdout); err != nil {
+			fmt.Fprintln(stderr, "baton-load:", err)
+			return 2
+		}
+		return 0
+	}
+	if cfg.floor && cfg.scenario != "get-by-id" {
+		fmt.Fprintln(stderr, "baton-load: --floor needs --scenario get-by-id")
 		return 2
 	}
 	if err := cfg.valid(); err != nil {
@@ -118,6 +136,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cpu.report(stdout, len(res.latencies))
 	if res.errors > 0 {
 		return 1
+	}
+	if cfg.floor {
+		fl, err := runFloor(ctx, lg, next(0), res, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "baton-load:", err)
+			return 2
+		}
+		if fl.errors > 0 {
+			return 1
+		}
 	}
 	return 0
 }

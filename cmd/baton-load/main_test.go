@@ -101,3 +101,29 @@ func TestServerCPU(t *testing.T) {
 		t.Errorf("unknown pid: exit %d, want 2 naming the flag:\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+// TestMain lets the test binary stand in for baton-load when --floor
+// starts it as the floor server.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+var floorRE = regexp.MustCompile(`(?m)^scenario floor \(bare net/http, same answer\)  c=2  100 requests in .*\n^req/s \d+ .* errors 0\n^cpu/req .*\n^registry/floor req/s \d+%$`)
+
+// TestFloor: --floor loads a bare server answering the same bytes after
+// the registry, and reports the registry's share; other scenarios refuse it.
+func TestFloor(t *testing.T) {
+	_, srv := startServer(t)
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"--url", srv.URL, "--floor", "-c", "2", "-n", "100"}, &out, &errOut); code != 0 || !floorRE.MatchString(out.String()) {
+		t.Errorf("exit %d, want 0 and a floor run:\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"--url", srv.URL, "--floor", "--scenario", "compat", "-n", "1"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--floor") {
+		t.Errorf("--floor with compat: exit %d, want 2:\n%s", code, errOut.String())
+	}
+}

@@ -6,6 +6,7 @@
 //
 //	meta      "next_id" -> uint64, the last schema ID allocated (IDs are never reused)
 //	          "config"  -> JSON config of the registry (global)
+//	          "mode"    -> write mode of the registry (READWRITE, READONLY, IMPORT)
 //	schemas   id(8)     -> JSON schemaRecord header, '\n', then the schema text verbatim
 //	                       (no JSON escaping of the text: GET by id is the hottest read);
 //	                       kept forever so an ID stays bound to one schema
@@ -18,6 +19,7 @@
 //	subjects  subject -> bucket:
 //	            "latest" -> uint32, highest version number ever used (never decreases)
 //	            "config" -> JSON config of the subject
+//	            "mode"   -> write mode of the subject
 //	            "v"      -> bucket: version(4) -> JSON versionRecord
 package boltstore
 
@@ -55,6 +57,7 @@ var (
 
 	kNextID  = []byte("next_id")
 	kConfig  = []byte("config")
+	kMode    = []byte("mode")
 	kLatest  = []byte("latest")
 	kVersion = []byte("v")
 )
@@ -505,7 +508,15 @@ func (s *Store) ReadSubject(ctx context.Context, subject, fingerprint string) (r
 				return err
 			}
 		}
-		out.Global, _, err = readConfig(tx, "")
+		if out.Global, _, err = readConfig(tx, ""); err != nil {
+			return err
+		}
+		if subject != "" {
+			if out.Mode, _, err = readMode(tx, subject); err != nil {
+				return err
+			}
+		}
+		out.GlobalMode, _, err = readMode(tx, "")
 		return err
 	})
 	return out, err
@@ -761,6 +772,9 @@ func (s *Store) DeleteSubject(ctx context.Context, subject string, permanent boo
 			}
 			out = append(out, e.n)
 		}
+		if err := sb.Delete(kMode); err != nil {
+			return err
+		}
 		return sb.Delete(kConfig)
 	})
 	return out, err
@@ -782,15 +796,16 @@ func (s *Store) ReferencedBy(ctx context.Context, subject string, version int) (
 	return out, err
 }
 
-func configBytes(tx *bolt.Tx, subject string) []byte {
+// settingBytes reads key (kConfig, kMode) of subject ("" = global).
+func settingBytes(tx *bolt.Tx, subject string, key []byte) []byte {
 	if subject == "" {
-		return tx.Bucket(bMeta).Get(kConfig)
+		return tx.Bucket(bMeta).Get(key)
 	}
 	sb, _ := subjectBucket(tx, subject)
 	if sb == nil {
 		return nil
 	}
-	return sb.Get(kConfig)
+	return sb.Get(key)
 }
 
 func (s *Store) Config(ctx context.Context, subject string) (registry.Config, bool, error) {
@@ -807,7 +822,7 @@ func (s *Store) Config(ctx context.Context, subject string) (registry.Config, bo
 // readConfig decodes the config of subject ("" = global); ok is false
 // when none is set.
 func readConfig(tx *bolt.Tx, subject string) (cfg registry.Config, ok bool, err error) {
-	raw := configBytes(tx, subject)
+	raw := settingBytes(tx, subject, kConfig)
 	if raw == nil {
 		return registry.Config{}, false, nil
 	}

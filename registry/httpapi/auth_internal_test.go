@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/gorilla/mux"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/batonhq/baton/registry/auth"
 )
@@ -17,7 +16,7 @@ import (
 // open, so this fails on it), and the path variables a row names exist.
 func TestRouteTable(t *testing.T) {
 	t.Parallel()
-	rows := routes(nil, Options{}.withDefaults(), newMetrics(prometheus.NewRegistry()), nil)
+	rows := routes(nil, Options{}.withDefaults(), newMetrics(), nil)
 	var open, audited []string
 	seen := map[string]bool{}
 	for _, rt := range rows {
@@ -53,6 +52,7 @@ func TestRouteTable(t *testing.T) {
 	wantAudited := []string{
 		"DELETE /subjects/{subject}", "POST /subjects/{subject}/versions", "DELETE /subjects/{subject}/versions/{version}",
 		"PUT /config", "DELETE /config", "PUT /config/{subject}", "DELETE /config/{subject}",
+		"PUT /mode", "PUT /mode/{subject}", "DELETE /mode/{subject}",
 		"PUT /v1/services/{name}", "DELETE /v1/services/{name}",
 		"PUT /v1/services/{name}/versions/{version}", "PUT /v1/environments/{env}",
 		"POST /v1/environments/{env}/deployments", "DELETE /v1/environments/{env}/deployments/{service}",

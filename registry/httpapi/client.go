@@ -76,6 +76,8 @@ type schemaBody struct {
 	Schema     string               `json:"schema"`
 	SchemaType string               `json:"schemaType,omitempty"`
 	References []registry.Reference `json:"references,omitempty"`
+	ID         int64                `json:"id,omitempty"`
+	Version    int                  `json:"version,omitempty"`
 }
 
 func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (registry.SubjectVersion, error) {
@@ -88,7 +90,7 @@ func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (regi
 	if req.Force {
 		q.Set("force", "true")
 	}
-	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject)+"/versions", q, schemaBody{req.Schema, req.SchemaType, req.References}, &resp); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject)+"/versions", q, schemaBody{req.Schema, req.SchemaType, req.References, req.ID, req.Version}, &resp); err != nil {
 		return registry.SubjectVersion{}, err
 	}
 	if resp.Version == 0 {
@@ -104,7 +106,7 @@ func (c *Client) Publish(ctx context.Context, req registry.PublishRequest) (regi
 
 func (c *Client) Lookup(ctx context.Context, req registry.PublishRequest, deleted bool) (registry.SubjectVersion, error) {
 	var resp subjectVersionResponse
-	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject), boolQuery("deleted", deleted), schemaBody{req.Schema, req.SchemaType, req.References}, &resp); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/subjects/"+esc(req.Subject), boolQuery("deleted", deleted), schemaBody{Schema: req.Schema, SchemaType: req.SchemaType, References: req.References}, &resp); err != nil {
 		return registry.SubjectVersion{}, err
 	}
 	return fromSubjectVersion(resp), nil
@@ -119,7 +121,7 @@ func (c *Client) Check(ctx context.Context, req registry.CheckRequest) (compat.R
 	if req.Version != "" {
 		path += "/" + esc(req.Version)
 	}
-	if err := c.do(ctx, http.MethodPost, path, url.Values{"verbose": {"true"}}, schemaBody{req.Schema, req.SchemaType, req.References}, &resp); err != nil {
+	if err := c.do(ctx, http.MethodPost, path, url.Values{"verbose": {"true"}}, schemaBody{Schema: req.Schema, SchemaType: req.SchemaType, References: req.References}, &resp); err != nil {
 		return compat.Report{}, err
 	}
 	return compat.Report{Compatible: resp.IsCompatible, Findings: nonNil(resp.Findings)}, nil
@@ -154,7 +156,7 @@ func (c *Client) SchemaByID(ctx context.Context, id int64) (registry.Schema, err
 	if err := c.do(ctx, http.MethodGet, "/schemas/ids/"+strconv.FormatInt(id, 10), nil, nil, &resp); err != nil {
 		return registry.Schema{}, err
 	}
-	return registry.Schema{ID: id, Type: schemaType(resp.SchemaType), Text: resp.Schema, References: resp.References}, nil
+	return registry.Schema{ID: id, Type: answeredType(resp.SchemaType), Text: resp.Schema, References: resp.References}, nil
 }
 
 func (c *Client) VersionsByID(ctx context.Context, id int64) ([]registry.Version, error) {
@@ -221,6 +223,31 @@ func (c *Client) DeleteConfig(ctx context.Context, subject string) (registry.Con
 	return fromConfigResponse(resp.CompatibilityLevel, resp.CompatibilityPolicy), nil
 }
 
+func (c *Client) GetMode(ctx context.Context, subject string, defaultToGlobal bool) (registry.Mode, error) {
+	var resp modeBody
+	err := c.do(ctx, http.MethodGet, modePath(subject), boolQuery("defaultToGlobal", defaultToGlobal), nil, &resp)
+	return resp.Mode, err
+}
+
+func (c *Client) SetMode(ctx context.Context, subject string, m registry.Mode, force bool) (registry.Mode, error) {
+	var resp modeBody
+	err := c.do(ctx, http.MethodPut, modePath(subject), boolQuery("force", force), modeBody{m}, &resp)
+	return resp.Mode, err
+}
+
+func (c *Client) DeleteMode(ctx context.Context, subject string) (registry.Mode, error) {
+	var resp modeBody
+	err := c.do(ctx, http.MethodDelete, modePath(subject), nil, nil, &resp)
+	return resp.Mode, err
+}
+
+func modePath(subject string) string {
+	if subject == "" {
+		return "/mode"
+	}
+	return "/mode/" + esc(subject)
+}
+
 func configPath(subject string) string {
 	if subject == "" {
 		return "/config"
@@ -236,8 +263,18 @@ func fromConfigResponse(mode compat.Mode, policy string) registry.Config {
 func fromSubjectVersion(r subjectVersionResponse) registry.SubjectVersion {
 	return registry.SubjectVersion{
 		Version: registry.Version{Subject: r.Subject, Version: r.Version, SchemaID: r.ID, Deleted: r.Deleted},
-		Schema:  registry.Schema{ID: r.ID, Type: schemaType(r.SchemaType), Text: r.Schema, References: r.References},
+		Schema:  registry.Schema{ID: r.ID, Type: answeredType(r.SchemaType), Text: r.Schema, References: r.References},
 	}
+}
+
+// answeredType reads the schemaType of a server's answer. Baton always
+// sends it; Confluent leaves it out for AVRO, its default, so an answer
+// without one is AVRO (what `baton import` must not take for JSON).
+func answeredType(t string) string {
+	if t == "" {
+		return "AVRO"
+	}
+	return t
 }
 
 func esc(s string) string { return url.PathEscape(s) }

@@ -20,6 +20,9 @@ type schemaRequest struct {
 	Schema     *string              `json:"schema"`
 	SchemaType string               `json:"schemaType"`
 	References []registry.Reference `json:"references"`
+	// ID and Version import a schema with its id (IMPORT mode only).
+	ID      int64 `json:"id"`
+	Version int   `json:"version"`
 }
 
 func (s schemaRequest) valid() error {
@@ -96,20 +99,14 @@ func handlePublish(reg registry.Registry, log *slog.Logger) http.Handler {
 			SchemaType: req.SchemaType,
 			References: req.References,
 			Force:      queryBool(r, "force"),
+			ID:         req.ID,
+			Version:    req.Version,
 		})
 		if err == nil {
 			noteVersion(r, sv.Version.Version, sv.SchemaID)
 		}
 		answer(w, r, log, err, response{ID: sv.SchemaID, Version: sv.Version.Version, Forced: sv.Forced})
 	})
-}
-
-func decodeSchemaRequest(r *http.Request) (schemaRequest, error) {
-	req, err := decode[schemaRequest](r)
-	if err != nil {
-		return req, err
-	}
-	return req, req.valid()
 }
 
 func handleLookup(reg registry.Registry, log *slog.Logger) http.Handler {
@@ -199,30 +196,35 @@ func handleSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
 		SchemaType string               `json:"schemaType"`
 		References []registry.Reference `json:"references,omitempty"`
 	}
+	cache := newBodyCache(bodyCacheBytes) // bodycache.go: the answer for an id never changes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := schemaID(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		s, err := reg.SchemaByID(r.Context(), id)
-		answer(w, r, log, err, response{Schema: s.Text, SchemaType: schemaType(s.Type), References: s.References})
+		serveCached(cache, w, r, id, func(ctx context.Context) ([]byte, error) {
+			s, err := reg.SchemaByID(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return encodeJSON(response{Schema: s.Text, SchemaType: schemaType(s.Type), References: s.References})
+		}, func(err error) { writeError(w, r, log, err) })
 	})
 }
 
 func handleRawSchemaByID(reg registry.Registry, log *slog.Logger) http.Handler {
+	cache := newBodyCache(bodyCacheBytes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := schemaID(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		s, err := reg.SchemaByID(r.Context(), id)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		writeBody(w, http.StatusOK, []byte(s.Text))
+		serveCached(cache, w, r, id, func(ctx context.Context) ([]byte, error) {
+			s, err := reg.SchemaByID(ctx, id)
+			return []byte(s.Text), err
+		}, func(err error) { writeError(w, r, log, err) })
 	})
 }
 
@@ -410,6 +412,43 @@ func handleDeleteConfig(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := reg.DeleteConfig(r.Context(), pathVar(r, "subject"))
 		answer(w, r, log, err, toConfigResponse(c))
+	})
+}
+
+// modeBody is the body of every /mode request and answer (Confluent's).
+type modeBody struct {
+	Mode registry.Mode `json:"mode"`
+}
+
+func handleGetMode(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := reg.GetMode(r.Context(), pathVar(r, "subject"), queryBool(r, "defaultToGlobal"))
+		answer(w, r, log, err, modeBody{m})
+	})
+}
+
+// handleSetMode is PUT /mode[/{subject}][?force=true].
+func handleSetMode(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decode[modeBody](r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if req.Mode == "" {
+			writeError(w, r, log, registry.Errorf(registry.KindInvalid, registry.CodeInvalidMode,
+				`missing "mode": expected {"mode": "READWRITE" | "READONLY" | "IMPORT"}`))
+			return
+		}
+		m, err := reg.SetMode(r.Context(), pathVar(r, "subject"), req.Mode, queryBool(r, "force"))
+		answer(w, r, log, err, modeBody{m})
+	})
+}
+
+func handleDeleteMode(reg registry.Registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := reg.DeleteMode(r.Context(), pathVar(r, "subject"))
+		answer(w, r, log, err, modeBody{m})
 	})
 }
 

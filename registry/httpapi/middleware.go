@@ -61,11 +61,18 @@ func requestIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if !saneID(id) {
-			id = idPrefix + "-" + strconv.FormatUint(idCounter.Add(1), 36)
+			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &requestInfo{id: id})))
 	})
+}
+
+// newRequestID is idPrefix-counter (base 36) built in one allocation.
+func newRequestID() string {
+	var buf [32]byte
+	b := append(append(buf[:0], idPrefix...), '-')
+	return string(strconv.AppendUint(b, idCounter.Add(1), 36))
 }
 
 func saneID(id string) bool {

@@ -81,6 +81,14 @@ func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) 
 		{Method: put, Path: "/config/{subject}", Handler: handleSetConfig(reg, log), Access: auth.WriteSubject, SubjectVar: subject},
 		{Method: del, Path: "/config/{subject}", Handler: handleDeleteConfig(reg, log), Access: auth.WriteSubject, SubjectVar: subject},
 
+		// Write modes (READWRITE, READONLY, IMPORT), global and per subject,
+		// with the access the matching /config rows need.
+		{Method: get, Path: "/mode", Handler: handleGetMode(reg, log), Access: read},
+		{Method: put, Path: "/mode", Handler: handleSetMode(reg, log), Access: admin},
+		{Method: get, Path: "/mode/{subject}", Handler: handleGetMode(reg, log), Access: read, SubjectVar: subject},
+		{Method: put, Path: "/mode/{subject}", Handler: handleSetMode(reg, log), Access: auth.WriteSubject, SubjectVar: subject},
+		{Method: del, Path: "/mode/{subject}", Handler: handleDeleteMode(reg, log), Access: auth.WriteSubject, SubjectVar: subject},
+
 		// Baton extensions: services from manifests, their dry run, impact, the graph.
 		{Method: get, Path: "/v1/services", Handler: handleListServices(reg, log), Access: read},
 		{Method: put, Path: "/v1/services/{name}", Handler: handlePutService(reg, log), Access: auth.WriteService, ServiceVar: service, Claims: true},
@@ -118,7 +126,7 @@ func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) 
 		{Method: get, Path: "/", Handler: handleRoot(), Access: auth.Open},
 		{Method: get, Path: "/healthz", Handler: handleHealthz(), Access: auth.Open},
 		{Method: get, Path: "/readyz", Handler: handleReadyz(opts.Ready, log), Access: auth.Open},
-		{Method: get, Path: "/metrics", Handler: handleMetrics(opts.Gatherer), Access: read},
+		{Method: get, Path: "/metrics", Handler: handleMetrics(m), Access: read},
 	}
 }
 

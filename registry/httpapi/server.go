@@ -24,7 +24,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/mux"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/registry"
@@ -57,11 +56,6 @@ type Options struct {
 	// Ready reports whether the server can serve (typically Store.Ping);
 	// /readyz answers 503 while it fails. Nil: always ready.
 	Ready func(ctx context.Context) error
-	// Registerer receives the server's metrics and Gatherer is what
-	// /metrics exposes. Nil: a fresh registry (with Go runtime and process
-	// collectors) serves as both, so several servers can run in one process.
-	Registerer prometheus.Registerer
-	Gatherer   prometheus.Gatherer
 	// Auth checks credentials and permissions (registry/auth); nil: auth
 	// is off and every request is allowed (local use).
 	Auth *auth.Authorizer
@@ -80,18 +74,6 @@ func (o Options) withDefaults() Options {
 	if o.Ready == nil {
 		o.Ready = func(context.Context) error { return nil }
 	}
-	if o.Registerer == nil && o.Gatherer == nil {
-		r := prometheus.NewRegistry()
-		r.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-		o.Registerer, o.Gatherer = r, r
-	} else if o.Gatherer == nil {
-		o.Gatherer = prometheus.DefaultGatherer
-		if g, ok := o.Registerer.(prometheus.Gatherer); ok {
-			o.Gatherer = g
-		}
-	} else if o.Registerer == nil {
-		o.Registerer = prometheus.NewRegistry() // metrics go nowhere visible
-	}
 	return o
 }
 
@@ -101,7 +83,7 @@ func (o Options) withDefaults() Options {
 func NewServer(reg registry.Registry, opts Options) *Server {
 	opts = opts.withDefaults()
 	log := opts.Logger
-	m := newMetrics(opts.Registerer)
+	m := newMetrics() // per server, so several servers can run in one process
 
 	if opts.Audit == nil {
 		opts.Audit, _ = reg.(AuditLog)
@@ -154,22 +136,42 @@ func answer(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error,
 
 // encode writes v as the JSON answer with status.
 func encode(w http.ResponseWriter, status int, v any) {
+	body, err := encodeJSON(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"error_code":500,"message":"internal server error"}` + "\n")
+	}
+	writeBody(w, status, body)
+}
+
+// encodeJSON is the one encoding of an answer: no HTML escaping (schemas
+// hold < and >), a final newline.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"error_code":500,"message":"internal server error"}` + "\n")
+		return nil, err
 	}
-	writeBody(w, status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // writeBody writes an already-encoded JSON answer (raw schema endpoints).
 func writeBody(w http.ResponseWriter, status int, body []byte) {
+	writeBodyLength(w, status, body, []string{strconv.Itoa(len(body))})
+}
+
+// contentTypeValue is the Content-Type header's value, shared by every
+// answer rather than allocated per request: net/http only reads it, and a
+// later Add would copy it (its capacity is its length).
+var contentTypeValue = []string{contentType}
+
+// writeBodyLength is writeBody with the Content-Length header's value
+// prepared by the caller (cached answers prepare it once).
+func writeBodyLength(w http.ResponseWriter, status int, body []byte, length []string) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = contentTypeValue
+	h["Content-Length"] = length
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -178,17 +180,57 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 // types (415), bodies over the limit (413), and malformed JSON (422 42201,
 // with the line and column of the problem).
 func decode[T any](r *http.Request) (T, error) {
-	var v T
-	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
-		return v, err
+	data, err := readBody(r)
+	if err != nil {
+		var zero T
+		return zero, err
 	}
-	data, err := io.ReadAll(r.Body)
+	return decodeBytes[T](data)
+}
+
+// readBody checks the request's content type and reads its body within the
+// limit (see decode).
+func readBody(r *http.Request) ([]byte, error) {
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
+	data, err := readAllSized(r.Body, r.ContentLength)
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return v, tooLarge(mbe.Limit)
+			return nil, tooLarge(mbe.Limit)
 		}
-		return v, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "cannot read request body: %v", err)
+		return nil, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "cannot read request body: %v", err)
 	}
+	return data, nil
+}
+
+// readAllSized is io.ReadAll in one allocation when the body's length is
+// announced (io.ReadAll starts at 512 bytes and doubles: for a 3 KB schema
+// that allocated three times the body). limitBody has refused announced
+// lengths over the limit and caps what is actually read.
+func readAllSized(r io.Reader, announced int64) ([]byte, error) {
+	if announced <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, announced+1) // +1: EOF is seen without growing
+	for {
+		if len(b) == cap(b) { // longer than announced
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// decodeBytes is decode's JSON part: a body read by readBody into a T.
+func decodeBytes[T any](data []byte) (T, error) {
+	var v T
 	if len(bytes.TrimSpace(data)) == 0 {
 		return v, registry.Errorf(registry.KindInvalid, registry.CodeInvalidSchema, "request body is empty: expected a JSON object")
 	}

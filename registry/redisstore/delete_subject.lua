@@ -5,6 +5,7 @@
 -- KEYS[2] -> <prefix>:{<subject>}:versions  HASH version -> "<id>:<deleted 0|1>:<fingerprint>"
 -- KEYS[3] -> <prefix>:{<subject>}:fp        HASH fingerprint -> version (non-deleted only)
 -- KEYS[4] -> <prefix>:{<subject>}:config    HASH the subject's config (removed by a hard delete)
+-- KEYS[5] -> <prefix>:{<subject>}:mode      STRING the subject's write mode (removed by a hard delete)
 -- --
 -- ARGV[1] -> "1": hard delete (every version must be soft-deleted), "0": soft delete
 --
@@ -26,7 +27,7 @@ if ARGV[1] == '1' then
     end
     out[#out + 1] = tonumber(all[i])
   end
-  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
   redis.call('HSET', KEYS[1], 'count', 0, 'live', 0)
   return out
 end

@@ -15,7 +15,9 @@ package redisstore
 // something missing:
 //
 //   - next-id (STRING counter): a schema id is allocated with INCR before the
-//     subject's append script runs. An id whose append then loses a race (or
+//     subject's append script runs; an import raises it to the imported id
+//     (raise_next_id.lua) before writing anything else, so no allocation
+//     that starts later can hand that id out. An id whose append then loses a race (or
 //     whose caller crashes) is only a gap: ids are never reused, never
 //     required to be contiguous.
 //   - schema:<id> (STRING, JSON body): written once, before the fingerprint
@@ -32,7 +34,8 @@ package redisstore
 //     are hints: added before the version that needs them becomes visible,
 //     never removed, and always checked against the subjects' own keys when
 //     read. An entry left by a failed or stale append is filtered out.
-//   - config (HASH): the global config, a single key.
+//   - config (HASH) and mode (STRING): the global config and write mode,
+//     single keys.
 
 import (
 	"strconv"
@@ -75,6 +78,15 @@ func (k keys) config(subject string) string {
 		return k.prefix + ":config"
 	}
 	return k.subjectPrefix(subject) + "config"
+}
+
+// mode -> STRING: the write mode of the subject ("" subject: the global
+// mode, a single key).
+func (k keys) mode(subject string) string {
+	if subject == "" {
+		return k.prefix + ":mode"
+	}
+	return k.subjectPrefix(subject) + "mode"
 }
 
 // referencedBy -> SET (hint): ids of schemas whose references name

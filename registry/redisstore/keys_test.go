@@ -20,6 +20,8 @@ func TestKeys(t *testing.T) {
 		{k.fingerprints("orders"), "baton:{orders}:fp"},
 		{k.config("orders"), "baton:{orders}:config"},
 		{k.config(""), "baton:config"},
+		{k.mode("orders"), "baton:{orders}:mode"},
+		{k.mode(""), "baton:mode"},
 		{k.referencedBy("orders", 3), "baton:{orders}:refby:3"},
 		{k.nextID(), "baton:next-id"},
 		{k.subjects(), "baton:subjects"},
@@ -75,7 +77,7 @@ func TestSubjectKeysShareOneSlot(t *testing.T) {
 	subjects := []string{"orders", "{", "}", "{}", "a}b{c", "{orders}", "%7B", "%", "x:y", "with space", "ünïcode"}
 	tags := map[string]string{}
 	for _, s := range subjects {
-		all := []string{k.meta(s), k.versions(s), k.fingerprints(s), k.config(s), k.referencedBy(s, 1), k.referencedBy(s, 99)}
+		all := []string{k.meta(s), k.versions(s), k.fingerprints(s), k.config(s), k.mode(s), k.referencedBy(s, 1), k.referencedBy(s, 99)}
 		tag := hashTag(all[0])
 		if tag == all[0] {
 			t.Errorf("subject %q: key %q has no hash tag", s, all[0])

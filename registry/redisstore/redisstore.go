@@ -145,6 +145,10 @@ type schemaBody struct {
 	Text        string               `json:"text"`
 	References  []registry.Reference `json:"references"`
 	Fingerprint string               `json:"fingerprint"`
+	// Imported marks a body written by Import under the id it was given:
+	// it counts even when the fingerprint index names another id (the
+	// source registry had the same schema under two ids).
+	Imported bool `json:"imported,omitempty"`
 }
 
 // entry is one field of a subject's versions hash.
@@ -325,17 +329,20 @@ func (st *Store) ReadSubject(ctx context.Context, subject, fingerprint string) (
 	const op = "read subject"
 	var latest *redis.StringCmd
 	var versions, cfg, global *redis.MapStringStringCmd
+	var mode, globalMode *redis.StringCmd
 	_, err := st.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		latest = p.HGet(ctx, st.k.meta(subject), "latest")
 		versions = p.HGetAll(ctx, st.k.versions(subject))
 		cfg = p.HGetAll(ctx, st.k.config(subject))
 		global = p.HGetAll(ctx, st.k.config(""))
+		mode = p.Get(ctx, st.k.mode(subject))
+		globalMode = p.Get(ctx, st.k.mode(""))
 		return nil
 	})
-	if err != nil && !errors.Is(err, redis.Nil) { // a missing latest is redis.Nil
+	if err != nil && !errors.Is(err, redis.Nil) { // a missing latest or mode is redis.Nil
 		return registry.SubjectState{}, st.fail(op, err)
 	}
-	for _, c := range []redis.Cmder{latest, versions, cfg, global} {
+	for _, c := range []redis.Cmder{latest, versions, cfg, global, mode, globalMode} {
 		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
 			return registry.SubjectState{}, st.fail(op, err)
 		}
@@ -365,6 +372,14 @@ func (st *Store) ReadSubject(ctx context.Context, subject, fingerprint string) (
 		}
 	}
 	if out.Global, _, err = parseConfig(op, global.Val()); err != nil {
+		return registry.SubjectState{}, err
+	}
+	if subject != "" {
+		if out.Mode, _, err = parseMode(op, mode); err != nil {
+			return registry.SubjectState{}, err
+		}
+	}
+	if out.GlobalMode, _, err = parseMode(op, globalMode); err != nil {
 		return registry.SubjectState{}, err
 	}
 	return out, nil
@@ -492,7 +507,7 @@ func (st *Store) SchemaByID(ctx context.Context, id int64) (registry.Schema, err
 	if err != nil {
 		return registry.Schema{}, err
 	}
-	if owner != id {
+	if owner != id && !b.Imported {
 		return registry.Schema{}, registry.ErrSchemaNotFound(id)
 	}
 	s := registry.Schema{ID: id, Type: b.Type, Text: b.Text, References: b.References, Fingerprint: b.Fingerprint}
@@ -618,7 +633,7 @@ func (st *Store) DeleteSubject(ctx context.Context, subject string, permanent bo
 	if subject == "" { // keys.config("") is the global config
 		return nil, registry.ErrSubjectNotFound(subject)
 	}
-	keys := []string{st.k.meta(subject), st.k.versions(subject), st.k.fingerprints(subject), st.k.config(subject)}
+	keys := []string{st.k.meta(subject), st.k.versions(subject), st.k.fingerprints(subject), st.k.config(subject), st.k.mode(subject)}
 	res, err := deleteSubjectScript.Run(ctx, st.rdb, keys, flag(permanent)).Int64Slice()
 	if err != nil {
 		return nil, st.fail("delete subject", err)

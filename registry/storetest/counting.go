@@ -66,6 +66,26 @@ func (c *Counting) Append(ctx context.Context, subject string, expected int, s r
 	return c.inner.Append(ctx, subject, expected, s)
 }
 
+func (c *Counting) Import(ctx context.Context, v registry.Version, s registry.Schema) (registry.Version, bool, error) {
+	c.count("Import")
+	return c.inner.Import(ctx, v, s)
+}
+
+func (c *Counting) Mode(ctx context.Context, subject string) (registry.Mode, bool, error) {
+	c.count("Mode")
+	return c.inner.Mode(ctx, subject)
+}
+
+func (c *Counting) SetMode(ctx context.Context, subject string, m registry.Mode) error {
+	c.count("SetMode")
+	return c.inner.SetMode(ctx, subject, m)
+}
+
+func (c *Counting) DeleteMode(ctx context.Context, subject string) error {
+	c.count("DeleteMode")
+	return c.inner.DeleteMode(ctx, subject)
+}
+
 func (c *Counting) Latest(ctx context.Context, subject string) (int, error) {
 	c.count("Latest")
 	return c.inner.Latest(ctx, subject)

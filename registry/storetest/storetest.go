@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"HardDeleteRequiresSoftDelete", hardDelete},
 		{"DeleteSubject", deleteSubject},
 		{"Config", config},
+		{"Modes", modes},
+		{"ImportKeepsIDs", importKeepsIDs},
 		{"ReadSubject", readSubject},
 		{"References", references},
 		{"VersionsByID", versionsByID},
