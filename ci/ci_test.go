@@ -493,3 +493,66 @@ func combinedOutput(t *testing.T, cmd *exec.Cmd) ([]byte, int) {
 	}
 	return out, 0
 }
+
+// TestDeploySteps: the GitHub action and the GitLab template gain
+// can-i-deploy (gated on an environment; exit 1 blocks, 2 is an error)
+// and record-deployment (only after can-i-deploy, only when asked), both
+// with the version publish records by default and the token in the
+// environment only.
+func TestDeploySteps(t *testing.T) {
+	a := loadAction(t)
+	for name, def := range map[string]string{"environment": "", "service": "", "service-version": "", "record-deployment": "false"} {
+		in, ok := a.Inputs[name]
+		if !ok || in.Default == nil || *in.Default != def || in.Description == "" {
+			t.Errorf("input %q: %+v", name, in)
+		}
+	}
+	var can, rec *step
+	for i := range a.Runs.Steps {
+		s := &a.Runs.Steps[i]
+		switch {
+		case strings.Contains(s.Run, "baton can-i-deploy"):
+			can = s
+		case strings.Contains(s.Run, "baton record-deployment"):
+			rec = s
+		}
+	}
+	if can == nil || rec == nil {
+		t.Fatalf("steps: can-i-deploy %v, record-deployment %v", can != nil, rec != nil)
+	}
+	if can.If != "inputs.environment != ''" || !strings.Contains(rec.If, "inputs.record-deployment == 'true'") || !strings.Contains(rec.If, "inputs.environment != ''") {
+		t.Errorf("conditions: can-i-deploy %q, record-deployment %q", can.If, rec.If)
+	}
+	for _, s := range []*step{can, rec} {
+		if s.Env["BATON_TOKEN"] != "${{ inputs.token }}" || s.Env["BATON_ENVIRONMENT"] != "${{ inputs.environment }}" || !strings.Contains(s.Run, "git rev-parse --short HEAD") {
+			t.Errorf("step %q: env %v", s.Name, s.Env)
+		}
+	}
+	if !strings.Contains(can.Run, `--to "$BATON_ENVIRONMENT" --format github`) || !strings.Contains(can.Run, `if [ "$rc" -ge 2 ]; then exit "$rc"; fi`) {
+		t.Errorf("can-i-deploy script:\n%s", can.Run)
+	}
+	if !strings.Contains(rec.Run, `--env "$BATON_ENVIRONMENT"`) {
+		t.Errorf("record-deployment script:\n%s", rec.Run)
+	}
+
+	vars, jobs := loadGitLab(t)
+	for k, v := range map[string]string{"BATON_ENVIRONMENT": "", "BATON_SERVICE": "", "BATON_RECORD_DEPLOYMENT": "false"} {
+		if got, ok := vars[k]; !ok || got != v {
+			t.Errorf("variable %s = %q, want %q", k, got, v)
+		}
+	}
+	gcan, ok1 := jobs["baton-can-i-deploy"]
+	grec, ok2 := jobs["baton-record-deployment"]
+	if !ok1 || !ok2 {
+		t.Fatalf("jobs: can-i-deploy %v, record-deployment %v", ok1, ok2)
+	}
+	if len(gcan.Rules) != 1 || !strings.Contains(gcan.Rules[0].If, `$BATON_ENVIRONMENT != ""`) || gcan.Artifacts.Reports.Junit != "baton-deploy.xml" {
+		t.Errorf("baton-can-i-deploy: %+v", gcan)
+	}
+	if len(grec.Needs) != 1 || grec.Needs[0] != "baton-can-i-deploy" || len(grec.Rules) != 1 || !strings.Contains(grec.Rules[0].If, `$BATON_RECORD_DEPLOYMENT == "true"`) {
+		t.Errorf("baton-record-deployment: %+v", grec)
+	}
+	if !strings.Contains(strings.Join(gcan.Script, "\n"), "baton can-i-deploy --service") || !strings.Contains(strings.Join(grec.Script, "\n"), "baton record-deployment --service") {
+		t.Errorf("scripts: %v / %v", gcan.Script, grec.Script)
+	}
+}

@@ -119,4 +119,6 @@ type Registry interface {
 	Graph(ctx context.Context) (Graph, error)
 	// Audit returns a page of the audit log of writes (oldest first).
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+
+	Deployer // service versions, environments, deployments (deployments.go)
 }

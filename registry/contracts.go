@@ -134,10 +134,23 @@ func (s *Registrar) checkContract(ctx context.Context, kind RelationKind, subjec
 	if err != nil {
 		return contractVerdict{}, err
 	}
-	if v.report, err = s.dependentCheck(ctx, kind, cur, fmt.Sprintf("id:%d", latest.SchemaID), c, fp, cfg.Policy, true); err != nil {
+	if v.report, _, err = s.contractRule(ctx, kind, cur, fmt.Sprintf("id:%d", latest.SchemaID), c, fp, cfg); err != nil {
 		return contractVerdict{}, err
 	}
 	return v, nil
+}
+
+// contractRule holds a dependent's schema (contract, or the message
+// version it reads or writes) of kind against one message schema under the
+// message's config: the rule itself, shared by registration (checkContract)
+// and deployment checks (CanIDeploy), memoized. Under mode NONE nothing is
+// checked (checked=false).
+func (s *Registrar) contractRule(ctx context.Context, kind RelationKind, message *compat.Schema, messageKey string, dependent *compat.Schema, dependentKey string, cfg Config) (rep compat.Report, checked bool, err error) {
+	if cfg.Mode == compat.None {
+		return compat.Report{Compatible: true, Findings: []compat.Finding{}}, false, nil
+	}
+	rep, err = s.dependentCheck(ctx, kind, message, messageKey, dependent, dependentKey, cfg.Policy, true)
+	return rep, err == nil, err
 }
 
 // refusal is the 409 of a registration of service whose contract (kind,

@@ -56,6 +56,8 @@ type Registrar struct {
 	log    *slog.Logger
 	now    Clock
 	cache  *schemaCache
+	// snapshots caches recorded service versions (deployments.go).
+	snapshots *snapshotCache
 
 	// maxVersions bounds the versions of one subject (see limits.go).
 	maxVersions int
@@ -87,7 +89,8 @@ func NewRegistrar(store Store, opts Options) *Registrar {
 	}
 	checkOpts := compat.Options{MaxSteps: opts.MaxCheckSteps, MaxMemory: opts.MaxCheckMemory,
 		StepsFlag: cmp.Or(opts.CheckStepsFlag, "--max-check-steps"), MemoryFlag: cmp.Or(opts.CheckMemoryFlag, "--max-check-memory")}
-	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, checkOpts: checkOpts, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes)}
+	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, checkOpts: checkOpts, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes),
+		snapshots: newSnapshotCache()}
 }
 
 // Ping reports whether the store is reachable (for /readyz).

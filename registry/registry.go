@@ -254,6 +254,8 @@ type Store interface {
 
 	// The history of services' contracts (contracts.go).
 	ContractStore
+	// Service versions, environments and deployments (deploy.go).
+	DeployStore
 
 	// AppendAudit appends e (ID ignored) to the audit log and returns the
 	// id it got: ascending, never reused. The log keeps a bounded number of

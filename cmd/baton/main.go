@@ -37,16 +37,21 @@ type command struct {
 
 // commands is the whole CLI surface.
 var commands = map[string]command{
-	"asyncapi": {"export a registered service as an AsyncAPI document", cmdAsyncAPI},
-	"check":    {"dry run of publish: compatibility and impact of a baton.yaml", cmdCheck},
-	"diff":     {"compare two schema files and report breaking changes", cmdDiff},
-	"graph":    {"print the services graph (text, json, dot, mermaid)", cmdGraph},
-	"impact":   {"which registered services a new schema version breaks", cmdImpact},
-	"import":   {"take over a Confluent-compatible registry, keeping its schema ids", cmdImport},
-	"publish":  {"register a baton.yaml: its schemas, service and contracts", cmdPublish},
-	"serve":    {"run the registry server", cmdServe},
-	"token":    {"make or hash a secret for the --auth token file", cmdToken},
-	"validate": {"validate JSON documents against a schema", cmdValidate},
+	"asyncapi":            {"export a registered service as an AsyncAPI document", cmdAsyncAPI},
+	"can-i-deploy":        {"can these service versions be deployed to an environment now?", cmdCanIDeploy},
+	"check":               {"dry run of publish: compatibility and impact of a baton.yaml", cmdCheck},
+	"diff":                {"compare two schema files and report breaking changes", cmdDiff},
+	"env":                 {"create or list environments (dev, staging, prod, ...)", cmdEnv},
+	"graph":               {"print the services graph (text, json, dot, mermaid)", cmdGraph},
+	"impact":              {"which registered services a new schema version breaks", cmdImpact},
+	"import":              {"take over a Confluent-compatible registry, keeping its schema ids", cmdImport},
+	"plan":                {"order single-service deploys so every step stays deployable", cmdPlan},
+	"publish":             {"register a baton.yaml: its schemas, service and contracts", cmdPublish},
+	"record-deployment":   {"record that a service version runs in an environment", cmdRecordDeployment},
+	"record-undeployment": {"record that a service (version) no longer runs in an environment", cmdRecordUndeployment},
+	"serve":               {"run the registry server", cmdServe},
+	"token":               {"make or hash a secret for the --auth token file", cmdToken},
+	"validate":            {"validate JSON documents against a schema", cmdValidate},
 }
 
 // errBreaking means findings were printed; the process exits 1.
@@ -103,7 +108,7 @@ func usage() string {
 	var b strings.Builder
 	b.WriteString("usage: baton <command> [flags] [args]\n\ncommands:\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(&b, "  %-20s %s\n", n, commands[n].summary)
 	}
 	b.WriteString("\nexit codes: 0 ok, 1 breaking change found, 2 usage error, invalid input or registry unreachable\n")
 	return b.String()

@@ -158,10 +158,12 @@ func incompatibleError(w io.Writer, format, what string, err error) error {
 // cmdPublish registers a manifest: the service with its relations and
 // contracts, then its owned schemas as subject versions. Idempotent.
 func cmdPublish(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "publish", "[--registry URL] [--format text|json] [--force] [--root DIR] [baton.yaml]")
+	fs := newFlagSet(e, "publish", "[--registry URL] [--format text|json] [--force] [--version V] [--branch B] [--root DIR] [baton.yaml]")
 	rf := addRegistryFlags(fs, "text, json")
-	force := fs.Bool("force", false, "publish even if registered consumers or senders break (recorded by the registry)")
+	force := fs.Bool("force", false, "publish even if registered consumers or senders break (recorded by the registry); overwrite a recorded --version with other content")
 	root := fs.String("root", "", "directory schema and contract paths may not leave (default: the manifest's directory)")
+	version := fs.String("version", "", "record the service as this version (default: git rev-parse --short HEAD of the manifest's work tree)")
+	branch := fs.String("branch", "", "the branch the version was built from (recorded with it)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -183,6 +185,7 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 		Service   string           `json:"service"`
 		Published []published      `json:"published"`
 		Record    registry.Service `json:"record"`
+		Version   string           `json:"version,omitempty"` // the service version recorded
 	}{Service: m.Service, Published: []published{}}
 	// The service first: registering it claims its messages, which a
 	// registry with auth requires before a team's token may publish them.
@@ -199,6 +202,13 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 			out.Published = append(out.Published, published{o.Subject, sv.Version.Version, sv.SchemaID})
 		}
 	}
+	subjects := map[string]int{}
+	for _, p := range out.Published {
+		subjects[p.Subject] = p.Version
+	}
+	if out.Version, err = recordVersion(ctx, e, c, m.File, m.Service, *version, *branch, subjects, *force); err != nil {
+		return err
+	}
 	if *rf.format == "json" {
 		return writeIndentedJSON(e.stdout, out)
 	}
@@ -210,6 +220,9 @@ func cmdPublish(ctx context.Context, e env, args []string) error {
 		if r.Contract != "" {
 			fmt.Fprintf(e.stdout, "  contract: %s %s (contract version %d)\n", r.Kind, r.Subject, r.ContractVersion)
 		}
+	}
+	if out.Version != "" {
+		fmt.Fprintf(e.stdout, "  service version %s recorded\n", out.Version)
 	}
 	return nil
 }

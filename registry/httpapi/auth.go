@@ -44,7 +44,13 @@ func authenticate(a *auth.Authorizer, rt route, log *slog.Logger, next http.Hand
 		if rt.ServiceVar != "" {
 			req.Service = pathVar(r, rt.ServiceVar)
 		}
-		if rt.Access == auth.WriteService && tok.Restricted() {
+		if rt.ServiceInBody {
+			if req.Service, err = bodyService(r); err != nil {
+				writeError(w, r, log, err)
+				return
+			}
+		}
+		if rt.Claims && tok.Restricted() {
 			if req.Claims, err = claims(r); err != nil {
 				writeError(w, r, log, err)
 				return
@@ -66,20 +72,9 @@ func authenticate(a *auth.Authorizer, rt route, log *slog.Logger, next http.Hand
 // decodes it; a body the handler would refuse claims nothing (and is
 // refused by the handler).
 func claims(r *http.Request) ([]string, error) {
-	data, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	if err != nil {
-		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, tooLarge(mbe.Limit)
-		}
-		return nil, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "cannot read request body: %v", err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(data))
-	probe := r.Clone(r.Context())
-	probe.Body = io.NopCloser(bytes.NewReader(data))
-	body, err := decode[serviceBody](probe)
-	if err != nil {
-		return nil, nil
+	body, err := peek[serviceBody](r)
+	if err != nil || body == nil {
+		return nil, err
 	}
 	si, err := body.toService(pathVar(r, "name"))
 	if err != nil {
@@ -116,4 +111,37 @@ func (c *Client) authorize(req *http.Request) {
 	case c.User != "" || c.Password != "":
 		req.SetBasicAuth(c.User, c.Password)
 	}
+}
+
+// peek decodes the JSON body as the handler will, leaving it for the
+// handler; a body the handler would refuse gives nil (and is refused by
+// the handler).
+func peek[T any](r *http.Request) (*T, error) {
+	data, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, tooLarge(mbe.Limit)
+		}
+		return nil, registry.Errorf(registry.KindInvalid, registry.CodeInvalidRequest, "cannot read request body: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	probe := r.Clone(r.Context())
+	probe.Body = io.NopCloser(bytes.NewReader(data))
+	v, err := decode[T](probe)
+	if err != nil {
+		return nil, nil
+	}
+	return &v, nil
+}
+
+// bodyService reads the service a deployment body names, for ownership;
+// a body without one names "" (no restricted token owns it, and the
+// handler refuses it).
+func bodyService(r *http.Request) (string, error) {
+	body, err := peek[deploymentBody](r)
+	if err != nil || body == nil {
+		return "", err
+	}
+	return body.Service, nil
 }

@@ -54,6 +54,8 @@ func TestRouteTable(t *testing.T) {
 		"PUT /config", "DELETE /config", "PUT /config/{subject}", "DELETE /config/{subject}",
 		"PUT /mode", "PUT /mode/{subject}", "DELETE /mode/{subject}",
 		"PUT /v1/services/{name}", "DELETE /v1/services/{name}",
+		"PUT /v1/services/{name}/versions/{version}", "PUT /v1/environments/{env}",
+		"POST /v1/environments/{env}/deployments", "DELETE /v1/environments/{env}/deployments/{service}",
 	}
 	if !slices.Equal(audited, wantAudited) {
 		t.Errorf("audited routes %v, want %v", audited, wantAudited)

@@ -456,3 +456,82 @@ func (c *Client) Graph(ctx context.Context) (registry.Graph, error) {
 	err := c.do(ctx, http.MethodGet, "/v1/graph", nil, nil, &out)
 	return out, err
 }
+
+// --- deploy safety (registry.Deployer) ---
+
+func (c *Client) RecordServiceVersion(ctx context.Context, req registry.RecordVersionRequest) (registry.ServiceVersion, error) {
+	var out registry.ServiceVersion
+	err := c.do(ctx, http.MethodPut, "/v1/services/"+esc(req.Service)+"/versions/"+esc(req.Version), nil, req, &out)
+	return out, err
+}
+
+func (c *Client) ListServiceVersions(ctx context.Context, service string) ([]registry.ServiceVersion, error) {
+	var out []registry.ServiceVersion
+	err := c.do(ctx, http.MethodGet, "/v1/services/"+esc(service)+"/versions", nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) GetServiceVersion(ctx context.Context, service, version string) (registry.ServiceVersion, error) {
+	var out registry.ServiceVersion
+	err := c.do(ctx, http.MethodGet, "/v1/services/"+esc(service)+"/versions/"+esc(version), nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) CreateEnvironment(ctx context.Context, name string) (registry.Environment, error) {
+	var out registry.Environment
+	err := c.do(ctx, http.MethodPut, "/v1/environments/"+esc(name), nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) GetEnvironment(ctx context.Context, name string) (registry.Environment, error) {
+	var out registry.Environment
+	err := c.do(ctx, http.MethodGet, "/v1/environments/"+esc(name), nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) ListEnvironments(ctx context.Context) ([]registry.Environment, error) {
+	var out []registry.Environment
+	err := c.do(ctx, http.MethodGet, "/v1/environments", nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) RecordDeployment(ctx context.Context, env string, ref registry.ServiceRef, keep bool) (registry.Deployment, error) {
+	var out registry.Deployment
+	err := c.do(ctx, http.MethodPost, "/v1/environments/"+esc(env)+"/deployments", nil, deploymentBody{ref.Service, ref.Version, keep}, &out)
+	return out, err
+}
+
+func (c *Client) RecordUndeployment(ctx context.Context, env, service, version string) ([]registry.Deployment, error) {
+	var out []registry.Deployment
+	q := url.Values{}
+	if version != "" {
+		q.Set("version", version)
+	}
+	err := c.do(ctx, http.MethodDelete, "/v1/environments/"+esc(env)+"/deployments/"+esc(service), q, nil, &out)
+	return out, err
+}
+
+func (c *Client) ListDeployments(ctx context.Context, env string) ([]registry.Deployment, error) {
+	var out []registry.Deployment
+	err := c.do(ctx, http.MethodGet, "/v1/environments/"+esc(env)+"/deployments", nil, nil, &out)
+	return out, err
+}
+
+func (c *Client) CanIDeploy(ctx context.Context, env string, refs []registry.ServiceRef) (registry.DeployReport, error) {
+	var out registry.DeployReport
+	err := c.do(ctx, http.MethodPost, "/v1/can-i-deploy", nil, deployRequest{env, refs}, &out)
+	return out, err
+}
+
+func (c *Client) Plan(ctx context.Context, env string, refs []registry.ServiceRef) (registry.DeployPlan, error) {
+	var out registry.DeployPlan
+	err := c.do(ctx, http.MethodPost, "/v1/plan", nil, deployRequest{env, refs}, &out)
+	return out, err
+}
+
+func (c *Client) ImpactIn(ctx context.Context, env, subject, schema string) (registry.ImpactReport, error) {
+	var out registry.ImpactReport
+	body := map[string]string{"environment": env, "subject": subject, "schema": schema}
+	err := c.do(ctx, http.MethodPost, "/v1/impact", nil, body, &out)
+	return out, err
+}

@@ -24,6 +24,12 @@ type route struct {
 	Access     auth.Access
 	SubjectVar string // the path variable naming the subject, if any
 	ServiceVar string // the path variable naming the service, if any
+	// ServiceInBody: the service is the "service" field of the JSON body
+	// (recording a deployment), for ownership.
+	ServiceInBody bool
+	// Claims: the body is a service whose owned subjects a restricted
+	// token must be allowed to claim (registering a service).
+	Claims bool
 }
 
 // audited reports whether the route's requests go to the audit log: every
@@ -85,7 +91,7 @@ func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) 
 
 		// Baton extensions: services from manifests, their dry run, impact, the graph.
 		{Method: get, Path: "/v1/services", Handler: handleListServices(reg, log), Access: read},
-		{Method: put, Path: "/v1/services/{name}", Handler: handlePutService(reg, log), Access: auth.WriteService, ServiceVar: service},
+		{Method: put, Path: "/v1/services/{name}", Handler: handlePutService(reg, log), Access: auth.WriteService, ServiceVar: service, Claims: true},
 		{Method: get, Path: "/v1/services/{name}", Handler: handleGetService(reg, log), Access: read, ServiceVar: service},
 		{Method: del, Path: "/v1/services/{name}", Handler: handleDeleteService(reg, log), Access: admin, ServiceVar: service},
 		{Method: get, Path: "/v1/services/{name}/contracts/{subject}/versions", Handler: handleContractVersions(reg, log), Access: read, SubjectVar: subject, ServiceVar: service},
@@ -95,6 +101,20 @@ func routes(reg registry.Registry, opts Options, m *metrics, audit *auditQueue) 
 		{Method: post, Path: "/v1/impact", Handler: timed(m.check, handleImpact(reg, log)), Access: read},       // a dry run
 		{Method: get, Path: "/v1/graph", Queries: []string{"format", "{format}"}, Handler: handleGraphFormat(reg, log), Access: read},
 		{Method: get, Path: "/v1/graph", Handler: handleGraph(reg, log), Access: read},
+
+		// Deploy safety: service versions, environments, deployments, can-i-deploy, plan.
+		{Method: get, Path: "/v1/services/{name}/versions", Handler: handleListServiceVersions(reg, log), Access: read, ServiceVar: service},
+		{Method: get, Path: "/v1/services/{name}/versions/{version}", Handler: handleGetServiceVersion(reg, log), Access: read, ServiceVar: service},
+		{Method: put, Path: "/v1/services/{name}/versions/{version}", Handler: handleRecordServiceVersion(reg, log), Access: auth.WriteService, ServiceVar: service},
+		{Method: get, Path: "/v1/environments", Handler: handleListEnvironments(reg, log), Access: read},
+		{Method: get, Path: "/v1/environments/{env}", Handler: handleGetEnvironment(reg, log), Access: read},
+		{Method: put, Path: "/v1/environments/{env}", Handler: handleCreateEnvironment(reg, log), Access: admin},
+		{Method: get, Path: "/v1/environments/{env}/deployments", Handler: handleListDeployments(reg, log), Access: read},
+		{Method: post, Path: "/v1/environments/{env}/deployments", Handler: handleRecordDeployment(reg, log), Access: auth.WriteService, ServiceInBody: true},
+		{Method: del, Path: "/v1/environments/{env}/deployments/{service}", Handler: handleRecordUndeployment(reg, log), Access: auth.WriteService, ServiceVar: "service"},
+		{Method: post, Path: "/v1/can-i-deploy", Handler: timed(m.check, handleCanIDeploy(reg, log)), Access: read}, // a dry run
+		{Method: post, Path: "/v1/plan", Handler: timed(m.check, handlePlan(reg, log)), Access: read},               // a dry run
+
 		{Method: get, Path: "/v1/audit", Handler: handleAudit(reg, audit, log), Access: admin},
 		{Method: get, Path: "/v1/subjects/{subject}/diff", Handler: handleDiff(reg, log), Access: read, SubjectVar: subject},
 		{Method: get, Path: "/v1/subjects/{subject}/relations", Handler: handleSubjectRelations(reg, log), Access: read, SubjectVar: subject},

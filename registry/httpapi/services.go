@@ -238,8 +238,9 @@ func handleCheckManifest(reg registry.Registry, log *slog.Logger) http.Handler {
 // handleImpact is POST /v1/impact {"subject": "..", "schema": ".."}.
 func handleImpact(reg registry.Registry, log *slog.Logger) http.Handler {
 	type request struct {
-		Subject string  `json:"subject"`
-		Schema  *string `json:"schema"`
+		Subject     string  `json:"subject"`
+		Schema      *string `json:"schema"`
+		Environment string  `json:"environment"` // optional: who breaks as deployed there
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[request](r)
@@ -250,7 +251,12 @@ func handleImpact(reg registry.Registry, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		rep, err := reg.Impact(r.Context(), req.Subject, *req.Schema)
+		var rep registry.ImpactReport
+		if req.Environment != "" {
+			rep, err = reg.ImpactIn(r.Context(), req.Environment, req.Subject, *req.Schema)
+		} else {
+			rep, err = reg.Impact(r.Context(), req.Subject, *req.Schema)
+		}
 		answer(w, r, log, err, rep)
 	})
 }

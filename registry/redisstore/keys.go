@@ -147,3 +147,36 @@ func (k keys) auditSeq() string { return k.prefix + ":" + auditTag + ":seq" }
 // auditLog -> STREAM: entry "<id>-0" with one field "e", the JSON
 // registry.AuditEntry without its id; trimmed with MAXLEN ~ on append.
 func (k keys) auditLog() string { return k.prefix + ":" + auditTag + ":log" }
+
+// deployTag is the hash tag of the deploy records (service versions,
+// environments, deployments), so recording a deployment checks its
+// environment and replaces the service's previous versions in one script
+// on Cluster. No subject's tag equals it: escaped subjects never contain "%d".
+const deployTag = "{%deploy}"
+
+// serviceVersions -> HASH: version -> JSON registry.ServiceVersion of one
+// service. Kept when the service is deleted. Service names never contain
+// ':' (registry.ValidName), so the key is unambiguous.
+func (k keys) serviceVersions(service string) string {
+	return k.prefix + ":" + deployTag + ":versions:" + service
+}
+
+// versionRewrites -> STRING: how many stored service versions were
+// overwritten (INCR in put_service_version.lua), so replicas know to drop
+// cached snapshots.
+func (k keys) versionRewrites() string { return k.prefix + ":" + deployTag + ":rewrites" }
+
+// environments -> HASH: name -> JSON registry.Environment.
+func (k keys) environments() string { return k.prefix + ":" + deployTag + ":envs" }
+
+// deployments -> HASH: "<service>\x00<version>" -> deployedAt (unix ns) of
+// one environment. Versions never contain 0x00 (registry.ValidVersion).
+func (k keys) deployments(env string) string {
+	return k.prefix + ":" + deployTag + ":deployments:" + env
+}
+
+// deploymentsGen -> STRING: INCR'd by every change of env's deployments
+// (in the script that makes it), so readers may cache the list.
+func (k keys) deploymentsGen(env string) string {
+	return k.prefix + ":" + deployTag + ":deployments-gen:" + env
+}

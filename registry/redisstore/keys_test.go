@@ -43,6 +43,12 @@ func TestKeys(t *testing.T) {
 		{k.auditSeq(), "baton:{%audit}:seq"},
 		{k.auditLog(), "baton:{%audit}:log"},
 		{hashTag(k.versions("%audit")), "%25audit"}, // no subject shares the audit tag
+		{k.serviceVersions("orders"), "baton:{%deploy}:versions:orders"},
+		{k.versionRewrites(), "baton:{%deploy}:rewrites"},
+		{k.environments(), "baton:{%deploy}:envs"},
+		{k.deployments("prod"), "baton:{%deploy}:deployments:prod"},
+		{k.deploymentsGen("prod"), "baton:{%deploy}:deployments-gen:prod"},
+		{hashTag(k.versions("%deploy")), "%25deploy"}, // no subject shares the deploy tag
 	} {
 		if tc.got != tc.want {
 			t.Errorf("key = %q, want %q", tc.got, tc.want)

@@ -246,3 +246,58 @@ func PublishEstate(t testing.TB, reg *registry.Registrar) (subject, next string)
 	register("shipping", registry.Relation{Subject: subject, Kind: registry.Consumes})
 	return subject, v3
 }
+
+func (c *Counting) PutServiceVersion(ctx context.Context, sv registry.ServiceVersion, replace bool) (registry.ServiceVersion, bool, error) {
+	c.count("PutServiceVersion")
+	return c.inner.PutServiceVersion(ctx, sv, replace)
+}
+
+func (c *Counting) GetServiceVersion(ctx context.Context, service, version string) (registry.ServiceVersion, error) {
+	c.count("GetServiceVersion")
+	return c.inner.GetServiceVersion(ctx, service, version)
+}
+
+func (c *Counting) ServiceVersions(ctx context.Context, service string) ([]registry.ServiceVersion, error) {
+	c.count("ServiceVersions")
+	return c.inner.ServiceVersions(ctx, service)
+}
+
+func (c *Counting) ServiceVersionRewrites(ctx context.Context) (int64, error) {
+	c.count("ServiceVersionRewrites")
+	return c.inner.ServiceVersionRewrites(ctx)
+}
+
+func (c *Counting) PutEnvironment(ctx context.Context, e registry.Environment) (bool, error) {
+	c.count("PutEnvironment")
+	return c.inner.PutEnvironment(ctx, e)
+}
+
+func (c *Counting) GetEnvironment(ctx context.Context, name string) (registry.Environment, error) {
+	c.count("GetEnvironment")
+	return c.inner.GetEnvironment(ctx, name)
+}
+
+func (c *Counting) Environments(ctx context.Context) ([]registry.Environment, error) {
+	c.count("Environments")
+	return c.inner.Environments(ctx)
+}
+
+func (c *Counting) PutDeployment(ctx context.Context, d registry.Deployment, keep bool) error {
+	c.count("PutDeployment")
+	return c.inner.PutDeployment(ctx, d, keep)
+}
+
+func (c *Counting) DeleteDeployments(ctx context.Context, env, service, version string) ([]registry.Deployment, error) {
+	c.count("DeleteDeployments")
+	return c.inner.DeleteDeployments(ctx, env, service, version)
+}
+
+func (c *Counting) Deployments(ctx context.Context, env string) ([]registry.Deployment, error) {
+	c.count("Deployments")
+	return c.inner.Deployments(ctx, env)
+}
+
+func (c *Counting) DeploymentsGeneration(ctx context.Context, env string) (int64, error) {
+	c.count("DeploymentsGeneration")
+	return c.inner.DeploymentsGeneration(ctx, env)
+}

@@ -54,6 +54,8 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"ClaimRule", claimRule},
 		{"ConcurrentClaimsOneOwner", concurrentClaims},
 		{"ContractHistory", contractHistory},
+		{"ServiceVersions", serviceVersions},
+		{"EnvironmentsAndDeployments", environmentsAndDeployments},
 		{"AuditLog", auditLog},
 		{"ConcurrentAudit", concurrentAudit},
 	}
