@@ -365,17 +365,12 @@ func (p *parser) manifest(root at) *manifest.Manifest {
 // messages it lists (by default every message of its channel), and its
 // reply is the opposite action on the reply's messages.
 func (p *parser) operations3(root at) []entry {
-	ops := p.deref(root.child("operations"))
-	if ops.n == nil {
-		return nil
-	}
-	if ops.n.Kind != yaml.MappingNode {
-		p.fail(ops, "must be a mapping")
-		return nil
-	}
 	var out []entry
-	for i := 0; i+1 < len(ops.n.Content) && p.err == nil; i += 2 {
-		op := p.deref(ops.child(ops.n.Content[i].Value))
+	for _, entryAt := range p.members(root.child("operations")) {
+		if p.err != nil {
+			break
+		}
+		op := p.deref(entryAt)
 		act := op.child("action")
 		var send bool
 		switch p.str(act) {
@@ -390,6 +385,24 @@ func (p *parser) operations3(root at) []entry {
 		if reply := p.deref(op.child("reply")); reply.n != nil && p.err == nil {
 			out = append(out, p.opMessages(reply, op, !send)...)
 		}
+	}
+	return out
+}
+
+// members lists the entries of the mapping at a (not yet dereferenced):
+// none when a is absent, a failure when it is not a mapping.
+func (p *parser) members(a at) []at {
+	a = p.deref(a)
+	if a.n == nil {
+		return nil
+	}
+	if a.n.Kind != yaml.MappingNode {
+		p.fail(a, "must be a mapping")
+		return nil
+	}
+	out := make([]at, 0, len(a.n.Content)/2)
+	for i := 0; i+1 < len(a.n.Content); i += 2 {
+		out = append(out, a.child(a.n.Content[i].Value))
 	}
 	return out
 }
@@ -433,17 +446,12 @@ func (p *parser) opMessages(holder, op at, send bool) []entry {
 // channels2 reads 2.x's channels: subscribe is what the application
 // sends, publish what it receives; an operation's message may be a oneOf.
 func (p *parser) channels2(root at) []entry {
-	chs := p.deref(root.child("channels"))
-	if chs.n == nil {
-		return nil
-	}
-	if chs.n.Kind != yaml.MappingNode {
-		p.fail(chs, "must be a mapping")
-		return nil
-	}
 	var out []entry
-	for i := 0; i+1 < len(chs.n.Content) && p.err == nil; i += 2 {
-		ch := p.deref(chs.child(chs.n.Content[i].Value))
+	for _, entryAt := range p.members(root.child("channels")) {
+		if p.err != nil {
+			break
+		}
+		ch := p.deref(entryAt)
 		for _, o := range []struct {
 			key  string
 			send bool
