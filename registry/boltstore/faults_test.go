@@ -90,15 +90,7 @@ func checkFile(t *testing.T, file string) map[string]int {
 // takes) answers writes with 503 / 50001 naming the problem, keeps serving
 // reads, and is intact afterwards.
 func TestReadOnlyDataFileIs503(t *testing.T) {
-	dir := t.TempDir()
-	st, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := registry.NewRegistrar(st, registry.Options{})
-	if _, err := svc.Publish(context.Background(), registry.PublishRequest{Subject: "orders", Schema: `{"type":"object"}`}); err != nil {
-		t.Fatal(err)
-	}
+	_, st := seededStore(t)
 	file := st.Path()
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -201,11 +193,10 @@ func TestFullDiskIs503(t *testing.T) {
 	}
 }
 
-// TestReadOnlyDataFileAtStart: a data file that cannot be opened for
-// writing when the store opens (issue 14 #8) is opened read-only instead
-// of failing: reads are served, writes answer 503 / 50001 naming the file,
-// as on a full disk.
-func TestReadOnlyDataFileAtStart(t *testing.T) {
+// seededStore opens a store in a fresh directory holding one version of
+// "orders"; the caller closes it.
+func seededStore(t *testing.T) (string, *Store) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := Open(dir, Options{})
 	if err != nil {
@@ -215,6 +206,15 @@ func TestReadOnlyDataFileAtStart(t *testing.T) {
 	if _, err := svc.Publish(context.Background(), registry.PublishRequest{Subject: "orders", Schema: `{"type":"object"}`}); err != nil {
 		t.Fatal(err)
 	}
+	return dir, st
+}
+
+// TestReadOnlyDataFileAtStart: a data file that cannot be opened for
+// writing when the store opens (issue 14 #8) is opened read-only instead
+// of failing: reads are served, writes answer 503 / 50001 naming the file,
+// as on a full disk.
+func TestReadOnlyDataFileAtStart(t *testing.T) {
+	dir, st := seededStore(t)
 	file := st.Path()
 	if st.ReadOnly() {
 		t.Fatal("a writable file opened read-only")
@@ -224,7 +224,7 @@ func TestReadOnlyDataFileAtStart(t *testing.T) {
 	}
 	testfs.ReadOnly(t, dir, file)
 
-	st, err = Open(dir, Options{})
+	st, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatalf("Open of a read-only data file: %v", err)
 	}
