@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"slices"
@@ -276,29 +277,57 @@ func (s *Registrar) ListDeployments(ctx context.Context, env string) ([]Deployme
 
 // --- can-i-deploy ---
 
+// DefaultMaxNamedVersions bounds the snapshot cache's named versions
+// (see snapshotCache) when Options.MaxNamedVersions is zero: CI asks
+// can-i-deploy for every commit, and each asks about a new version.
+const DefaultMaxNamedVersions = 4096
+
 // snapshotCache keeps decoded service versions and, over them, an index
 // of their relations by subject. Recorded versions are immutable but for
 // forced rewrites, which move Store.ServiceVersionRewrites: a replica that
 // sees the count move drops everything. So a warm can-i-deploy over an
 // environment of 10,000 services reads one deployment list and looks at
 // the relations to the named versions' messages only, not at 200,000
-// relations. It holds the versions ever checked (deployed or named), a
-// few KB each.
+// relations.
+//
+// Its memory is bounded: a version deployed in a cached environment (or
+// in an environment state a request in flight still reads) stays, since
+// every warm answer needs it, and so does a version a request in flight
+// uses; every other version (named in a check, not deployed) is evictable,
+// and beyond maxNamed of them the least recently used one goes, from byRef
+// and from bySubject. A request holds what it uses through a lease.
 type snapshotCache struct {
 	mu        sync.RWMutex
 	epoch     int64
-	byRef     map[ServiceRef]*ServiceVersion
+	maxNamed  int
+	byRef     map[ServiceRef]*cachedVersion
 	bySubject map[string][]counterpart
 	// envs holds each environment's deployments as last read, with the
 	// store's generation of them (DeploymentsGeneration) and whether all
-	// their snapshots are loaded.
-	envs map[string]*envState
+	// their snapshots are loaded; retired, the replaced ones that leases
+	// still read.
+	envs    map[string]*envState
+	retired map[*envState]bool
+	// named lists the evictable versions (ServiceRef values), most
+	// recently used first.
+	named *list.List
+	// resets counts reset calls, so that a request can tell that the
+	// versions it looked at were dropped under it.
+	resets int64
+}
+
+// cachedVersion is one decoded version with its place in the cache.
+type cachedVersion struct {
+	sv    *ServiceVersion
+	users int           // leases using it now
+	el    *list.Element // its place in named; nil while deployed or in use
 }
 
 type envState struct {
 	gen    int64
 	base   map[string][]string
 	loaded bool
+	users  int // leases reading it
 }
 
 // counterpart is one relation of a recorded version.
@@ -307,27 +336,191 @@ type counterpart struct {
 	rel *VersionRelation
 }
 
-func newSnapshotCache() *snapshotCache {
-	return &snapshotCache{byRef: map[ServiceRef]*ServiceVersion{}, bySubject: map[string][]counterpart{}, envs: map[string]*envState{}}
+func newSnapshotCache(maxNamed int) *snapshotCache {
+	if maxNamed <= 0 {
+		maxNamed = DefaultMaxNamedVersions
+	}
+	c := &snapshotCache{maxNamed: maxNamed}
+	c.reset(0)
+	return c
 }
 
 func (c *snapshotCache) reset(epoch int64) {
 	c.epoch = epoch
-	c.byRef = map[ServiceRef]*ServiceVersion{}
+	c.resets++
+	c.byRef = map[ServiceRef]*cachedVersion{}
 	c.bySubject = map[string][]counterpart{}
 	c.envs = map[string]*envState{}
+	c.retired = map[*envState]bool{}
+	c.named = list.New()
 }
 
-func (c *snapshotCache) add(sv *ServiceVersion) {
+// add caches sv (unless a version by that ref already is) and returns its
+// entry. Callers hold mu and call trim when done.
+func (c *snapshotCache) add(sv *ServiceVersion) *cachedVersion {
 	ref := ServiceRef{sv.Service, sv.Version}
-	if _, ok := c.byRef[ref]; ok {
-		return
+	if e, ok := c.byRef[ref]; ok {
+		return e
 	}
-	c.byRef[ref] = sv
+	e := &cachedVersion{sv: sv}
+	c.byRef[ref] = e
 	for i := range sv.Relations {
 		rel := &sv.Relations[i]
 		c.bySubject[rel.Subject] = append(c.bySubject[rel.Subject], counterpart{ref, rel})
 	}
+	c.settle(ref)
+	return e
+}
+
+// deployed reports whether an environment state in the cache or in use
+// deploys ref.
+func (c *snapshotCache) deployed(ref ServiceRef) bool {
+	for _, es := range c.envs {
+		if slices.Contains(es.base[ref.Service], ref.Version) {
+			return true
+		}
+	}
+	for es := range c.retired {
+		if slices.Contains(es.base[ref.Service], ref.Version) {
+			return true
+		}
+	}
+	return false
+}
+
+// settle makes ref's entry evictable (the most recently used) when
+// nothing holds it any more.
+func (c *snapshotCache) settle(ref ServiceRef) {
+	e, ok := c.byRef[ref]
+	if !ok || e.users > 0 || e.el != nil || c.deployed(ref) {
+		return
+	}
+	e.el = c.named.PushFront(ref)
+}
+
+// hold takes e off the evictable list.
+func (c *snapshotCache) hold(e *cachedVersion) {
+	if e.el != nil {
+		c.named.Remove(e.el)
+		e.el = nil
+	}
+}
+
+// trim evicts the least recently used evictable versions beyond maxNamed.
+func (c *snapshotCache) trim() {
+	for c.named.Len() > c.maxNamed {
+		ref := c.named.Remove(c.named.Back()).(ServiceRef)
+		e := c.byRef[ref]
+		delete(c.byRef, ref)
+		for _, rel := range e.sv.Relations {
+			cps, ok := c.bySubject[rel.Subject]
+			if !ok {
+				continue // a second relation to one subject: done already
+			}
+			if cps = slices.DeleteFunc(cps, func(cp counterpart) bool { return cp.ref == ref }); len(cps) > 0 {
+				c.bySubject[rel.Subject] = cps
+			} else {
+				delete(c.bySubject, rel.Subject)
+			}
+		}
+	}
+}
+
+// install makes es env's current state: its versions stop being
+// evictable, and the replaced state's versions become evictable once no
+// lease reads it.
+func (c *snapshotCache) install(env string, es *envState) {
+	old := c.envs[env]
+	c.envs[env] = es
+	for svc, versions := range es.base {
+		for _, v := range versions {
+			if e, ok := c.byRef[ServiceRef{svc, v}]; ok {
+				c.hold(e)
+			}
+		}
+	}
+	if old == nil {
+		return
+	}
+	if old.users > 0 {
+		c.retired[old] = true
+		return
+	}
+	c.settleEnv(old)
+}
+
+// settleEnv settles the versions of an environment state no one reads.
+func (c *snapshotCache) settleEnv(es *envState) {
+	for svc, versions := range es.base {
+		for _, v := range versions {
+			c.settle(ServiceRef{svc, v})
+		}
+	}
+	c.trim()
+}
+
+// lease is one request's hold on the cache: the versions it fetched with
+// snapshot and the environment states it read with deployedState stay
+// cached until release. A lease belongs to one goroutine.
+type lease struct {
+	c      *snapshotCache
+	resets int64
+	pinned map[ServiceRef]*cachedVersion
+	envs   []*envState
+}
+
+func (c *snapshotCache) lease() *lease {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return &lease{c: c, resets: c.resets, pinned: map[ServiceRef]*cachedVersion{}}
+}
+
+// pin holds e for l.
+func (l *lease) pin(ref ServiceRef, e *cachedVersion) {
+	l.c.hold(e)
+	e.users++
+	l.pinned[ref] = e
+}
+
+// release gives back what l holds and reports whether the cache was reset
+// meanwhile (what l saw may be gone from the index).
+func (l *lease) release() (reset bool) {
+	c := l.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for ref, e := range l.pinned {
+		if c.byRef[ref] != e {
+			continue // dropped by a reset
+		}
+		if e.users--; e.users == 0 {
+			c.settle(ref)
+		}
+	}
+	for _, es := range l.envs {
+		if es.users--; es.users == 0 && c.retired[es] {
+			delete(c.retired, es)
+			c.settleEnv(es)
+		}
+	}
+	c.trim()
+	return c.resets != l.resets
+}
+
+// maxLeaseAttempts bounds the retries of a check whose snapshots were
+// dropped under it by a forced rewrite.
+const maxLeaseAttempts = 3
+
+// withLease runs check with a lease, again when a forced rewrite dropped
+// the snapshots while it ran (its answer could have missed versions).
+func (s *Registrar) withLease(check func(l *lease) error) error {
+	for range maxLeaseAttempts {
+		l := s.snapshots.lease()
+		err := check(l)
+		if !l.release() {
+			return err
+		}
+	}
+	return Errorf(KindUnavailable, CodeStoreError, "service versions were force-rewritten %d times while this check ran: try again", maxLeaseAttempts)
 }
 
 // syncSnapshots drops every snapshot when a writer rewrote one.
@@ -353,13 +546,20 @@ func (s *Registrar) forgetSnapshots() {
 	c.reset(c.epoch)
 }
 
-func (s *Registrar) snapshot(ctx context.Context, ref ServiceRef) (*ServiceVersion, error) {
+// snapshot returns ref's recorded version and holds it for l.
+func (s *Registrar) snapshot(ctx context.Context, l *lease, ref ServiceRef) (*ServiceVersion, error) {
+	if e, ok := l.pinned[ref]; ok {
+		return e.sv, nil
+	}
 	c := s.snapshots
-	c.mu.RLock()
-	sv, ok := c.byRef[ref]
-	c.mu.RUnlock()
+	c.mu.Lock()
+	e, ok := c.byRef[ref]
 	if ok {
-		return sv, nil
+		l.pin(ref, e)
+	}
+	c.mu.Unlock()
+	if ok {
+		return e.sv, nil
 	}
 	stored, err := s.store.GetServiceVersion(ctx, ref.Service, ref.Version)
 	if err != nil {
@@ -367,18 +567,21 @@ func (s *Registrar) snapshot(ctx context.Context, ref ServiceRef) (*ServiceVersi
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.add(&stored)
-	return c.byRef[ref], nil
+	e = c.add(&stored)
+	l.pin(ref, e)
+	c.trim()
+	return e.sv, nil
 }
 
 // loadTarget makes sure every version of t is in the cache (the
-// environment's deployments only once per generation).
-func (s *Registrar) loadTarget(ctx context.Context, t target) error {
+// environment's deployments only once per generation). The deployed ones
+// stay while l reads t.env; t's named ones (over) l holds.
+func (s *Registrar) loadTarget(ctx context.Context, l *lease, t target) error {
 	var missing []ServiceRef
 	c := s.snapshots
 	c.mu.RLock()
-	scan := func(m map[string][]string) {
-		for svc, versions := range m {
+	if !t.env.loaded {
+		for svc, versions := range t.env.base {
 			for _, v := range versions {
 				if _, ok := c.byRef[ServiceRef{svc, v}]; !ok {
 					missing = append(missing, ServiceRef{svc, v})
@@ -386,14 +589,21 @@ func (s *Registrar) loadTarget(ctx context.Context, t target) error {
 			}
 		}
 	}
-	if !t.env.loaded {
-		scan(t.env.base)
-	}
-	scan(t.over)
 	c.mu.RUnlock()
 	for _, ref := range missing {
-		if _, err := s.snapshot(ctx, ref); err != nil {
+		stored, err := s.store.GetServiceVersion(ctx, ref.Service, ref.Version)
+		if err != nil {
 			return err
+		}
+		c.mu.Lock()
+		c.add(&stored)
+		c.mu.Unlock()
+	}
+	for svc, versions := range t.over {
+		for _, v := range versions {
+			if _, err := s.snapshot(ctx, l, ServiceRef{svc, v}); err != nil {
+				return err
+			}
 		}
 	}
 	c.mu.Lock()
@@ -439,20 +649,23 @@ func (t target) versions(service string) []string {
 
 // deployedState reads env's deployments (CodeEnvironmentNotFound if
 // unknown), from the cache while the store's generation of them has not
-// moved. The generation is read first: a change racing the read only
-// makes the next request read again.
-func (s *Registrar) deployedState(ctx context.Context, env string) (target, error) {
+// moved, and l reads that state until released. The generation is read
+// first: a change racing the read only makes the next request read again.
+func (s *Registrar) deployedState(ctx context.Context, l *lease, env string) (target, error) {
 	gen, err := s.store.DeploymentsGeneration(ctx, env)
 	if err != nil {
 		return target{}, err
 	}
 	c := s.snapshots
-	c.mu.RLock()
+	c.mu.Lock()
 	es, ok := c.envs[env]
-	c.mu.RUnlock()
 	if ok && gen > 0 && es.gen == gen {
+		es.users++
+		l.envs = append(l.envs, es)
+		c.mu.Unlock()
 		return target{env: es}, nil
 	}
+	c.mu.Unlock()
 	ds, err := s.store.Deployments(ctx, env)
 	if err != nil {
 		return target{}, err
@@ -462,7 +675,9 @@ func (s *Registrar) deployedState(ctx context.Context, env string) (target, erro
 		es.base[d.Service] = append(es.base[d.Service], d.Version)
 	}
 	c.mu.Lock()
-	c.envs[env] = es
+	c.install(env, es)
+	es.users++
+	l.envs = append(l.envs, es)
 	c.mu.Unlock()
 	return target{env: es}, nil
 }
@@ -483,7 +698,7 @@ func (t target) with(refs []ServiceRef) target {
 
 // checkRefs validates the named versions: env exists, each is recorded and
 // names a service once.
-func (s *Registrar) checkRefs(ctx context.Context, env string, refs []ServiceRef) error {
+func (s *Registrar) checkRefs(ctx context.Context, l *lease, env string, refs []ServiceRef) error {
 	if err := checkEnvName(env); err != nil {
 		return err
 	}
@@ -499,7 +714,7 @@ func (s *Registrar) checkRefs(ctx context.Context, env string, refs []ServiceRef
 			return Errorf(KindInvalid, CodeInvalidRequest, "services/%d: service %s is named twice", i, r.Service)
 		}
 		seen[r.Service] = true
-		if _, err := s.snapshot(ctx, r); err != nil {
+		if _, err := s.snapshot(ctx, l, r); err != nil {
 			return err
 		}
 	}
@@ -524,28 +739,33 @@ func (s *Registrar) canIDeploy(ctx context.Context, env string, refs []ServiceRe
 	if err := s.syncSnapshots(ctx); err != nil {
 		return DeployReport{}, err
 	}
-	if err := s.checkRefs(ctx, env, refs); err != nil {
-		return DeployReport{}, err
-	}
-	base, err := s.deployedState(ctx, env)
-	if err != nil {
-		return DeployReport{}, err
-	}
-	return s.checkTarget(ctx, env, base.with(refs), refs)
+	var rep DeployReport
+	err := s.withLease(func(l *lease) error {
+		if err := s.checkRefs(ctx, l, env, refs); err != nil {
+			return err
+		}
+		base, err := s.deployedState(ctx, l, env)
+		if err != nil {
+			return err
+		}
+		rep, err = s.checkTarget(ctx, l, env, base.with(refs), refs)
+		return err
+	})
+	return rep, err
 }
 
 // checkTarget checks refs in target state t.
-func (s *Registrar) checkTarget(ctx context.Context, env string, t target, refs []ServiceRef) (DeployReport, error) {
+func (s *Registrar) checkTarget(ctx context.Context, l *lease, env string, t target, refs []ServiceRef) (DeployReport, error) {
 	rep := DeployReport{Deployable: true, Environment: env, Services: slices.Clone(refs), Items: []DeployItem{}}
 	named := make([]*ServiceVersion, len(refs))
 	for i, r := range refs {
-		sv, err := s.snapshot(ctx, r)
+		sv, err := s.snapshot(ctx, l, r)
 		if err != nil {
 			return DeployReport{}, err
 		}
 		named[i] = sv
 	}
-	if err := s.loadTarget(ctx, t); err != nil {
+	if err := s.loadTarget(ctx, l, t); err != nil {
 		return DeployReport{}, err
 	}
 	subjects := map[string][]counterpart{}
@@ -704,11 +924,13 @@ func (k RelationKind) deployDirection() Direction {
 // --- plan ---
 
 // Plan orders single-service deploys of refs so that env is deployable
-// after every step (each step checked as CanIDeploy checks it). It searches
-// the orders depth first, skipping states already found to be dead ends.
-// When no order exists, Blocked names the versions that wait on each other
-// (a cycle) or the deployed version outside the plan that blocks one, with
-// the failing checks as witnesses.
+// after every step (each step checked as CanIDeploy checks it). It first
+// checks each named version against env as it is: a version broken by a
+// deployed version the plan does not replace, or named versions that each
+// break the deployed version of the next one's service (a cycle), prove
+// that no order exists, and Blocked says so with the failing checks as
+// witnesses. Otherwise it searches the orders depth first, skipping
+// states already found to be dead ends, within maxPlanChecks checks.
 func (s *Registrar) Plan(ctx context.Context, env string, refs []ServiceRef) (DeployPlan, error) {
 	p, err := s.plan(ctx, env, refs)
 	return p, s.fail(err)
@@ -717,27 +939,39 @@ func (s *Registrar) Plan(ctx context.Context, env string, refs []ServiceRef) (De
 // maxPlanServices bounds a plan: the search visits up to 2^n states.
 const maxPlanServices = 16
 
+// maxPlanChecks bounds the single-service checks one plan runs. An order
+// found without backtracking takes at most n(n+1)/2 = 136 checks for 16
+// services; the search backtracks only when a step it took leads to a
+// dead end, which the first checks did not prove.
+const maxPlanChecks = 2048
+
 func (s *Registrar) plan(ctx context.Context, env string, refs []ServiceRef) (DeployPlan, error) {
 	if len(refs) > maxPlanServices {
-		return DeployPlan{}, Errorf(KindInvalid, CodeInvalidRequest, "a plan orders at most %d services, not %d", maxPlanServices, len(refs))
+		return DeployPlan{}, Errorf(KindInvalid, CodeInvalidRequest,
+			"a plan orders at most %d services, not %d: split them into plans of at most %d, keeping services whose messages relate in the same plan, and deploy one plan's steps before planning the next",
+			maxPlanServices, len(refs), maxPlanServices)
 	}
 	if err := s.syncSnapshots(ctx); err != nil {
 		return DeployPlan{}, err
 	}
-	if err := s.checkRefs(ctx, env, refs); err != nil {
+	var out DeployPlan
+	err := s.withLease(func(l *lease) error {
+		var err error
+		out, err = s.planWith(ctx, l, env, refs)
+		return err
+	})
+	return out, err
+}
+
+func (s *Registrar) planWith(ctx context.Context, l *lease, env string, refs []ServiceRef) (DeployPlan, error) {
+	if err := s.checkRefs(ctx, l, env, refs); err != nil {
 		return DeployPlan{}, err
 	}
-	base, err := s.deployedState(ctx, env)
+	base, err := s.deployedState(ctx, l, env)
 	if err != nil {
 		return DeployPlan{}, err
 	}
 	out := DeployPlan{Environment: env, Steps: []ServiceRef{}}
-	dead := map[uint32]bool{}
-	type step struct {
-		ok  bool
-		rep DeployReport
-	}
-	steps := map[uint64]step{} // (state, next) -> verdict
 	stateOf := func(mask uint32) target {
 		var done []ServiceRef
 		for i, r := range refs {
@@ -747,20 +981,42 @@ func (s *Registrar) plan(ctx context.Context, env string, refs []ServiceRef) (De
 		}
 		return base.with(done)
 	}
-	try := func(mask uint32, i int) (step, error) {
-		key := uint64(mask)<<32 | uint64(i)
-		if st, ok := steps[key]; ok {
-			return st, nil
+	// check runs one step: refs[i] deployed next in state mask.
+	checks := 0
+	check := func(mask uint32, i int) (DeployReport, error) {
+		if err := ctx.Err(); err != nil {
+			return DeployReport{}, err
 		}
-		rep, err := s.checkTarget(ctx, env, stateOf(mask).with(refs[i:i+1]), refs[i:i+1])
+		if checks++; checks > s.planChecks {
+			return DeployReport{}, Errorf(KindInvalid, CodeInvalidRequest,
+				"plan gave up after %d checks without finding an order for the %d services or proving there is none: plan fewer services at once (keep services whose messages relate in the same plan)",
+				s.planChecks, len(refs))
+		}
+		return s.checkTarget(ctx, l, env, stateOf(mask).with(refs[i:i+1]), refs[i:i+1])
+	}
+	// From the current state, each named version is blocked by failing
+	// checks; a cycle of them, or a version blocked from outside the
+	// plan, needs no search.
+	blockers := make([][]DeployItem, len(refs))
+	ok := make(map[uint64]bool, len(refs)) // (state, next) -> deployable
+	for i := range refs {
+		rep, err := check(0, i)
 		if err != nil {
-			return step{}, err
+			return DeployPlan{}, err
 		}
-		st := step{rep.Deployable, rep}
-		steps[key] = st
-		return st, nil
+		ok[uint64(i)] = rep.Deployable
+		for _, it := range rep.Items {
+			if !it.Compatible {
+				blockers[i] = append(blockers[i], it)
+			}
+		}
+	}
+	if block, proven := explainBlock(env, refs, blockers); proven {
+		out.Blocked = block
+		return out, nil
 	}
 	full := uint32(1)<<len(refs) - 1
+	dead := map[uint32]bool{}
 	var order []int
 	var search func(mask uint32) (bool, error)
 	search = func(mask uint32) (bool, error) {
@@ -774,56 +1030,52 @@ func (s *Registrar) plan(ctx context.Context, env string, refs []ServiceRef) (De
 			if mask&(1<<i) != 0 {
 				continue
 			}
-			st, err := try(mask, i)
-			if err != nil {
-				return false, err
+			key := uint64(mask)<<32 | uint64(i)
+			good, known := ok[key]
+			if !known {
+				rep, err := check(mask, i)
+				if err != nil {
+					return false, err
+				}
+				good = rep.Deployable
+				ok[key] = good
 			}
-			if !st.ok {
+			if !good {
 				continue
 			}
 			order = append(order, i)
-			ok, err := search(mask | 1<<i)
-			if err != nil || ok {
-				return ok, err
+			found, err := search(mask | 1<<i)
+			if err != nil || found {
+				return found, err
 			}
 			order = order[:len(order)-1]
 		}
 		dead[mask] = true
 		return false, nil
 	}
-	ok, err := search(0)
+	found, err := search(0)
 	if err != nil {
 		return DeployPlan{}, err
 	}
-	if ok {
-		out.Possible = true
-		for _, i := range order {
-			out.Steps = append(out.Steps, refs[i])
-		}
+	if !found {
+		out.Blocked, _ = explainBlock(env, refs, blockers)
 		return out, nil
 	}
-	// No order: from the current state, each named version is blocked by
-	// failing checks; follow "waits for" edges to named counterparts.
-	blockers := make([][]DeployItem, len(refs))
-	for i := range refs {
-		st, err := try(0, i)
-		if err != nil {
-			return DeployPlan{}, err
-		}
-		for _, it := range st.rep.Items {
-			if !it.Compatible {
-				blockers[i] = append(blockers[i], it)
-			}
-		}
+	out.Possible = true
+	for _, i := range order {
+		out.Steps = append(out.Steps, refs[i])
 	}
-	out.Blocked = explainBlock(env, refs, blockers)
 	return out, nil
 }
 
 // explainBlock finds a cycle of named versions that each break the
 // currently deployed version of the next one's service, or else a version
-// blocked by a deployed version the plan does not replace.
-func explainBlock(env string, refs []ServiceRef, blockers [][]DeployItem) *PlanBlock {
+// blocked by a deployed version the plan does not replace. Either proves
+// that no order exists (proven): a failing check against a version stays
+// failing until that version is replaced, which for a version outside the
+// plan is never and inside a cycle is always too late. blockers[i] are
+// refs[i]'s failing checks against env as it is.
+func explainBlock(env string, refs []ServiceRef, blockers [][]DeployItem) (block *PlanBlock, proven bool) {
 	index := map[string]int{}
 	for i, r := range refs {
 		index[r.Service] = i
@@ -850,7 +1102,7 @@ func explainBlock(env string, refs []ServiceRef, blockers [][]DeployItem) *PlanB
 					cycle = append(cycle, refs[k])
 				}
 				w := items[p:]
-				return &PlanBlock{Cycle: cycle, Witnesses: w, Message: blockMessage(env, refs, w, true)}
+				return &PlanBlock{Cycle: cycle, Witnesses: w, Message: blockMessage(env, refs, w, true)}, true
 			}
 			j, it, ok := edge(i)
 			if !ok {
@@ -866,14 +1118,14 @@ func explainBlock(env string, refs []ServiceRef, blockers [][]DeployItem) *PlanB
 	for i := range refs {
 		if _, _, ok := edge(i); !ok && len(blockers[i]) > 0 {
 			w := blockers[i][:1]
-			return &PlanBlock{Cycle: []ServiceRef{}, Witnesses: w, Message: blockMessage(env, refs, w, false)}
+			return &PlanBlock{Cycle: []ServiceRef{}, Witnesses: w, Message: blockMessage(env, refs, w, false)}, true
 		}
 	}
 	var w []DeployItem
 	for _, b := range blockers {
 		w = append(w, b...)
 	}
-	return &PlanBlock{Cycle: []ServiceRef{}, Witnesses: w, Message: "no order of single-service deploys keeps " + env + " deployable"}
+	return &PlanBlock{Cycle: []ServiceRef{}, Witnesses: w, Message: "no order of single-service deploys keeps " + env + " deployable"}, false
 }
 
 // blockMessage says in words why no order exists, e.g. "OrderPlaced:
@@ -930,11 +1182,19 @@ func (s *Registrar) impactIn(ctx context.Context, env, subject, schemaText strin
 	if err := s.syncSnapshots(ctx); err != nil {
 		return ImpactReport{}, err
 	}
-	t, err := s.deployedState(ctx, env)
+	var cps []counterpart
+	err = s.withLease(func(l *lease) error {
+		t, err := s.deployedState(ctx, l, env)
+		if err != nil {
+			return err
+		}
+		if err := s.loadTarget(ctx, l, t); err != nil {
+			return err
+		}
+		cps = s.counterparts(subject, t)
+		return nil
+	})
 	if err != nil {
-		return ImpactReport{}, err
-	}
-	if err := s.loadTarget(ctx, t); err != nil {
 		return ImpactReport{}, err
 	}
 	st, err := s.store.ReadSubject(ctx, subject, "")
@@ -944,7 +1204,7 @@ func (s *Registrar) impactIn(ctx context.Context, env, subject, schemaText strin
 	policy := st.Effective().Policy
 	out := ImpactReport{Subject: subject, Impacted: []ImpactedService{}, Safe: []SafeService{}}
 	var kinds []RelationKind
-	for _, c := range s.counterparts(subject, t) {
+	for _, c := range cps {
 		kinds = append(kinds, c.rel.Kind)
 		if c.rel.Kind.Owns() {
 			continue

@@ -16,8 +16,10 @@ type estate struct {
 	reg *registry.Registrar
 }
 
-func newEstate(t *testing.T) *estate {
-	e := &estate{t: t, reg: newRegistrar(t)}
+func newEstate(t *testing.T) *estate { return newEstateWith(t, registry.Options{}) }
+
+func newEstateWith(t *testing.T, opts registry.Options) *estate {
+	e := &estate{t: t, reg: registry.NewRegistrar(newStore(t), opts)}
 	if _, err := e.reg.SetConfig(ctx, "OrderPlaced", registry.Config{Mode: compat.Forward}); err != nil {
 		t.Fatal(err)
 	}

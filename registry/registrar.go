@@ -25,6 +25,11 @@ type Options struct {
 
 	// MaxVersions bounds the versions per subject; 0: DefaultMaxVersions.
 	MaxVersions int
+	// MaxNamedVersions bounds the service versions can-i-deploy, plan and
+	// impact in an environment keep decoded that no cached environment
+	// deploys (the ones checks name; least recently used go first);
+	// deployed versions always stay. 0: DefaultMaxNamedVersions.
+	MaxNamedVersions int
 
 	// MaxCheckSteps and MaxCheckMemory are the budget of one compatibility
 	// check (compat.Options); 0: compat.DefaultMaxSteps and
@@ -61,6 +66,8 @@ type Registrar struct {
 
 	// maxVersions bounds the versions of one subject (see limits.go).
 	maxVersions int
+	// planChecks bounds the checks of one plan (maxPlanChecks; tests lower it).
+	planChecks int
 	// checkOpts is the budget of every check (policy set per check); its
 	// complexity findings name the serve flags that raise it.
 	checkOpts compat.Options
@@ -89,8 +96,8 @@ func NewRegistrar(store Store, opts Options) *Registrar {
 	}
 	checkOpts := compat.Options{MaxSteps: opts.MaxCheckSteps, MaxMemory: opts.MaxCheckMemory,
 		StepsFlag: cmp.Or(opts.CheckStepsFlag, "--max-check-steps"), MemoryFlag: cmp.Or(opts.CheckMemoryFlag, "--max-check-memory")}
-	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, checkOpts: checkOpts, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes),
-		snapshots: newSnapshotCache()}
+	return &Registrar{store: store, limits: opts.Limits, maxVersions: opts.MaxVersions, planChecks: maxPlanChecks, checkOpts: checkOpts, log: opts.Logger, now: opts.Now, cache: newSchemaCache(opts.CacheSize, opts.CacheBytes),
+		snapshots: newSnapshotCache(opts.MaxNamedVersions)}
 }
 
 // Ping reports whether the store is reachable (for /readyz).

@@ -81,8 +81,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "baton: the data file in %s is read-only: serving reads, refusing writes (503)\n", *data)
 		log.Warn("data file is read-only: serving reads, writes answer 503", "data", *data)
 	}
-	svc := registry.NewRegistrar(store, registry.Options{Logger: log, Limits: limits.schema, MaxVersions: limits.maxVersions,
-		MaxCheckSteps: limits.checkSteps, MaxCheckMemory: int64(limits.checkMemory)})
+	svc := registry.NewRegistrar(store, limits.options(log))
 	handler := httpapi.NewServer(svc, httpapi.Options{Logger: log, MaxBodyBytes: limit, Ready: svc.Ping, Auth: authorizer(tokens, svc)})
 	log.Info("auth", "enabled", tokens != nil, "tokens", len(tokens))
 	ln, err := net.Listen("tcp", *addr)

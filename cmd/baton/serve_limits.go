@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,14 +13,22 @@ import (
 )
 
 // serveLimits are the server's configurable limits: what one schema may
-// cost (registry.Options), versions per subject, and the HTTP
-// timeouts that stop slow clients (slowloris) from holding connections.
+// cost (registry.Options), versions per subject, named service versions
+// kept decoded for can-i-deploy, and the HTTP timeouts that stop slow
+// clients (slowloris) from holding connections.
 type serveLimits struct {
-	schema      compat.Limits
-	maxVersions int
+	schema           compat.Limits
+	maxVersions      int
+	maxNamedVersions int
 	// the budget of one compatibility check (compat.Options)
 	checkSteps, checkMemory int
 	timeouts                serveTimeouts
+}
+
+// options are the registry's options with these limits.
+func (l serveLimits) options(log *slog.Logger) registry.Options {
+	return registry.Options{Logger: log, Limits: l.schema, MaxVersions: l.maxVersions, MaxNamedVersions: l.maxNamedVersions,
+		MaxCheckSteps: l.checkSteps, MaxCheckMemory: int64(l.checkMemory)}
 }
 
 type serveTimeouts struct {
@@ -81,6 +90,7 @@ func addLimitFlags(fs *flag.FlagSet, e env) func() (serveLimits, error) {
 		{"max-ref-depth", "BATON_MAX_REF_DEPTH", itoa(d.MaxRefDepth), "deepest chain of references (references of references)", nil, intLimit(func(l *serveLimits) *int { return &l.schema.MaxRefDepth })},
 		{"max-refs", "BATON_MAX_REFS", itoa(d.MaxRefs), "most referenced schemas one schema may pull in", nil, intLimit(func(l *serveLimits) *int { return &l.schema.MaxRefs })},
 		{"max-versions", "BATON_MAX_VERSIONS", itoa(registry.DefaultMaxVersions), "most versions per subject, soft-deleted ones included", nil, intLimit(func(l *serveLimits) *int { return &l.maxVersions })},
+		{"max-named-versions", "BATON_MAX_NAMED_VERSIONS", itoa(registry.DefaultMaxNamedVersions), "most service versions can-i-deploy and plan keep decoded that no environment runs (the ones checks name; least recently used go first)", nil, intLimit(func(l *serveLimits) *int { return &l.maxNamedVersions })},
 		{"max-check-steps", "BATON_MAX_CHECK_STEPS", itoa(compat.DefaultMaxSteps), "work budget of one compatibility check, in steps (past it: an undecidable-complexity finding)", nil, intLimit(func(l *serveLimits) *int { return &l.checkSteps })},
 		{"max-check-memory", "BATON_MAX_CHECK_MEMORY", itoa(compat.DefaultMaxMemory), "memory budget of one compatibility check, in estimated bytes (past it: an undecidable-complexity finding)", nil, intLimit(func(l *serveLimits) *int { return &l.checkMemory })},
 		{"read-header-timeout", "BATON_READ_HEADER_TIMEOUT", defaultTimeouts.readHeader.String(), "time a client has to send the request headers", nil, durationLimit(func(l *serveLimits) *time.Duration { return &l.timeouts.readHeader })},

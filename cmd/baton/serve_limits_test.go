@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -193,6 +194,7 @@ func TestServeLimitFlags(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"serve", "--max-versions", "0"},
+		{"serve", "--max-named-versions", "0"},
 		{"serve", "--max-regex-program", "many"},
 		{"serve", "--max-number-exponent", "1e3"},
 		{"serve", "--read-header-timeout", "5"},
@@ -212,6 +214,42 @@ func TestServeLimitFlags(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"serve"}, getenv, strings.NewReader(""), io.Discard, &errOut); code != 2 || !strings.Contains(errOut.String(), "--max-enum") {
 		t.Errorf("BATON_MAX_ENUM=zero: exit %d, %q", code, errOut.String())
+	}
+}
+
+// TestServeNamedVersionsFlag: --max-named-versions, else
+// BATON_MAX_NAMED_VERSIONS, else the default reaches registry.Options.
+func TestServeNamedVersionsFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name, env string
+		args      []string
+		want      int
+	}{
+		{"default", "", nil, registry.DefaultMaxNamedVersions},
+		{"flag", "", []string{"--max-named-versions", "10"}, 10},
+		{"env", "20", nil, 20},
+		{"flag over env", "20", []string{"--max-named-versions", "10"}, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			getenv := func(k string) string {
+				if k == "BATON_MAX_NAMED_VERSIONS" {
+					return tc.env
+				}
+				return ""
+			}
+			parse := addLimitFlags(fs, env{getenv: getenv})
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			l, err := parse()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := l.options(nil).MaxNamedVersions; got != tc.want {
+				t.Errorf("MaxNamedVersions = %d, want %d", got, tc.want)
+			}
+		})
 	}
 }
 
