@@ -324,4 +324,24 @@ func TestBrowserDeployUI(t *testing.T) {
 			t.Errorf("picking order@2 in dev filled the form with %q", got)
 		}
 	})
+
+	t.Run("big estate", func(t *testing.T) {
+		// 506 services: 500 rows are drawn, the search box reaches the rest.
+		for i := range 501 {
+			if _, err := client.RegisterService(context.Background(), registry.Service{Name: fmt.Sprintf("bulk-%03d", i)}, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		big := open(t, "#/matrix")
+		if n := len(matrix(big)); n != 500 {
+			t.Errorf("506 services: %d rows drawn, want 500", n)
+		}
+		if text := browsertest.Eval[string](big, `document.querySelector("#matrix-count").textContent`); !strings.Contains(text, "The first 500 of 506 matching services") {
+			t.Errorf("506 services: the count says %q", text)
+		}
+		big.Act(chromedp.SendKeys(chromedp.CSS("input#search"), "bulk-50"))
+		if rows := matrix(big); len(rows) != 1 || rows[0].Service != "bulk-500" || !slices.Equal(rows[0].Cells, []string{"dev=", "prod="}) {
+			t.Errorf("searching bulk-50: %+v, want bulk-500 deployed nowhere", rows)
+		}
+	})
 }

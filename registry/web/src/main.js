@@ -8,6 +8,9 @@ import { api } from "./api.js";
 import { h, clear, $, pretty, download } from "./dom.js";
 import { GraphView, LAYOUT_BUDGET, caption } from "./graph.js";
 
+// MATRIX_ROWS bounds the rows the matrix draws at once (a table of 10,000
+// services helps nobody); the search box and the owner filter narrow it.
+const MATRIX_ROWS = 500;
 const KIND_WORD = { produces: "Producers", consumes: "Consumers", handles: "Handlers", sends: "Senders" };
 const PATTERN_TYPE = { choreography: "event", orchestration: "command" };
 
@@ -628,7 +631,7 @@ async function matrixPage(seq) {
     const q = search.value.trim().toLowerCase();
     const owner = ownerSel.value;
     const shown = services.filter((x) => (!q || x.toLowerCase().includes(q)) && (!owner || owners.get(x) === owner));
-    clear(tbody).append(...shown.map((svc) => h("tr", { "data-service": svc },
+    clear(tbody).append(...shown.slice(0, MATRIX_ROWS).map((svc) => h("tr", { "data-service": svc },
       h("th", { scope: "row" }, h("a", { href: link("service", svc) }, svc)),
       envs.map((env) => {
         const ds = cells.get(svc).get(env) || [];
@@ -641,7 +644,9 @@ async function matrixPage(seq) {
               onclick: busyWhile(() => choose(svc, d.version)),
             }, d.version)))));
       }))));
-    shownCount.textContent = `${shown.length} of ${services.length} service${services.length === 1 ? "" : "s"}, ${envs.length} environment${envs.length === 1 ? "" : "s"}.`;
+    shownCount.textContent = shown.length > MATRIX_ROWS
+      ? `The first ${MATRIX_ROWS} of ${shown.length} matching services (${services.length} in all): type in the search box or pick an owner to narrow.`
+      : `${shown.length} of ${services.length} service${services.length === 1 ? "" : "s"}, ${envs.length} environment${envs.length === 1 ? "" : "s"}.`;
   };
   state.redrawMatrix = drawRows;
   drawRows();
