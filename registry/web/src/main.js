@@ -201,14 +201,12 @@ function fillOwners() {
 function fillEnvs() {
   const names = state.envs.map((e) => e.name);
   const opt = (n) => h("option", { value: n }, "Deployed in " + n);
-  clear(envSel).append(h("option", { value: "" }, "Latest registrations"), ...names.map(opt));
+  clear(envSel).append(h("option", { value: "" }, "Latest registered"), ...names.map(opt));
   if (state.env && !names.includes(state.env)) envSel.append(opt(state.env));
   envSel.value = state.env;
   envSel.disabled = state.route.view === "matrix";
   patternSel.disabled = state.route.view === "matrix";
-  for (const a of document.querySelectorAll(".nav a")) {
-    a.setAttribute("aria-current", (a.dataset.view === "matrix") === (state.route.view === "matrix") ? "page" : "false");
-  }
+  $("#nav-matrix").setAttribute("aria-current", state.route.view === "matrix" ? "page" : "false");
 }
 
 // ---- views --------------------------------------------------------------
