@@ -1,8 +1,9 @@
 // Baton UI: routes (hash based, so every view has a deep link and a reload
 // lands on the same view), filters, the environment selector (the graph as
 // deployed there), and the message, service, what-if and deployments
-// (matrix, can-i-deploy) pages. document.body.dataset.ready is "false" while a view loads and
-// "true" once it is fully drawn (browser tests wait on it).
+// (matrix, can-i-deploy) pages. document.body.dataset.ready is "false"
+// while a view loads and "true" once it is fully drawn (browser tests wait
+// on it).
 
 import { api } from "./api.js";
 import { h, clear, $, pretty, download } from "./dom.js";
