@@ -117,6 +117,9 @@ type Registry interface {
 	Impact(ctx context.Context, subject, schema string) (ImpactReport, error)
 	// Graph returns services, messages and their relations.
 	Graph(ctx context.Context) (Graph, error)
+	// GraphIn returns the graph as deployed in env: the deployed service
+	// versions and what they relate to (see Registrar.GraphIn).
+	GraphIn(ctx context.Context, env string) (Graph, error)
 	// Audit returns a page of the audit log of writes (oldest first).
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 

@@ -3,7 +3,10 @@ package registry
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // GraphNode is a service or a message in the impact graph. IDs are
@@ -13,6 +16,29 @@ type GraphNode struct {
 	Type  string `json:"type"` // service | event | command
 	Label string `json:"label"`
 	Owner string `json:"owner,omitempty"` // services only
+	// In the graph as deployed in an environment (GraphIn): a service's
+	// deployed versions (several when kept live together), and a
+	// message's subject versions its deployed producers or handlers
+	// registered.
+	Versions        []string `json:"versions,omitempty"`
+	SubjectVersions []int    `json:"subjectVersions,omitempty"`
+}
+
+// Caption is the node's label with its versions, as drawn: "billing @a1,
+// @b2" for a service with two live versions, "OrderPlaced v2, v3" for a
+// message; the plain label outside an environment.
+func (n GraphNode) Caption() string {
+	var parts []string
+	for _, v := range n.Versions {
+		parts = append(parts, "@"+v)
+	}
+	for _, v := range n.SubjectVersions {
+		parts = append(parts, fmt.Sprintf("v%d", v))
+	}
+	if len(parts) == 0 {
+		return n.Label
+	}
+	return n.Label + " " + strings.Join(parts, ", ")
 }
 
 // GraphEdge follows the data: producer -> event -> consumer and
@@ -21,6 +47,9 @@ type GraphEdge struct {
 	From string       `json:"from"`
 	To   string       `json:"to"`
 	Kind RelationKind `json:"kind"`
+	// Versions, in an environment's graph: the deployed versions of the
+	// edge's service that have the relation.
+	Versions []string `json:"versions,omitempty"`
 }
 
 // Graph is every registered service, every message they relate to, and
@@ -37,6 +66,95 @@ func (s *Registrar) Graph(ctx context.Context) (Graph, error) {
 		return Graph{}, s.fail(err)
 	}
 	return BuildGraph(sis), nil
+}
+
+// GraphIn is the graph as deployed in env: a node for every service with
+// a version deployed there (Versions: each live version; Owner from its
+// current registration, if any), edges from what those versions'
+// snapshots produce, consume, send and handle (Versions: which of them do),
+// and the messages they name (SubjectVersions: the subject versions the
+// deployed producers and handlers registered). The work is one pass over
+// the deployed versions' relations, whose snapshots are cached as for
+// can-i-deploy. Unknown environment: CodeEnvironmentNotFound.
+func (s *Registrar) GraphIn(ctx context.Context, env string) (Graph, error) {
+	g, err := s.graphIn(ctx, env)
+	return g, s.fail(err)
+}
+
+func (s *Registrar) graphIn(ctx context.Context, env string) (Graph, error) {
+	if err := checkEnvName(env); err != nil {
+		return Graph{}, err
+	}
+	if err := s.syncSnapshots(ctx); err != nil {
+		return Graph{}, err
+	}
+	t, err := s.deployedState(ctx, env)
+	if err != nil {
+		return Graph{}, err
+	}
+	if err := s.loadTarget(ctx, t); err != nil {
+		return Graph{}, err
+	}
+	registered, err := s.store.Services(ctx)
+	if err != nil {
+		return Graph{}, err
+	}
+	owner := make(map[string]string, len(registered))
+	for _, si := range registered {
+		owner[si.Name] = si.Owner
+	}
+	names := make([]string, 0, len(t.env.base))
+	for name := range t.env.base {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	type relKey struct {
+		service, subject string
+		kind             RelationKind
+	}
+	edgeVersions := map[relKey][]string{}
+	subjectVersions := map[string][]int{}
+	sis := make([]Service, 0, len(names))
+	for _, name := range names {
+		si := Service{Name: name, Owner: owner[name]}
+		for _, v := range t.env.base[name] {
+			sv, err := s.snapshot(ctx, ServiceRef{name, v})
+			if err != nil {
+				return Graph{}, err
+			}
+			for _, r := range sv.Relations {
+				k := relKey{name, r.Subject, r.Kind}
+				if _, ok := edgeVersions[k]; !ok {
+					si.Relations = append(si.Relations, Relation{Subject: r.Subject, Kind: r.Kind})
+				}
+				edgeVersions[k] = append(edgeVersions[k], v)
+				if r.Kind.Owns() && r.SchemaID != 0 && !slices.Contains(subjectVersions[r.Subject], r.Version) {
+					subjectVersions[r.Subject] = append(subjectVersions[r.Subject], r.Version)
+				}
+			}
+		}
+		sis = append(sis, si)
+	}
+	g := BuildGraph(sis)
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		if n.Type == "service" {
+			n.Versions = slices.Clone(t.env.base[n.Label])
+			continue
+		}
+		n.SubjectVersions = subjectVersions[n.Label]
+		slices.Sort(n.SubjectVersions)
+	}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		svc, msg := e.From, e.To
+		if e.Kind == Consumes || e.Kind == Handles {
+			svc, msg = msg, svc
+		}
+		_, subject, _ := strings.Cut(msg, ":")
+		e.Versions = edgeVersions[relKey{strings.TrimPrefix(svc, "service:"), subject, e.Kind}]
+	}
+	return g, nil
 }
 
 // BuildGraph builds the graph of services. A message's type is inferred

@@ -30,7 +30,7 @@ func (g Graph) DOT() string {
 	var b strings.Builder
 	b.WriteString("digraph baton {\n  rankdir=LR;\n")
 	for _, n := range g.Nodes {
-		label := n.Label
+		label := n.Caption()
 		if n.Owner != "" {
 			label += "\n(" + n.Owner + ")" // %q writes the newline as DOT's \n
 		}
@@ -53,7 +53,7 @@ func (g Graph) Mermaid() string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
 	for _, n := range g.Nodes {
-		label := esc(n.Label)
+		label := esc(n.Caption())
 		switch n.Type {
 		case "service":
 			fmt.Fprintf(&b, "  %s[\"%s\"]\n", ids[n.ID], label)

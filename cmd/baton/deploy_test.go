@@ -257,3 +257,35 @@ func TestDeployHandlerNarrowsWithKeep(t *testing.T) {
 		t.Fatalf("no checks: %+v", rep)
 	}
 }
+
+// TestGraphEnv: `baton graph --env E` draws what E runs, versions in the
+// labels (both of a version kept live), in every format; an unknown
+// environment exits 2.
+func TestGraphEnv(t *testing.T) {
+	d := newDeployEstate(t)
+	d.choreography()
+	d.publish("choreography/notification", "2")
+	d.deploy("notification", "2", "--keep")
+	for _, tc := range []struct {
+		format string
+		want   []string
+	}{
+		{"text", []string{"order @1 produces event OrderPlaced v1\n", "notification @1, @2 consumes event OrderPlaced v1\n"}},
+		{"dot", []string{`label="notification @1, @2\n(team-customer-care)"`}},
+		{"mermaid", []string{`(["OrderPlaced v1"])`}},
+		{"json", []string{`"versions": [`}},
+	} {
+		out := d.ok("graph", "--env", "prod", "--format", tc.format)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("graph --env prod --format %s lacks %q:\n%s", tc.format, w, out)
+			}
+		}
+	}
+	if out := d.ok("graph"); strings.Contains(out, "@") {
+		t.Errorf("graph without --env carries versions:\n%s", out)
+	}
+	if out := d.run(2, "graph", "--env", "qa"); out != "" {
+		t.Errorf("unknown environment printed %q", out)
+	}
+}

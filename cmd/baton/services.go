@@ -334,8 +334,9 @@ func cmdImpact(ctx context.Context, e env, args []string) error {
 
 // cmdGraph prints the services graph.
 func cmdGraph(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "graph", "--registry URL [--format text|json|dot|mermaid]")
+	fs := newFlagSet(e, "graph", "--registry URL [--env E] [--format text|json|dot|mermaid]")
 	rf := addRegistryFlags(fs, "text, json, dot, mermaid")
+	envName := fs.String("env", "", "draw the services and versions deployed in this environment (default: the latest registrations)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -347,7 +348,12 @@ func cmdGraph(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	g, err := c.Graph(ctx)
+	var g registry.Graph
+	if *envName != "" {
+		g, err = c.GraphIn(ctx, *envName)
+	} else {
+		g, err = c.Graph(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -380,7 +386,7 @@ func renderGraphText(g registry.Graph) string {
 		if from.Type != "service" {
 			svc, msg = to, from
 		}
-		fmt.Fprintf(&b, "%s %s %s %s\n", svc.Label, e.Kind, msg.Type, msg.Label)
+		fmt.Fprintf(&b, "%s %s %s %s\n", svc.Caption(), e.Kind, msg.Type, msg.Caption())
 	}
 	return b.String()
 }

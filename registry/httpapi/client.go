@@ -457,6 +457,12 @@ func (c *Client) Graph(ctx context.Context) (registry.Graph, error) {
 	return out, err
 }
 
+func (c *Client) GraphIn(ctx context.Context, env string) (registry.Graph, error) {
+	var out registry.Graph
+	err := c.do(ctx, http.MethodGet, "/v1/graph", url.Values{"environment": {env}}, nil, &out)
+	return out, err
+}
+
 // --- deploy safety (registry.Deployer) ---
 
 func (c *Client) RecordServiceVersion(ctx context.Context, req registry.RecordVersionRequest) (registry.ServiceVersion, error) {

@@ -3,8 +3,11 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/httpapi"
@@ -128,5 +131,80 @@ func TestDeployClient(t *testing.T) {
 	}
 	if vs, err := c.ListServiceVersions(ctx, "orders"); err != nil || len(vs) != 1 {
 		t.Fatalf("ListServiceVersions = %v, %v", vs, err)
+	}
+}
+
+// TestGraphInEnvironment: GET /v1/graph?environment=E is the graph as
+// deployed in E, in JSON (also through the Client) and in the text
+// formats; an unknown or invalid environment is the usual error body.
+func TestGraphInEnvironment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := httpapi.NewClient(h.URL)
+	ctx := context.Background()
+	if _, err := c.RegisterService(ctx, registry.Service{Name: "orders", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Produces}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: schemaV1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"a1", "b2"} {
+		if _, err := c.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "orders", Version: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, env := range []string{"prod", "dev"} {
+		if _, err := c.CreateEnvironment(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []string{"a1", "b2"} {
+		if _, err := c.RecordDeployment(ctx, "prod", registry.ServiceRef{Service: "orders", Version: v}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := registry.Graph{
+		Nodes: []registry.GraphNode{
+			{ID: "event:OrderPlaced", Type: "event", Label: "OrderPlaced", SubjectVersions: []int{1}},
+			{ID: "service:orders", Type: "service", Label: "orders", Versions: []string{"a1", "b2"}},
+		},
+		Edges: []registry.GraphEdge{{From: "service:orders", To: "event:OrderPlaced", Kind: registry.Produces, Versions: []string{"a1", "b2"}}},
+	}
+	g, err := c.GraphIn(ctx, "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, g); d != "" {
+		t.Errorf("Client.GraphIn(prod) (-want +got):\n%s", d)
+	}
+	var rerr *registry.Error
+	if g, err := c.GraphIn(ctx, "qa"); !errors.As(err, &rerr) || rerr.Code != registry.CodeEnvironmentNotFound {
+		t.Errorf("Client.GraphIn(qa) = %+v, %v; want error %d", g, err, registry.CodeEnvironmentNotFound)
+	}
+
+	for _, tc := range []struct {
+		name, path   string
+		status, code int
+		body         string // a substring of the answer
+	}{
+		{"json", "/v1/graph?environment=prod", 200, 0, `"versions":["a1","b2"]`},
+		{"json format", "/v1/graph?format=json&environment=prod", 200, 0, `"subjectVersions":[1]`},
+		{"dot", "/v1/graph?format=dot&environment=prod", 200, 0, `label="orders @a1, @b2"`},
+		{"mermaid", "/v1/graph?environment=prod&format=mermaid", 200, 0, `["OrderPlaced v1"]`},
+		{"empty environment", "/v1/graph?environment=dev", 200, 0, `{"nodes":[],"edges":[]}`},
+		{"latest has no versions", "/v1/graph", 200, 0, `{"id":"service:orders","type":"service","label":"orders"}`},
+		{"unknown environment", "/v1/graph?environment=qa", 404, registry.CodeEnvironmentNotFound, "Environment 'qa' not found"},
+		{"unknown environment, dot", "/v1/graph?format=dot&environment=qa", 404, registry.CodeEnvironmentNotFound, "Environment 'qa' not found"},
+		{"empty name", "/v1/graph?environment=", 422, registry.CodeInvalidRequest, "invalid environment name"},
+	} {
+		r := h.do("GET", tc.path, "")
+		if tc.status != 200 {
+			wantError(t, r, tc.status, tc.code)
+		} else if r.Status != 200 {
+			t.Errorf("%s: GET %s = %d %s", tc.name, tc.path, r.Status, r.Body)
+		}
+		if !strings.Contains(string(r.Body), tc.body) {
+			t.Errorf("%s: GET %s = %s; want it to contain %s", tc.name, tc.path, r.Body, tc.body)
+		}
 	}
 }

@@ -263,7 +263,17 @@ func handleImpact(reg registry.Registry, log *slog.Logger) http.Handler {
 
 func handleGraph(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g, err := reg.Graph(r.Context())
+		g, err := graphFor(reg, r)
 		answer(w, r, log, err, g)
 	})
+}
+
+// graphFor is the graph GET /v1/graph answers: as deployed in
+// ?environment=E when the parameter is given, else of the latest
+// registrations.
+func graphFor(reg registry.Registry, r *http.Request) (registry.Graph, error) {
+	if q := r.URL.Query(); q.Has("environment") {
+		return reg.GraphIn(r.Context(), q.Get("environment"))
+	}
+	return reg.Graph(r.Context())
 }

@@ -104,8 +104,8 @@ func TestServicesImpactGraphHTTP(t *testing.T) {
 	if d := cmp.Diff(wantEdges, g.Edges); d != "" {
 		t.Errorf("edges (-want +got):\n%s", d)
 	}
-	if len(g.Nodes) != 4 || g.Nodes[0] != (registry.GraphNode{ID: "event:OrderPlaced", Type: "event", Label: "OrderPlaced"}) ||
-		g.Nodes[2] != (registry.GraphNode{ID: "service:order", Type: "service", Label: "order", Owner: "team-orders"}) {
+	if len(g.Nodes) != 4 || !cmp.Equal(g.Nodes[0], registry.GraphNode{ID: "event:OrderPlaced", Type: "event", Label: "OrderPlaced"}) ||
+		!cmp.Equal(g.Nodes[2], registry.GraphNode{ID: "service:order", Type: "service", Label: "order", Owner: "team-orders"}) {
 		t.Errorf("nodes = %+v", g.Nodes)
 	}
 

@@ -18,8 +18,8 @@ var graphTextTypes = map[string]string{
 	"mermaid": "text/plain; charset=utf-8",
 }
 
-// handleGraphFormat is GET /v1/graph?format=json|dot|mermaid: the same
-// text `baton graph --format` prints, from the same code.
+// handleGraphFormat is GET /v1/graph?format=json|dot|mermaid[&environment=E]:
+// the same text `baton graph --format` prints, from the same code.
 func handleGraphFormat(reg registry.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		format := r.URL.Query().Get("format")
@@ -28,7 +28,7 @@ func handleGraphFormat(reg registry.Registry, log *slog.Logger) http.Handler {
 				"format must be json, %s, not %q", strings.Join(registry.GraphFormats, " or "), format))
 			return
 		}
-		g, err := reg.Graph(r.Context())
+		g, err := graphFor(reg, r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -41,8 +41,9 @@ export const api = {
   async json(method, path, body) {
     return JSON.parse(await request(method, path, body));
   },
-  graph: () => api.json("GET", "/v1/graph"),
-  graphText: (format) => request("GET", "/v1/graph?format=" + seg(format)),
+  // env: "" for the latest registrations, else the graph as deployed there
+  graph: (env) => api.json("GET", "/v1/graph" + (env ? "?environment=" + seg(env) : "")),
+  graphText: (format, env) => request("GET", "/v1/graph?format=" + seg(format) + (env ? "&environment=" + seg(env) : "")),
   service: (name) => api.json("GET", "/v1/services/" + seg(name)),
   subjects: () => api.json("GET", "/subjects"),
   versions: (subject) => api.json("GET", `/subjects/${seg(subject)}/versions`),
@@ -54,4 +55,8 @@ export const api = {
     return api.json("GET", `/v1/subjects/${seg(subject)}/diff?${q}`);
   },
   impact: (subject, schema) => api.json("POST", "/v1/impact", { subject, schema }),
+  environments: () => api.json("GET", "/v1/environments"),
+  deployments: (env) => api.json("GET", `/v1/environments/${seg(env)}/deployments`),
+  serviceVersions: (name) => api.json("GET", `/v1/services/${seg(name)}/versions`),
+  canIDeploy: (environment, services) => api.json("POST", "/v1/can-i-deploy", { environment, services }),
 };

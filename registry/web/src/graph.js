@@ -12,8 +12,16 @@ const MIN_K = 0.05;
 export const LAYOUT_BUDGET = { nodes: 200, edges: 350 };
 const MAX_K = 4;
 
+// caption is a node's label with its versions in an environment's graph,
+// as registry.GraphNode.Caption writes it for DOT and Mermaid: "billing
+// @a1f3", "notification @a1, @b2" (two live versions), "OrderPlaced v2".
+export function caption(n) {
+  const parts = [...(n.versions || []).map((v) => "@" + v), ...(n.subjectVersions || []).map((v) => "v" + v)];
+  return parts.length ? `${n.label} ${parts.join(", ")}` : n.label;
+}
+
 function nodeSize(n) {
-  const text = Math.max(n.label.length, n.owner ? n.owner.length + 2 : 0, 6);
+  const text = Math.max(caption(n).length, n.owner ? n.owner.length + 2 : 0, 6);
   const w = Math.min(Math.max(text * CHAR_W + 32, 96), 300);
   if (n.type === "service") return { width: w, height: n.owner ? 46 : 36 };
   if (n.type === "command") return { width: w + 20, height: 40 };
@@ -131,7 +139,7 @@ export class GraphView {
       this.bounds = { width: 0, height: 0 };
       return false;
     }
-    const key = nodes.map((n) => n.id).join("\n") + "\n--\n" + edges.map((e) => `${e.from}>${e.to}>${e.kind}`).join("\n");
+    const key = nodes.map((n) => n.id + "=" + caption(n)).join("\n") + "\n--\n" + edges.map((e) => `${e.from}>${e.to}>${e.kind}`).join("\n");
     let lay = this.layoutCache.get(key);
     if (!lay) {
       lay = this.layout(nodes, edges);
@@ -160,14 +168,16 @@ export class GraphView {
     for (const n of nodes) {
       const p = lay.nodes.get(n.id);
       const kindWord = n.type === "service" ? "service" : n.type;
+      const text = caption(n);
       const g = s("g", {
         class: "node", tabindex: 0, role: "link", transform: `translate(${p.x},${p.y})`,
         "data-id": n.id, "data-type": n.type, "data-state": states.get(n.id) || "",
-        "aria-label": `${kindWord} ${n.label}${n.owner ? ", owner " + n.owner : ""}`,
+        "data-versions": n.versions ? n.versions.join(" ") : undefined,
+        "aria-label": `${kindWord} ${text}${n.owner ? ", owner " + n.owner : ""}`,
       });
-      g.append(s("title", { text: `${kindWord} ${n.label}${n.owner ? " (" + n.owner + ")" : ""}` }));
+      g.append(s("title", { text: `${kindWord} ${text}${n.owner ? " (" + n.owner + ")" : ""}` }));
       g.append(shape(n, p.width, p.height));
-      const label = truncate(n.label, p.width, n.type === "command" ? 30 : 18);
+      const label = truncate(text, p.width, n.type === "command" ? 30 : 18);
       if (n.type === "service" && n.owner) {
         g.append(s("text", { class: "label", y: -3, "text-anchor": "middle", text: label }));
         g.append(s("text", { class: "sublabel", y: 13, "text-anchor": "middle", text: truncate(n.owner, p.width, 18) }));

@@ -1,12 +1,17 @@
 // Baton UI: routes (hash based, so every view has a deep link and a reload
-// lands on the same view), filters, and the message, service and what-if
-// pages. document.body.dataset.ready is "false" while a view loads and
-// "true" once it is fully drawn (browser tests wait on it).
+// lands on the same view), filters, the environment selector (the graph as
+// deployed there), and the message, service, what-if and deployments
+// (matrix, can-i-deploy) pages. document.body.dataset.ready is "false"
+// while a view loads and "true" once it is fully drawn (browser tests wait
+// on it).
 
 import { api } from "./api.js";
 import { h, clear, $, pretty, download } from "./dom.js";
-import { GraphView, LAYOUT_BUDGET } from "./graph.js";
+import { GraphView, LAYOUT_BUDGET, caption } from "./graph.js";
 
+// MATRIX_ROWS bounds the rows the matrix draws at once (a table of 10,000
+// services helps nobody); the search box and the owner filter narrow it.
+const MATRIX_ROWS = 500;
 const KIND_WORD = { produces: "Producers", consumes: "Consumers", handles: "Handlers", sends: "Senders" };
 const PATTERN_TYPE = { choreography: "event", orchestration: "command" };
 
@@ -14,6 +19,9 @@ const state = {
   graph: { nodes: [], edges: [] },
   route: { view: "graph", arg: "", params: new URLSearchParams() },
   states: new Map(), // node id -> data-state
+  env: "", // the environment whose deployed state is drawn; "" for the latest registrations
+  envs: [], // every environment, by name
+  redrawMatrix: null, // the matrix page's row filter, while it is shown
   seq: 0, // increases with every navigation; stale async work checks it
 };
 
@@ -22,6 +30,7 @@ const status = $("#graph-status");
 const search = $("#search");
 const ownerSel = $("#filter-owner");
 const patternSel = $("#filter-pattern");
+const envSel = $("#filter-env");
 const view = new GraphView($("#graph"), { onOpen: openNode });
 
 // busy counts the loads under way (a view, a diff, a what-if); the page is
@@ -54,13 +63,21 @@ function parseHash() {
   if (parts.length >= 2 && ["message", "service", "whatif"].includes(parts[0])) {
     return { view: parts[0], arg: dec(parts.slice(1).join("/")), params };
   }
+  if (parts[0] === "matrix") return { view: "matrix", arg: "", params };
   return { view: "graph", arg: "", params };
 }
 
+// link builds a view's hash. The environment sticks: a page opened from an
+// environment's graph draws that environment too, unless params sets env
+// ("" for the latest registrations). The matrix shows every environment.
 export function link(viewName, arg, params) {
-  let p = "#/" + (viewName === "graph" ? "" : viewName + "/" + encodeURIComponent(arg));
-  const q = params ? params.toString().replace(/%3A/gi, ":") : ""; // node ids read better unescaped
-  return q ? p + "?" + q : p;
+  const p = new URLSearchParams(params);
+  const env = state.route.params.get("env");
+  if (env && !p.has("env")) p.set("env", env);
+  if (!p.get("env") || viewName === "matrix") p.delete("env");
+  const path = "#/" + (viewName === "graph" ? "" : viewName === "matrix" ? "matrix" : viewName + "/" + encodeURIComponent(arg));
+  const q = p.toString().replace(/%3A/gi, ":"); // node ids read better unescaped
+  return q ? path + "?" + q : path;
 }
 
 function openNode(n) {
@@ -162,10 +179,13 @@ function drawGraph() {
     return `${n} ${t}${n === 1 ? "" : "s"}`;
   };
   const total = state.graph.nodes.length;
+  const where = state.env ? ` deployed in ${state.env}` : "";
   status.textContent = total === 0
-    ? "No services registered yet: publish manifests with `baton publish`."
+    ? (state.env
+      ? `Nothing is deployed in ${state.env} yet: record deployments with \`baton record-deployment\`.`
+      : "No services registered yet: publish manifests with `baton publish`.")
     : `Showing ${count("service")}, ${count("event")}, ${count("command")}` +
-      (ids.size < total ? ` of ${total} nodes` : "");
+      (ids.size < total ? ` of ${total} nodes` : "") + where;
   return ids;
 }
 
@@ -175,6 +195,19 @@ function fillOwners() {
   clear(ownerSel).append(h("option", { value: "" }, "All owners"), ...owners.map((o) => h("option", { value: o }, o)));
   if (cur && !owners.includes(cur)) ownerSel.append(h("option", { value: cur }, cur));
   ownerSel.value = cur;
+}
+
+// fillEnvs offers "latest" and every environment; the matrix page shows
+// them all, so there the selector is off.
+function fillEnvs() {
+  const names = state.envs.map((e) => e.name);
+  const opt = (n) => h("option", { value: n }, "Deployed in " + n);
+  clear(envSel).append(h("option", { value: "" }, "Latest registered"), ...names.map(opt));
+  if (state.env && !names.includes(state.env)) envSel.append(opt(state.env));
+  envSel.value = state.env;
+  envSel.disabled = state.route.view === "matrix";
+  patternSel.disabled = state.route.view === "matrix";
+  $("#nav-matrix").setAttribute("aria-current", state.route.view === "matrix" ? "page" : "false");
 }
 
 // ---- views --------------------------------------------------------------
@@ -192,14 +225,33 @@ async function load(seq) {
   state.route = parseHash();
   state.states = new Map();
   state.drawAnyway = false;
+  state.redrawMatrix = null;
   const p = state.route.params;
+  const matrix = state.route.view === "matrix";
+  state.env = matrix ? "" : p.get("env") || "";
   search.value = p.get("q") || "";
   patternSel.value = PATTERN_TYPE[p.get("pattern")] ? p.get("pattern") : "";
   document.body.dataset.view = state.route.view;
+  document.body.dataset.env = state.env;
   try {
-    state.graph = await api.graph();
+    const [graph, envs] = await Promise.allSettled([api.graph(state.env), api.environments()]);
     if (seq !== state.seq) return;
+    state.envs = envs.status === "fulfilled" ? envs.value : [];
+    fillEnvs();
+    if (graph.status === "rejected") {
+      // an unknown environment: draw nothing rather than the previous view
+      state.graph = { nodes: [], edges: [] };
+      drawGraph();
+      throw graph.reason;
+    }
+    if (envs.status === "rejected") throw envs.reason;
+    state.graph = graph.value;
     fillOwners();
+    if (matrix) {
+      clear(panel);
+      await matrixPage(seq);
+      return;
+    }
     const visible = drawGraph();
     clear(panel);
     if (state.route.view === "message") await messagePage(seq, state.route.arg);
@@ -224,7 +276,7 @@ function errorBox(e) {
 
 function nodeLink(n) {
   const href = n.type === "service" ? link("service", n.label) : link("message", n.label);
-  return h("a", { href, class: "chip chip-" + n.type }, n.label);
+  return h("a", { href, class: "chip chip-" + n.type }, caption(n));
 }
 
 function graphPanel(visible) {
@@ -238,8 +290,10 @@ function graphPanel(visible) {
   };
   const focus = state.route.params.get("focus");
   put(
-    h("h2", {}, focus ? "Neighbourhood" : "Estate"),
-    focus ? h("p", {}, "Focused on ", h("strong", {}, focus), ". ", h("a", { href: "#/" }, "Show everything")) : null,
+    h("h2", {}, focus ? "Neighbourhood" : state.env ? `Deployed in ${state.env}` : "Estate"),
+    state.env && !focus ? h("p", { class: "hint" }, "Each service carries the versions deployed here (several when kept live together), each message the versions its deployed producers or handlers registered. ",
+      h("a", { href: link("matrix", "") }, "Every environment")) : null,
+    focus ? h("p", {}, "Focused on ", h("strong", {}, focus), ". ", h("a", { href: link("graph", "") }, "Show everything")) : null,
     h("p", { class: "hint" }, "Select a node (click, or Tab and Enter) to open its page. Drag to pan, wheel or + and − to zoom. Enter in the search box focuses on the best match."),
     section("Events", "event"),
     section("Commands", "command"),
@@ -386,11 +440,21 @@ async function servicePage(seq, name) {
   put(
     h("div", { class: "title" }, h("span", { class: "badge badge-service" }, "service"), h("h2", {}, si.name)),
     si.owner ? h("p", {}, "Owner: ", h("strong", {}, si.owner)) : null,
-    h("p", { class: "actions" }, h("a", { class: "button secondary", href: link("graph", "", new URLSearchParams({ focus: "service:" + si.name })) }, "Focus in graph")),
+    state.env ? h("p", { id: "service-deployed" }, deployedIn(si.name)) : null,
+    h("p", { class: "actions" },
+      h("a", { class: "button secondary", href: link("graph", "", new URLSearchParams({ focus: "service:" + si.name })) }, "Focus in graph"),
+      h("a", { class: "button secondary", href: link("matrix", "", new URLSearchParams({ service: si.name })) }, "Deployments")),
   );
   const list = h("ul", { id: "service-relations", class: "relations" });
   for (const r of si.relations) list.append(relationItem(si.name, r, "message"));
   put(h("h3", {}, "Relations"), si.relations.length ? list : h("p", { class: "hint" }, "It declares no message."));
+}
+
+// deployedIn says which versions of service the drawn environment runs.
+function deployedIn(service) {
+  const n = state.graph.nodes.find((x) => x.id === "service:" + service);
+  if (!n || !n.versions || !n.versions.length) return `Not deployed in ${state.env}.`;
+  return `Deployed in ${state.env}: ${n.versions.map((v) => "@" + v).join(", ")}`;
 }
 
 async function whatIfPage(seq, subject) {
@@ -457,6 +521,186 @@ async function whatIfPage(seq, subject) {
   );
 }
 
+// ---- deployments: the matrix and can-i-deploy ------------------------------
+
+// matrixPage shows services × environments, each cell the versions
+// deployed there, and a can-i-deploy form. One request per environment
+// (its deployment list), whatever the number of services; the search box
+// and the owner filter narrow the rows.
+async function matrixPage(seq) {
+  const envs = state.envs.map((e) => e.name);
+  const lists = await Promise.all(envs.map((e) => api.deployments(e)));
+  if (seq !== state.seq) return;
+  const cells = new Map(); // service -> env -> [deployment]
+  const owners = new Map();
+  for (const n of state.graph.nodes) {
+    if (n.type !== "service") continue;
+    cells.set(n.label, new Map());
+    owners.set(n.label, n.owner || "");
+  }
+  envs.forEach((env, i) => {
+    for (const d of lists[i]) {
+      if (!cells.has(d.service)) cells.set(d.service, new Map()); // deployed, no longer registered
+      const row = cells.get(d.service);
+      if (!row.has(env)) row.set(env, []);
+      row.get(env).push(d);
+    }
+  });
+  const services = [...cells.keys()].sort();
+  const p = state.route.params;
+
+  // The can-i-deploy form: service, one of its recorded versions, target.
+  const svcSel = h("select", { id: "cid-service" }, h("option", { value: "" }, "Choose a service"),
+    services.map((x) => h("option", { value: x }, x)));
+  const verSel = h("select", { id: "cid-version", disabled: true });
+  const toSel = h("select", { id: "cid-env" }, envs.map((e) => h("option", { value: e }, e)));
+  const run = h("button", { id: "run-cid", type: "button", class: "button", disabled: true }, "Can I deploy?");
+  const verdict = h("div", { id: "cid-verdict", "aria-live": "polite" });
+  const items = h("ul", { id: "cid-items", class: "impact" });
+  const ready = () => { run.disabled = !(svcSel.value && verSel.value && toSel.value); };
+  const remember = () => {
+    const q = new URLSearchParams(state.route.params);
+    for (const [k, el] of [["service", svcSel], ["version", verSel], ["to", toSel]]) {
+      if (el.value) q.set(k, el.value); else q.delete(k);
+    }
+    state.route.params = q;
+    history.replaceState(null, "", link("matrix", "", q));
+  };
+  const loadVersions = async (service, want) => {
+    clear(verSel);
+    verSel.disabled = true;
+    if (service) {
+      const vs = await api.serviceVersions(service);
+      if (seq !== state.seq || svcSel.value !== service) return;
+      // newest first: the version one usually asks about
+      verSel.append(...vs.slice().reverse().map((v) => h("option", { value: v.version }, v.version + (v.branch ? ` (${v.branch})` : ""))));
+      if (!vs.length) verSel.append(h("option", { value: "" }, "no recorded version"));
+      verSel.disabled = !vs.length;
+      if (want && vs.some((v) => v.version === want)) verSel.value = want;
+    }
+    ready();
+  };
+  const check = async () => {
+    const mine = state.seq;
+    begin();
+    run.disabled = true;
+    clear(verdict);
+    clear(items);
+    remember();
+    try {
+      const rep = await api.canIDeploy(toSel.value, [{ service: svcSel.value, version: verSel.value }]);
+      if (mine !== state.seq) return;
+      deployReport(rep, verdict, items);
+    } catch (e) {
+      if (mine === state.seq) verdict.append(errorBox(e));
+    } finally {
+      ready();
+      end();
+    }
+  };
+  // choose fills the form (a version picked in the matrix, or a deep link)
+  const choose = async (service, version, to) => {
+    svcSel.value = services.includes(service) ? service : "";
+    if (to && envs.includes(to)) toSel.value = to;
+    await loadVersions(svcSel.value, version);
+  };
+  const busyWhile = (f) => async () => {
+    begin();
+    try {
+      clear(verdict);
+      clear(items);
+      await f();
+      remember();
+    } catch (e) {
+      if (seq === state.seq) verdict.append(errorBox(e));
+    } finally {
+      end();
+    }
+  };
+  svcSel.addEventListener("change", busyWhile(() => loadVersions(svcSel.value)));
+  for (const el of [verSel, toSel]) {
+    el.addEventListener("change", () => { clear(verdict); clear(items); ready(); remember(); settle(); });
+  }
+  run.addEventListener("click", check);
+
+  // The matrix.
+  const tbody = h("tbody");
+  const shownCount = h("p", { id: "matrix-count", class: "hint" });
+  const drawRows = () => {
+    const q = search.value.trim().toLowerCase();
+    const owner = ownerSel.value;
+    const shown = services.filter((x) => (!q || x.toLowerCase().includes(q)) && (!owner || owners.get(x) === owner));
+    clear(tbody).append(...shown.slice(0, MATRIX_ROWS).map((svc) => h("tr", { "data-service": svc },
+      h("th", { scope: "row" }, h("a", { href: link("service", svc) }, svc)),
+      envs.map((env) => {
+        const ds = cells.get(svc).get(env) || [];
+        if (!ds.length) return h("td", { "data-env": env, class: "empty" }, h("span", { class: "none", title: "not deployed" }, "—"));
+        return h("td", { "data-env": env },
+          h("ul", { class: "cell-versions" }, ds.map((d) => h("li", {},
+            h("button", {
+              type: "button", class: "version", "data-version": d.version,
+              title: `${svc}@${d.version} deployed in ${env} since ${d.deployedAt}: check it against an environment`,
+              onclick: busyWhile(() => choose(svc, d.version)),
+            }, d.version)))));
+      }))));
+    shownCount.textContent = shown.length > MATRIX_ROWS
+      ? `The first ${MATRIX_ROWS} of ${shown.length} matching services (${services.length} in all): type in the search box or pick an owner to narrow.`
+      : `${shown.length} of ${services.length} service${services.length === 1 ? "" : "s"}, ${envs.length} environment${envs.length === 1 ? "" : "s"}.`;
+  };
+  state.redrawMatrix = drawRows;
+  drawRows();
+
+  put(
+    h("div", { class: "title" }, h("h2", {}, "Deployments")),
+    h("p", { class: "hint" }, "Rows are services, columns environments; a cell lists the versions deployed there (several when kept live together). Pick a version to check it against an environment."),
+    envs.length
+      ? [h("div", { class: "matrix-wrap" },
+        h("table", { id: "matrix", class: "matrix" },
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Service"),
+            envs.map((e) => h("th", { scope: "col", "data-env": e }, h("a", { href: link("graph", "", new URLSearchParams({ env: e })), title: `the graph as deployed in ${e}` }, e))))),
+          tbody)), shownCount]
+      : h("p", { class: "hint" }, "No environment yet: create one with `baton env create NAME`, then record deployments with `baton record-deployment`."),
+    h("h3", {}, "Can I deploy?"),
+    h("p", { class: "hint" }, "Checks a recorded version against every version of its counterparts deployed in the target environment, with a witness for each break. Nothing is recorded."),
+    h("div", { class: "cid-controls" },
+      h("label", {}, "Service ", svcSel), h("label", {}, "version ", verSel), h("label", {}, "to ", toSel), run),
+    verdict, items,
+  );
+  await choose(p.get("service") || "", p.get("version") || "", p.get("to") || "");
+  if (seq === state.seq && p.get("service") && p.get("version") && p.get("to") && !run.disabled) await check();
+}
+
+// deployReport shows a can-i-deploy answer: the verdict, then each check,
+// failing ones first, with findings and witnesses.
+function deployReport(rep, verdict, items) {
+  const named = rep.services.map((r) => `${r.service}@${r.version}`).join(", ");
+  const failing = rep.items.filter((it) => !it.compatible);
+  const checks = (n) => `${n} check${n === 1 ? "" : "s"}`;
+  verdict.append(h("p", { class: rep.deployable ? "verdict ok" : "verdict bad", "data-deployable": String(rep.deployable) },
+    rep.deployable
+      ? `${named} can be deployed to ${rep.environment}: ${checks(rep.items.length)}, none fails.`
+      : `${named} cannot be deployed to ${rep.environment}: ${failing.length} of ${checks(rep.items.length)} fail.`));
+  for (const it of [...failing, ...rep.items.filter((x) => x.compatible)]) {
+    const self = `${it.service}@${it.version}`;
+    const other = it.counterpart ? `${it.counterpart}@${it.counterpartVersion}` : "";
+    // the writer of the message (producer, sender) against its reader
+    const writes = it.role === "produces" || it.role === "sends";
+    const [writer, reader] = writes ? [self, other] : [other, self];
+    items.append(h("li", {
+      class: it.compatible ? "safe" : "impacted", "data-subject": it.subject, "data-role": it.role,
+      "data-counterpart": it.counterpart || "", "data-counterpart-version": it.counterpartVersion || "",
+      "data-compatible": String(it.compatible),
+    },
+    h("div", { class: "finding-head" },
+      h("span", { class: "kind kind-" + it.role }, it.role), " ", h("a", { href: link("message", it.subject) }, it.subject),
+      other
+        ? [it.compatible ? " — holds with " : " — breaks ", h("a", { href: link("service", it.counterpart) }, other)]
+        : null),
+    it.note ? h("p", { class: "message" }, it.note) : null,
+    it.changes.length ? findingsList(it.changes, null, () => `a message ${writer} may write that ${reader} rejects`) : null));
+  }
+}
+
 // ---- controls -------------------------------------------------------------
 
 let searchTimer = 0;
@@ -487,11 +731,21 @@ search.addEventListener("keydown", (ev) => {
     .sort((a, b) => rank(a) - rank(b) || a.label.length - b.label.length || (a.id < b.id ? -1 : 1))[0];
   if (best) location.hash = link("graph", "", new URLSearchParams({ focus: best.id }));
 });
+envSel.addEventListener("change", () => {
+  // a new graph to load: a navigation (and a history entry)
+  const p = new URLSearchParams(state.route.params);
+  p.set("env", envSel.value);
+  location.hash = link(state.route.view, state.route.arg, p);
+});
 for (const sel of [ownerSel, patternSel]) {
   sel.addEventListener("change", () => { syncFilterURL(); refreshGraphOnly(); settle(); });
 }
 
 function refreshGraphOnly() {
+  if (state.redrawMatrix) {
+    state.redrawMatrix();
+    return;
+  }
   state.drawAnyway = false;
   const visible = drawGraph();
   if (state.route.view === "graph") {
@@ -540,7 +794,7 @@ for (const [id, format, name, type] of [["#export-dot", "dot", "baton-graph.dot"
   $(id).addEventListener("click", async () => {
     begin();
     try {
-      download(name, new Blob([await api.graphText(format)], { type }));
+      download(name, new Blob([await api.graphText(format, state.env)], { type }));
     } catch (e) {
       status.textContent = e.message;
     } finally {
