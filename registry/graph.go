@@ -88,15 +88,25 @@ func (s *Registrar) graphIn(ctx context.Context, env string) (Graph, error) {
 	if err := s.syncSnapshots(ctx); err != nil {
 		return Graph{}, err
 	}
-	t, err := s.deployedState(ctx, env)
-	if err != nil {
-		return Graph{}, err
-	}
-	if err := s.loadTarget(ctx, t); err != nil {
-		return Graph{}, err
-	}
 	registered, err := s.store.Services(ctx)
 	if err != nil {
+		return Graph{}, err
+	}
+	var g Graph
+	err = s.withLease(func(l *lease) error {
+		g, err = s.graphDeployed(ctx, l, env, registered)
+		return err
+	})
+	return g, err
+}
+
+// graphDeployed draws env's deployed state, its snapshots held by l.
+func (s *Registrar) graphDeployed(ctx context.Context, l *lease, env string, registered []Service) (Graph, error) {
+	t, err := s.deployedState(ctx, l, env)
+	if err != nil {
+		return Graph{}, err
+	}
+	if err := s.loadTarget(ctx, l, t); err != nil {
 		return Graph{}, err
 	}
 	owner := make(map[string]string, len(registered))
@@ -118,7 +128,7 @@ func (s *Registrar) graphIn(ctx context.Context, env string) (Graph, error) {
 	for _, name := range names {
 		si := Service{Name: name, Owner: owner[name]}
 		for _, v := range t.env.base[name] {
-			sv, err := s.snapshot(ctx, ServiceRef{name, v})
+			sv, err := s.snapshot(ctx, l, ServiceRef{name, v})
 			if err != nil {
 				return Graph{}, err
 			}
