@@ -7,6 +7,12 @@
 #   compat --fresh      the same with a never-seen proposal each time
 # BASELINE=/path/to/old/baton runs every scenario against that build too,
 # alternating with this one, so before/after come from one run.
+# AXONOPS=/path/to/schema-registry (axonops-schema-registry's server, built
+# from its source) runs every scenario against it too, on its in-memory
+# store, and prints Baton's req/s as a multiple of it at the end.
+# A scenario whose runs disagree with each other by build is still one
+# measurement: the builds alternate within the scenario, so a noisy
+# neighbour slows them alike.
 #
 # Usage: scripts/bench-http.sh [DURATION]   (default 10s per scenario)
 set -euo pipefail
@@ -41,6 +47,25 @@ start() {
 	exit 1
 }
 
+# start_axonops BINARY: runs axonops-schema-registry on its in-memory store
+# on a free loopback port; sets url and pid.
+start_axonops() {
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'server:\n  host: "127.0.0.1"\n  port: %s\nstorage:\n  type: memory\n' "$port" >"$work/axonops.yaml"
+	"$1" -config "$work/axonops.yaml" >"$work/axonops.log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	url=http://127.0.0.1:$port
+	for _ in $(seq 100); do
+		if curl -fsS -o /dev/null "$url/subjects"; then return; fi
+		sleep 0.1
+	done
+	echo "axonops did not start:" >&2
+	cat "$work/axonops.log" >&2
+	exit 1
+}
+
 builds=(after)
 start after "$work/baton"
 declare -A urls=([after]=$url) serverpids=([after]=$pid)
@@ -49,11 +74,28 @@ if [ -n "${BASELINE:-}" ]; then
 	start before "$BASELINE"
 	urls[before]=$url serverpids[before]=$pid
 fi
+if [ -n "${AXONOPS:-}" ]; then
+	builds+=(axonops)
+	start_axonops "$AXONOPS"
+	urls[axonops]=$url serverpids[axonops]=$pid
+fi
 
+declare -A rps=()
 for scenario in "get-by-id --floor" "compat" "compat --fresh"; do
 	for b in "${builds[@]}"; do
 		echo "== $b: $scenario"
-		# shellcheck disable=SC2086
-		"$work/baton-load" --url "${urls[$b]}" --scenario $scenario -c 32 --duration "$dur" --server-pid "${serverpids[$b]}"
+		read -ra args <<<"$scenario"
+		if [ "$b" = axonops ]; then read -ra args <<<"${scenario/ --floor/}"; fi # the floor is measured once, with Baton
+		out=$("$work/baton-load" --url "${urls[$b]}" --scenario "${args[@]}" -c 32 --duration "$dur" --server-pid "${serverpids[$b]}")
+		echo "$out"
+		rps[$b,$scenario]=$(echo "$out" | awk '$1 == "req/s" {print $2; exit}')
 	done
 done
+
+if [ -n "${AXONOPS:-}" ]; then
+	echo "== Baton req/s as a multiple of axonops-schema-registry's (same run)"
+	for scenario in "get-by-id --floor" "compat" "compat --fresh"; do
+		awk -v s="${scenario% --floor}" -v b="${rps[after,$scenario]}" -v a="${rps[axonops,$scenario]}" \
+			'BEGIN {printf "%-16s baton %8.0f  axonops %8.0f  %.2fx\n", s, b, a, b / a}'
+	done
+fi

@@ -17,7 +17,8 @@ import (
 // reads its answer with as little work as possible: on a 2-core machine
 // the load generator shares the CPU with the server it measures, and
 // net/http's client costs about as much per request as the server does.
-// Answers must carry Content-Length (Baton's always do).
+// Answers carry Content-Length (Baton's always do) or come chunked (other
+// registries' larger answers, compared against in scripts/bench-http.sh).
 type conn struct {
 	addr   string // host:port to dial
 	host   string // Host header
@@ -112,7 +113,7 @@ func (c *conn) roundTrip(req request) (status int, body []byte, keep bool, err e
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("bad status line %q", line)
 	}
-	length, keep := -1, line[7] == '1'
+	length, keep, chunked := -1, line[7] == '1', false
 	for {
 		h, err := c.r.ReadSlice('\n')
 		if err != nil {
@@ -135,8 +136,15 @@ func (c *conn) roundTrip(req request) (status int, body []byte, keep bool, err e
 		case bytes.EqualFold(name, []byte("Connection")):
 			keep = !bytes.EqualFold(value, []byte("close"))
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			return 0, nil, false, errors.New("chunked answers are not supported by the load client")
+			chunked = bytes.EqualFold(value, []byte("chunked"))
+			if !chunked {
+				return 0, nil, false, fmt.Errorf("unsupported Transfer-Encoding %q", value)
+			}
 		}
+	}
+	if chunked {
+		body, err := c.readChunked()
+		return status, body, keep, err
 	}
 	if length < 0 {
 		return 0, nil, false, errors.New("answer without Content-Length")
@@ -149,4 +157,45 @@ func (c *conn) roundTrip(req request) (status int, body []byte, keep bool, err e
 		return 0, nil, false, err
 	}
 	return status, c.body, keep, nil
+}
+
+// maxChunkedBody bounds a chunked answer: the load tool reads answers of a
+// few kilobytes, and a runaway stream must not eat the machine's memory.
+const maxChunkedBody = 16 << 20
+
+// readChunked reads a chunked body (RFC 9112, section 7.1) into c.body;
+// chunk extensions and trailers are read and ignored.
+func (c *conn) readChunked() ([]byte, error) {
+	c.body = c.body[:0]
+	for {
+		line, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return nil, err
+		}
+		size, _, _ := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(";"))
+		n, err := strconv.ParseInt(string(bytes.TrimSpace(size)), 16, 64)
+		if err != nil || n < 0 || int64(len(c.body))+n > maxChunkedBody {
+			return nil, fmt.Errorf("bad chunk size %q", line)
+		}
+		if n == 0 {
+			break
+		}
+		start := len(c.body)
+		c.body = append(c.body, make([]byte, n)...)
+		if _, err := io.ReadFull(c.r, c.body[start:]); err != nil {
+			return nil, err
+		}
+		if crlf, err := c.r.ReadSlice('\n'); err != nil || len(bytes.TrimRight(crlf, "\r\n")) != 0 {
+			return nil, fmt.Errorf("chunk not followed by CRLF")
+		}
+	}
+	for { // trailers, up to the empty line
+		line, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			return c.body, nil
+		}
+	}
 }
