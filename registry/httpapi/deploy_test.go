@@ -79,16 +79,8 @@ func TestDeployAccess(t *testing.T) {
 // the same answers and error codes as the Registrar.
 func TestDeployClient(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	c := httpapi.NewClient(h.URL)
+	_, c, pv := ordersProducer(t)
 	ctx := context.Background()
-	if _, err := c.RegisterService(ctx, registry.Service{Name: "orders", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Produces}}}, false); err != nil {
-		t.Fatal(err)
-	}
-	pv, err := c.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: schemaV1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sv, err := c.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "orders", Version: "1.0.0+build.7", Branch: "main", Subjects: map[string]int{"OrderPlaced": pv.Version.Version}})
 	if err != nil || sv.Branch != "main" || len(sv.Relations) != 1 || sv.Relations[0].SchemaID != pv.Version.SchemaID {
 		t.Fatalf("RecordServiceVersion = %+v, %v", sv, err)
@@ -139,15 +131,8 @@ func TestDeployClient(t *testing.T) {
 // formats; an unknown or invalid environment is the usual error body.
 func TestGraphInEnvironment(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	c := httpapi.NewClient(h.URL)
+	h, c, _ := ordersProducer(t)
 	ctx := context.Background()
-	if _, err := c.RegisterService(ctx, registry.Service{Name: "orders", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Produces}}}, false); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: schemaV1}); err != nil {
-		t.Fatal(err)
-	}
 	for _, v := range []string{"a1", "b2"} {
 		if _, err := c.RecordServiceVersion(ctx, registry.RecordVersionRequest{Service: "orders", Version: v}); err != nil {
 			t.Fatal(err)
@@ -207,4 +192,21 @@ func TestGraphInEnvironment(t *testing.T) {
 			t.Errorf("%s: GET %s = %s; want it to contain %s", tc.name, tc.path, r.Body, tc.body)
 		}
 	}
+}
+
+// ordersProducer starts a server on which the service orders produces
+// OrderPlaced, registered at schemaV1.
+func ordersProducer(t *testing.T) (*harness, *httpapi.Client, registry.SubjectVersion) {
+	t.Helper()
+	h := newHarness(t)
+	c := httpapi.NewClient(h.URL)
+	ctx := context.Background()
+	if _, err := c.RegisterService(ctx, registry.Service{Name: "orders", Relations: []registry.Relation{{Subject: "OrderPlaced", Kind: registry.Produces}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	pv, err := c.Publish(ctx, registry.PublishRequest{Subject: "OrderPlaced", Schema: schemaV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, c, pv
 }
