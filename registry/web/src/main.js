@@ -12,7 +12,6 @@ import { GraphView, LAYOUT_BUDGET, caption } from "./graph.js";
 // MATRIX_ROWS bounds the rows the matrix draws at once (a table of 10,000
 // services helps nobody); the search box and the owner filter narrow it.
 const MATRIX_ROWS = 500;
-const KIND_WORD = { produces: "Producers", consumes: "Consumers", handles: "Handlers", sends: "Senders" };
 const PATTERN_TYPE = { choreography: "event", orchestration: "command" };
 
 const state = {
