@@ -20,6 +20,12 @@ import (
 // recursion needs no special case): for subtrees without $ref equal hashes
 // mean equal content, for the others equal confirms by following the
 // targets.
+//
+// Every list of fields (properties, patterns, references) is written with
+// its length and every variant with its tag, so the encoding of a node is
+// unambiguous: without counts, {"properties":{"ppfoo":S}} wrote the same
+// bytes as {"patternProperties":{"foo":S}} and the two were taken as
+// identical.
 
 // nodeHash is a node's structural hash; refFree says that no $ref occurs in
 // the subtree, so the hash covers all of its content.
@@ -54,6 +60,7 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 		for i, refs := range [][]*js.Schema{{s.Ref}, resolveRef(s, true, dyn), resolveRef(s, false, dyn)} {
 			w.str("ref")
 			w.num(uint64(i))
+			w.num(uint64(len(refs)))
 			for _, r := range refs {
 				if r != nil {
 					// Only the place inside its document: the document's URL
@@ -101,14 +108,17 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 				w.child(hash(c))
 			}
 		}
+		w.num(uint64(len(s.Properties)))
 		for _, k := range sortedKeysOf(s.Properties) {
 			w.str(k)
 			w.child(hash(s.Properties[k]))
 		}
+		w.num(uint64(len(s.DependentSchemas)))
 		for _, k := range sortedKeysOf(s.DependentSchemas) {
 			w.str("ds" + k)
 			w.child(hash(s.DependentSchemas[k]))
 		}
+		w.num(uint64(len(s.PatternProperties)))
 		for _, re := range sortedPatterns(s.PatternProperties) {
 			w.str("pp" + re.String())
 			w.child(hash(s.PatternProperties[re]))
@@ -133,16 +143,20 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 				w.str("nil")
 			}
 		}
+		w.num(uint64(len(s.DependentRequired)))
 		for _, k := range sortedKeysOf(s.DependentRequired) {
 			w.str("dr" + k)
 			w.sorted(s.DependentRequired[k])
 		}
+		w.num(uint64(len(s.Dependencies)))
 		for _, k := range sortedKeysOf(s.Dependencies) {
 			w.str("dep" + k)
 			switch d := s.Dependencies[k].(type) {
 			case []string:
+				w.str("names")
 				w.sorted(d)
 			case *js.Schema:
+				w.str("schema")
 				w.child(hash(d))
 			}
 		}
