@@ -283,6 +283,15 @@ func pointerIn(msg string) string {
 // DecodeJSON decodes a JSON document the way the validator expects it
 // (numbers as json.Number, so big and decimal values stay exact).
 func DecodeJSON(data []byte) (any, error) {
+	if v, ok := decodeValid(data); ok { // jsondecode.go
+		return v, nil
+	}
+	return decodeStd(data)
+}
+
+// decodeStd is DecodeJSON with encoding/json, for the texts decodeValid
+// leaves to it: it names what is wrong and where.
+func decodeStd(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
