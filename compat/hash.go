@@ -200,8 +200,9 @@ func fragmentOf(loc string) string {
 	return loc
 }
 
-// hasher collects the encoding of one node; every field is written with
-// its length or a fixed width, so distinct nodes write distinct bytes.
+// hasher collects the encoding of one node; every field is
+// self-delimiting (a uvarint, a string after its length, a child's hash
+// in 16 bytes), so distinct nodes write distinct bytes.
 type hasher struct {
 	buf     []byte
 	refFree bool
@@ -210,8 +211,8 @@ type hasher struct {
 // child mixes in a subschema's hash; the subtree is ref-free only if every
 // child is.
 func (w *hasher) child(c nodeHash) {
-	w.num(c.sum[0])
-	w.num(c.sum[1])
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, c.sum[0])
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, c.sum[1])
 	w.refFree = w.refFree && c.refFree
 }
 
@@ -220,7 +221,10 @@ func (w *hasher) str(s string) {
 	w.buf = append(w.buf, s...)
 }
 
-func (w *hasher) num(n uint64) { w.buf = binary.LittleEndian.AppendUint64(w.buf, n) }
+// num writes n as a uvarint: self-delimiting, and most numbers written
+// (lengths, counts, tags) take one byte rather than eight, which halves
+// what is hashed.
+func (w *hasher) num(n uint64) { w.buf = binary.AppendUvarint(w.buf, n) }
 
 func (w *hasher) boolean(b bool) {
 	if b {
