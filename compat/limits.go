@@ -306,31 +306,23 @@ func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costVi
 				return w.violation(fmt.Sprintf("document has more than %d object members; the limit (max properties in total) is %d", lim.MaxTotalProperties, lim.MaxTotalProperties))
 			}
 		}
+		if !w.thorough { // map order will do: no list of keys to build
+			for k, e := range v {
+				if bad := w.member(k, e, key, pos); bad != nil {
+					return bad
+				}
+			}
+			return nil
+		}
 		keys := make([]string, 0, len(v))
 		for k := range v {
 			keys = append(keys, k)
 		}
-		if w.thorough {
-			slices.Sort(keys)
-		}
+		slices.Sort(keys)
 		for _, k := range keys {
-			w.path = append(w.path, k)
-			if key == "patternProperties" && !w.instance {
-				if bad := w.regexp(k); bad != nil {
-					return bad
-				}
-			}
-			child := posData
-			switch pos {
-			case posSchema:
-				child = keywordPosition(k)
-			case posNames:
-				child = posSchema
-			}
-			if bad := w.walk(v[k], k, child, pos == posSchema); bad != nil {
+			if bad := w.member(k, v[k], key, pos); bad != nil {
 				return bad
 			}
-			w.path = w.path[:len(w.path)-1]
 		}
 	case []any:
 		for i, e := range v {
@@ -354,6 +346,29 @@ func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costVi
 			return w.regexp(v)
 		}
 	}
+	return nil
+}
+
+// member visits member k (value e) of an object, the value of key in its
+// parent at position pos.
+func (w *costWalker) member(k string, e any, key string, pos position) *costViolation {
+	w.path = append(w.path, k)
+	if key == "patternProperties" && !w.instance {
+		if bad := w.regexp(k); bad != nil {
+			return bad
+		}
+	}
+	child := posData
+	switch pos {
+	case posSchema:
+		child = keywordPosition(k)
+	case posNames:
+		child = posSchema
+	}
+	if bad := w.walk(e, k, child, pos == posSchema); bad != nil {
+		return bad
+	}
+	w.path = w.path[:len(w.path)-1]
 	return nil
 }
 
