@@ -125,7 +125,30 @@ func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 // exactly, so the offender reported is the same on every run.
 func checkCostLimits(data []byte, doc any, source string, lim Limits) error {
 	fast := costWalker{lim: lim}
+	return costLimitsAfter(&fast, fast.walk(doc, "", posSchema, false), data, doc, source, lim)
+}
+
+// checkLimits is checkSchemaLimits and then checkCostLimits, each
+// reporting what it would alone, with the common case (nothing exceeded)
+// in a single walk: the cost walk also applies the schema limits, and only
+// when something is exceeded do the two checks walk again in turn.
+func checkLimits(data []byte, doc any, source string, lim Limits) error {
+	fast := costWalker{lim: lim, schemaLimits: true}
 	bad := fast.walk(doc, "", posSchema, false)
+	if bad != nil { // the walk stopped early: a schema limit may lie beyond
+		if err := checkSchemaLimits(doc, source, lim); err != nil {
+			return err
+		}
+		if fast.overSchema {
+			return checkCostLimits(data, doc, source, lim)
+		}
+	}
+	return costLimitsAfter(&fast, bad, data, doc, source, lim)
+}
+
+// costLimitsAfter is checkCostLimits once the common pass fast has
+// walked the document and found bad (nil: nothing).
+func costLimitsAfter(fast *costWalker, bad *costViolation, data []byte, doc any, source string, lim Limits) error {
 	if bad != nil || fast.regex > lim.MaxRegexTotal {
 		exact := costWalker{lim: lim, thorough: true}
 		if first := exact.walk(doc, "", posSchema, false); first != nil {
@@ -273,6 +296,13 @@ type costWalker struct {
 	// not compiled.
 	instance bool
 
+	// schemaLimits also applies the limits of checkSchemaLimits (JSON
+	// values, pattern lengths, enum sizes), as withinSchemaLimits does;
+	// overSchema says one is exceeded, and the walk stops there.
+	schemaLimits bool
+	overSchema   bool
+	nodes        int
+
 	members int // object members so far
 	regex   int // instructions of the regular expressions so far
 	path    []string
@@ -295,6 +325,10 @@ func (w *costWalker) violation(reason string) *costViolation {
 // keyword whether key is a keyword of a schema.
 func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costViolation {
 	lim := w.lim
+	if w.schemaLimits && !w.withinSchemaLimits(v, key) {
+		w.overSchema = true
+		return &costViolation{reason: "over a schema limit"} // checkLimits reports it
+	}
 	switch v := v.(type) {
 	case map[string]any:
 		if !w.instance {
@@ -347,6 +381,30 @@ func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costVi
 		}
 	}
 	return nil
+}
+
+// withinSchemaLimits counts v, the value of key, and applies to it what
+// withinSchemaLimits (load.go) applies.
+func (w *costWalker) withinSchemaLimits(v any, key string) bool {
+	w.nodes++
+	if w.nodes > w.lim.MaxNodes {
+		return false
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if key == "patternProperties" {
+			for k := range v {
+				if len(k) > w.lim.MaxPattern {
+					return false
+				}
+			}
+		}
+	case []any:
+		return key != "enum" || len(v) <= w.lim.MaxEnum
+	case string:
+		return key != "pattern" || len(v) <= w.lim.MaxPattern
+	}
+	return true
 }
 
 // member visits member k (value e) of an object, the value of key in its

@@ -170,10 +170,7 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	// Limits first: the compiler decodes the document again in AddResource,
 	// which for a 4 MB document over a limit would double the cost of
 	// refusing it.
-	if err := checkSchemaLimits(doc, opts.Source, lim); err != nil {
-		return nil, err
-	}
-	if err := checkCostLimits(data, doc, opts.Source, lim); err != nil { // limits.go
+	if err := checkLimits(data, doc, opts.Source, lim); err != nil { // limits.go
 		return nil, err
 	}
 	c := jsonschema.NewCompiler()
