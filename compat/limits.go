@@ -387,24 +387,7 @@ func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costVi
 // withinSchemaLimits (load.go) applies.
 func (w *costWalker) withinSchemaLimits(v any, key string) bool {
 	w.nodes++
-	if w.nodes > w.lim.MaxNodes {
-		return false
-	}
-	switch v := v.(type) {
-	case map[string]any:
-		if key == "patternProperties" {
-			for k := range v {
-				if len(k) > w.lim.MaxPattern {
-					return false
-				}
-			}
-		}
-	case []any:
-		return key != "enum" || len(v) <= w.lim.MaxEnum
-	case string:
-		return key != "pattern" || len(v) <= w.lim.MaxPattern
-	}
-	return true
+	return w.nodes <= w.lim.MaxNodes && valueWithinLimits(v, key, w.lim)
 }
 
 // member visits member k (value e) of an object, the value of key in its
