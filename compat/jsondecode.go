@@ -209,6 +209,9 @@ func (d *fastDecoder) str() (string, bool) {
 			s := d.data[start:d.i]
 			d.i++
 			if plain {
+				if k, ok := keyword(s); ok {
+					return k, true
+				}
 				return string(s), true
 			}
 			return unquote(s)
@@ -312,4 +315,56 @@ func unquote(s []byte) (string, bool) {
 		}
 	}
 	return string(b), true
+}
+
+// keyword returns the shared copy of the JSON Schema keywords and type
+// names every schema repeats, so decoding them allocates nothing.
+func keyword(b []byte) (string, bool) {
+	switch string(b) { // compiled to comparisons: no conversion
+	case "type":
+		return "type", true
+	case "properties":
+		return "properties", true
+	case "required":
+		return "required", true
+	case "items":
+		return "items", true
+	case "enum":
+		return "enum", true
+	case "description":
+		return "description", true
+	case "format":
+		return "format", true
+	case "pattern":
+		return "pattern", true
+	case "minimum":
+		return "minimum", true
+	case "maximum":
+		return "maximum", true
+	case "minLength":
+		return "minLength", true
+	case "maxLength":
+		return "maxLength", true
+	case "additionalProperties":
+		return "additionalProperties", true
+	case "$ref":
+		return "$ref", true
+	case "$schema":
+		return "$schema", true
+	case "string":
+		return "string", true
+	case "integer":
+		return "integer", true
+	case "number":
+		return "number", true
+	case "boolean":
+		return "boolean", true
+	case "object":
+		return "object", true
+	case "array":
+		return "array", true
+	case "null":
+		return "null", true
+	}
+	return "", false
 }
