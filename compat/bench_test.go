@@ -1,6 +1,7 @@
 package compat_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/internal/benchcpu"
+	"github.com/batonhq/baton/internal/eventschema"
+	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 // ---- the large pair: 2,056 properties, 5 levels, 40 edits (~100 KB) ----
@@ -441,4 +445,58 @@ func BenchmarkCheckSmall(b *testing.B) {
 			benchCheck(b, w, r)
 		})
 	}
+}
+
+// BenchmarkProposalCompile is the floor of a fresh proposal: the registry
+// must compile each never-seen proposal once with jsonschema/v5, and
+// nothing else it does should cost much beside that. v5-only is that one
+// compile, bare (as any v5-based registry does it); compat is Compile
+// (limits, repairs, the compile); check adds the first check of the
+// compiled proposal against a writer compiled (and hashed) beforehand, as
+// a check against a cached latest version. The registry's
+// BenchmarkCheckFresh measures the whole request; its cpu-ms/op over
+// v5-only's is the overhead ratio.
+func BenchmarkProposalCompile(b *testing.B) {
+	writer := []byte(eventschema.Object(50, "orders", 0))
+	docs := make([][]byte, 256) // ever-new texts, as the load tool sends
+	for i := range docs {
+		docs[i] = []byte(eventschema.Object(50, "orders", int64(i+1)))
+	}
+	b.Run("v5-only", func(b *testing.B) {
+		b.ReportAllocs()
+		benchcpu.Report(b)
+		for i := 0; i < b.N; i++ {
+			c := jsonschema.NewCompiler()
+			c.Draft = jsonschema.Draft7
+			c.AssertFormat = true
+			if err := c.AddResource("https://example.invalid/s.json", bytes.NewReader(docs[i%len(docs)])); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := c.Compile("https://example.invalid/s.json"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("compat", func(b *testing.B) {
+		b.ReportAllocs()
+		benchcpu.Report(b)
+		for i := 0; i < b.N; i++ {
+			if _, err := compat.Compile(docs[i%len(docs)], compat.LoadOptions{Source: "proposal"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("check", func(b *testing.B) {
+		w := compileBench(b, "writer", writer)
+		compat.Check(w, w, compat.Options{}) // the writer's hashes, as a cached version has them
+		b.ReportAllocs()
+		benchcpu.Report(b)
+		for i := 0; i < b.N; i++ {
+			r, err := compat.Compile(docs[i%len(docs)], compat.LoadOptions{Source: "proposal"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchSink = compat.Check(w, r, compat.Options{})
+		}
+	})
 }

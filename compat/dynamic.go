@@ -57,6 +57,9 @@ const maxDynStates = 20_000
 // and resolves every reference reachable from root. It returns nil when
 // there is nothing dynamic to resolve.
 func (d *docSet) dynamics(c *js.Compiler, root *js.Schema) *dynInfo {
+	if !d.dynamic { // no schema can have a dynamic reference
+		return nil
+	}
 	anchors := map[string][]*js.Schema{} // $dynamicAnchor name -> schemas (2020-12 documents)
 	refText := map[*js.Schema]string{}   // schema -> its $dynamicRef text
 	recursive := false

@@ -90,27 +90,40 @@ func schemaObjects(doc any, fn func(ptr func() string, m map[string]any)) {
 	walk(doc)
 }
 
-// hasEmptyEnum reports whether any object anywhere in doc (data included)
-// has an empty enum: only then can a compiled node have one.
-func hasEmptyEnum(doc any) bool {
-	switch v := doc.(type) {
-	case map[string]any:
-		if e, ok := v["enum"].([]any); ok && len(e) == 0 {
-			return true
-		}
-		for _, e := range v {
-			if hasEmptyEnum(e) {
-				return true
+// docMarks says which of the keywords Compile repairs occur in a
+// document: only then does it look for them schema by schema.
+type docMarks struct {
+	emptyEnum bool // some object (data included) has an empty enum
+	dynamic   bool // some object has a $dynamicRef or $recursiveRef member
+}
+
+// markDoc walks doc once for both marks.
+func markDoc(doc any) docMarks {
+	var m docMarks
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if e, ok := v["enum"].([]any); ok && len(e) == 0 {
+				m.emptyEnum = true
 			}
-		}
-	case []any:
-		for _, e := range v {
-			if hasEmptyEnum(e) {
-				return true
+			if _, ok := v["$dynamicRef"]; ok {
+				m.dynamic = true
+			}
+			if _, ok := v["$recursiveRef"]; ok {
+				m.dynamic = true
+			}
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
 			}
 		}
 	}
-	return false
+	walk(doc)
+	return m
 }
 
 // isDraft7Doc reports whether a document is read as draft-07: it says so
@@ -135,6 +148,7 @@ func isDraft7Doc(doc any) bool {
 type docSet struct {
 	docs      []loadedDoc
 	emptyEnum bool // some document has an empty enum somewhere
+	dynamic   bool // some document has a $dynamicRef or $recursiveRef somewhere
 }
 
 type loadedDoc struct {
@@ -149,7 +163,9 @@ type loadedDoc struct {
 func (d *docSet) add(url string, data []byte, doc any) []byte {
 	ld := loadedDoc{url: url, doc: doc}
 	defer func() { d.docs = append(d.docs, ld) }()
-	if !hasEmptyEnum(doc) {
+	marks := markDoc(doc)
+	d.dynamic = d.dynamic || marks.dynamic
+	if !marks.emptyEnum {
 		return data
 	}
 	d.emptyEnum = true

@@ -331,6 +331,12 @@ var soundnessRegressions = []struct {
 		`{"enum":[1]}`, d2020 + `"enum":[]}`, `1`},
 	{"draft-07-content-media-type",
 		`{"type":"string"}`, `{"type":"string","contentMediaType":"application/json"}`, `"{"`},
+	// The structural hashes once wrote a property's name and a pattern
+	// (or dependent schema) tagged "pp" ("ds") alike.
+	{"hash-property-vs-patternProperties",
+		`{"properties":{"ppfoo":{"type":"string"}}}`, `{"patternProperties":{"foo":{"type":"string"}}}`, `{"foo":1}`},
+	{"hash-property-vs-dependentSchemas",
+		d2020 + `"properties":{"dsfoo":{"type":"string"}}}`, d2020 + `"dependentSchemas":{"foo":{"type":"string"}}}`, `{"foo":1}`},
 }
 
 // d2020 opens a 2020-12 schema object; the caller writes the rest.

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"hash"
 	"math/big"
 	"sort"
 	"strings"
@@ -20,6 +19,12 @@ import (
 // recursion needs no special case): for subtrees without $ref equal hashes
 // mean equal content, for the others equal confirms by following the
 // targets.
+//
+// Every list of fields (properties, patterns, references) is written with
+// its length and every variant with its tag, so the encoding of a node is
+// unambiguous: without counts, {"properties":{"ppfoo":S}} wrote the same
+// bytes as {"patternProperties":{"foo":S}} and the two were taken as
+// identical.
 
 // nodeHash is a node's structural hash; refFree says that no $ref occurs in
 // the subtree, so the hash covers all of its content.
@@ -29,15 +34,25 @@ type nodeHash struct {
 }
 
 func (s *Schema) hashes() map[*js.Schema]nodeHash {
-	s.hashOnce.Do(func() { s.hashMap = computeHashes(s.root, s.dyn) })
+	s.hashOnce.Do(func() { s.hashMap = computeHashes(s.root, s.dyn, s.text/bytesPerNode) })
 	return s.hashMap
 }
 
-// computeHashes hashes every node reachable from root. Dynamic
-// references contribute every schema they may resolve to (dynamic.go).
-func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
-	h := map[*js.Schema]nodeHash{}
+// bytesPerNode is about how many bytes of schema text make one compiled
+// node (44 in a 50-property event): the hash map is sized from it rather
+// than grown node by node.
+const bytesPerNode = 48
+
+// computeHashes hashes every node reachable from root (about nodes of
+// them). Dynamic references contribute every schema they may resolve to
+// (dynamic.go).
+func computeHashes(root *js.Schema, dyn *dynInfo, nodes int) map[*js.Schema]nodeHash {
+	h := make(map[*js.Schema]nodeHash, nodes)
 	var todo []*js.Schema
+	// A node's keywords are written to a buffer and hashed in one go;
+	// hashing a node first hashes its children, so the buffers form a
+	// stack and are reused by the next node at the same depth.
+	var free [][]byte
 	var hash func(s *js.Schema) nodeHash
 	hash = func(s *js.Schema) nodeHash {
 		if s == nil {
@@ -46,7 +61,10 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 		if v, ok := h[s]; ok {
 			return v
 		}
-		w := &hasher{h: sha256.New(), refFree: true}
+		w := &hasher{refFree: true}
+		if n := len(free); n > 0 {
+			w.buf, free = free[n-1], free[:n-1]
+		}
 		if s.Always != nil {
 			w.str("always")
 			w.boolean(*s.Always)
@@ -54,6 +72,7 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 		for i, refs := range [][]*js.Schema{{s.Ref}, resolveRef(s, true, dyn), resolveRef(s, false, dyn)} {
 			w.str("ref")
 			w.num(uint64(i))
+			w.num(uint64(len(refs)))
 			for _, r := range refs {
 				if r != nil {
 					// Only the place inside its document: the document's URL
@@ -71,13 +90,16 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 		}
 		w.boolean(s.UniqueItems)
 		if s.Pattern != nil {
-			w.str("pattern" + s.Pattern.String())
+			w.str("pattern")
+			w.str(s.Pattern.String())
 		}
 		if assertsFormat(s) {
-			w.str("format" + s.Format)
+			w.str("format")
+			w.str(s.Format)
 		}
 		if k := contentKey(s); k != "" {
-			w.str("content" + k)
+			w.str("content")
+			w.str(k)
 		}
 		for _, r := range []*big.Rat{s.Minimum, s.Maximum, s.ExclusiveMinimum, s.ExclusiveMaximum, s.MultipleOf} {
 			if r != nil {
@@ -101,16 +123,21 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 				w.child(hash(c))
 			}
 		}
+		w.num(uint64(len(s.Properties)))
 		for _, k := range sortedKeysOf(s.Properties) {
 			w.str(k)
 			w.child(hash(s.Properties[k]))
 		}
+		w.num(uint64(len(s.DependentSchemas)))
 		for _, k := range sortedKeysOf(s.DependentSchemas) {
-			w.str("ds" + k)
+			w.str("ds")
+			w.str(k)
 			w.child(hash(s.DependentSchemas[k]))
 		}
+		w.num(uint64(len(s.PatternProperties)))
 		for _, re := range sortedPatterns(s.PatternProperties) {
-			w.str("pp" + re.String())
+			w.str("pp")
+			w.str(re.String())
 			w.child(hash(s.PatternProperties[re]))
 		}
 		// Each form is tagged: a one-element tuple (items: [X]) leaves
@@ -133,21 +160,27 @@ func computeHashes(root *js.Schema, dyn *dynInfo) map[*js.Schema]nodeHash {
 				w.str("nil")
 			}
 		}
+		w.num(uint64(len(s.DependentRequired)))
 		for _, k := range sortedKeysOf(s.DependentRequired) {
-			w.str("dr" + k)
+			w.str("dr")
+			w.str(k)
 			w.sorted(s.DependentRequired[k])
 		}
+		w.num(uint64(len(s.Dependencies)))
 		for _, k := range sortedKeysOf(s.Dependencies) {
-			w.str("dep" + k)
+			w.str("dep")
+			w.str(k)
 			switch d := s.Dependencies[k].(type) {
 			case []string:
+				w.str("names")
 				w.sorted(d)
 			case *js.Schema:
+				w.str("schema")
 				w.child(hash(d))
 			}
 		}
-		var sum [sha256.Size]byte
-		w.h.Sum(sum[:0])
+		sum := sha256.Sum256(w.buf)
+		free = append(free, w.buf[:0])
 		v := nodeHash{sum: [2]uint64{binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16])}, refFree: w.refFree}
 		h[s] = v
 		return v
@@ -167,29 +200,31 @@ func fragmentOf(loc string) string {
 	return loc
 }
 
+// hasher collects the encoding of one node; every field is
+// self-delimiting (a uvarint, a string after its length, a child's hash
+// in 16 bytes), so distinct nodes write distinct bytes.
 type hasher struct {
-	h       hash.Hash
-	buf     [8]byte
+	buf     []byte
 	refFree bool
 }
 
 // child mixes in a subschema's hash; the subtree is ref-free only if every
 // child is.
 func (w *hasher) child(c nodeHash) {
-	w.num(c.sum[0])
-	w.num(c.sum[1])
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, c.sum[0])
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, c.sum[1])
 	w.refFree = w.refFree && c.refFree
 }
 
 func (w *hasher) str(s string) {
 	w.num(uint64(len(s)))
-	w.h.Write([]byte(s))
+	w.buf = append(w.buf, s...)
 }
 
-func (w *hasher) num(n uint64) {
-	binary.LittleEndian.PutUint64(w.buf[:], n)
-	w.h.Write(w.buf[:])
-}
+// num writes n as a uvarint: self-delimiting, and most numbers written
+// (lengths, counts, tags) take one byte rather than eight, which halves
+// what is hashed.
+func (w *hasher) num(n uint64) { w.buf = binary.AppendUvarint(w.buf, n) }
 
 func (w *hasher) boolean(b bool) {
 	if b {
@@ -200,8 +235,11 @@ func (w *hasher) boolean(b bool) {
 }
 
 func (w *hasher) sorted(ss []string) {
-	c := append([]string(nil), ss...)
-	sort.Strings(c)
+	c := ss
+	if !sort.StringsAreSorted(c) {
+		c = append([]string(nil), ss...)
+		sort.Strings(c)
+	}
 	w.num(uint64(len(c)))
 	for _, s := range c {
 		w.str(s)

@@ -125,7 +125,30 @@ func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 // exactly, so the offender reported is the same on every run.
 func checkCostLimits(data []byte, doc any, source string, lim Limits) error {
 	fast := costWalker{lim: lim}
+	return costLimitsAfter(&fast, fast.walk(doc, "", posSchema, false), data, doc, source, lim)
+}
+
+// checkLimits is checkSchemaLimits and then checkCostLimits, each
+// reporting what it would alone, with the common case (nothing exceeded)
+// in a single walk: the cost walk also applies the schema limits, and only
+// when something is exceeded do the two checks walk again in turn.
+func checkLimits(data []byte, doc any, source string, lim Limits) error {
+	fast := costWalker{lim: lim, schemaLimits: true}
 	bad := fast.walk(doc, "", posSchema, false)
+	if bad != nil { // the walk stopped early: a schema limit may lie beyond
+		if err := checkSchemaLimits(doc, source, lim); err != nil {
+			return err
+		}
+		if fast.overSchema {
+			return checkCostLimits(data, doc, source, lim)
+		}
+	}
+	return costLimitsAfter(&fast, bad, data, doc, source, lim)
+}
+
+// costLimitsAfter is checkCostLimits once the common pass fast has
+// walked the document and found bad (nil: nothing).
+func costLimitsAfter(fast *costWalker, bad *costViolation, data []byte, doc any, source string, lim Limits) error {
 	if bad != nil || fast.regex > lim.MaxRegexTotal {
 		exact := costWalker{lim: lim, thorough: true}
 		if first := exact.walk(doc, "", posSchema, false); first != nil {
@@ -273,6 +296,13 @@ type costWalker struct {
 	// not compiled.
 	instance bool
 
+	// schemaLimits also applies the limits of checkSchemaLimits (JSON
+	// values, pattern lengths, enum sizes), as withinSchemaLimits does;
+	// overSchema says one is exceeded, and the walk stops there.
+	schemaLimits bool
+	overSchema   bool
+	nodes        int
+
 	members int // object members so far
 	regex   int // instructions of the regular expressions so far
 	path    []string
@@ -295,6 +325,10 @@ func (w *costWalker) violation(reason string) *costViolation {
 // keyword whether key is a keyword of a schema.
 func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costViolation {
 	lim := w.lim
+	if w.schemaLimits && !w.withinSchemaLimits(v, key) {
+		w.overSchema = true
+		return &costViolation{reason: "over a schema limit"} // checkLimits reports it
+	}
 	switch v := v.(type) {
 	case map[string]any:
 		if !w.instance {
@@ -306,31 +340,23 @@ func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costVi
 				return w.violation(fmt.Sprintf("document has more than %d object members; the limit (max properties in total) is %d", lim.MaxTotalProperties, lim.MaxTotalProperties))
 			}
 		}
+		if !w.thorough { // map order will do: no list of keys to build
+			for k, e := range v {
+				if bad := w.member(k, e, key, pos); bad != nil {
+					return bad
+				}
+			}
+			return nil
+		}
 		keys := make([]string, 0, len(v))
 		for k := range v {
 			keys = append(keys, k)
 		}
-		if w.thorough {
-			slices.Sort(keys)
-		}
+		slices.Sort(keys)
 		for _, k := range keys {
-			w.path = append(w.path, k)
-			if key == "patternProperties" && !w.instance {
-				if bad := w.regexp(k); bad != nil {
-					return bad
-				}
-			}
-			child := posData
-			switch pos {
-			case posSchema:
-				child = keywordPosition(k)
-			case posNames:
-				child = posSchema
-			}
-			if bad := w.walk(v[k], k, child, pos == posSchema); bad != nil {
+			if bad := w.member(k, v[k], key, pos); bad != nil {
 				return bad
 			}
-			w.path = w.path[:len(w.path)-1]
 		}
 	case []any:
 		for i, e := range v {
@@ -354,6 +380,36 @@ func (w *costWalker) walk(v any, key string, pos position, keyword bool) *costVi
 			return w.regexp(v)
 		}
 	}
+	return nil
+}
+
+// withinSchemaLimits counts v, the value of key, and applies to it what
+// withinSchemaLimits (load.go) applies.
+func (w *costWalker) withinSchemaLimits(v any, key string) bool {
+	w.nodes++
+	return w.nodes <= w.lim.MaxNodes && valueWithinLimits(v, key, w.lim)
+}
+
+// member visits member k (value e) of an object, the value of key in its
+// parent at position pos.
+func (w *costWalker) member(k string, e any, key string, pos position) *costViolation {
+	w.path = append(w.path, k)
+	if key == "patternProperties" && !w.instance {
+		if bad := w.regexp(k); bad != nil {
+			return bad
+		}
+	}
+	child := posData
+	switch pos {
+	case posSchema:
+		child = keywordPosition(k)
+	case posNames:
+		child = posSchema
+	}
+	if bad := w.walk(e, k, child, pos == posSchema); bad != nil {
+		return bad
+	}
+	w.path = w.path[:len(w.path)-1]
 	return nil
 }
 

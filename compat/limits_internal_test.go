@@ -158,3 +158,48 @@ func TestCountCostMatchesBigRat(t *testing.T) {
 		t.Errorf("the literals do not cover every verdict enough: %v", kinds)
 	}
 }
+
+// TestCheckLimitsAsTwoChecks: checkLimits, one walk in the common case,
+// answers exactly what checkSchemaLimits and then checkCostLimits answer,
+// whichever limits a document exceeds and in whatever order they lie.
+func TestCheckLimitsAsTwoChecks(t *testing.T) {
+	docs := []string{
+		`{"type":"object","properties":{"a":{"type":"string","pattern":"^[a-z]+$"},"b":{"enum":[1,2,3]}}}`,
+		// members per object early, a long pattern late (and the reverse)
+		`{"properties":{"a":{},"b":{},"c":{},"d":{}},"z":{"pattern":"` + strings.Repeat("x", 40) + `"}}`,
+		`{"a":{"pattern":"` + strings.Repeat("x", 40) + `"},"z":{"properties":{"a":{},"b":{},"c":{},"d":{}}}}`,
+		// a long number early, an enum over its size late
+		`{"a":{"minimum":1` + strings.Repeat("0", 30) + `},"z":{"enum":[1,2,3,4,5,6]}}`,
+		`{"patternProperties":{"` + strings.Repeat("y", 40) + `":{}},"maxLength":1` + strings.Repeat("0", 30) + `}`,
+		`[` + strings.Repeat(`{"a":1},`, 30) + `{}]`,
+		`{"a":{"a":{"a":1}},"b":1,"b":2}`, // a repeated key
+		`{"p":{"pattern":"(x{0,9}){9}"},"q":{"pattern":"a{5}"}}`,
+	}
+	limits := []Limits{
+		DefaultLimits,
+		{MaxProperties: 3, MaxPattern: 30, MaxEnum: 5, MaxNodes: 50, MaxNumberDigits: 20},
+		{MaxNodes: 10},
+		{MaxProperties: 3},
+		{MaxPattern: 30, MaxNumberDigits: 20},
+		{MaxEnum: 5, MaxNumberDigits: 20},
+		{MaxRegexProgram: 20, MaxRegexTotal: 30},
+	}
+	for _, text := range docs {
+		data := []byte(text)
+		doc, err := DecodeJSON(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range limits {
+			lim := l.withDefaults()
+			want := checkSchemaLimits(doc, "s", lim)
+			if want == nil {
+				want = checkCostLimits(data, doc, "s", lim)
+			}
+			got := checkLimits(data, doc, "s", lim)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%.60s under %+v:\n got  %v\n want %v", text, l, got, want)
+			}
+		}
+	}
+}

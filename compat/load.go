@@ -170,10 +170,7 @@ func compileDecoded(data []byte, doc any, opts LoadOptions, lim Limits) (*Schema
 	// Limits first: the compiler decodes the document again in AddResource,
 	// which for a 4 MB document over a limit would double the cost of
 	// refusing it.
-	if err := checkSchemaLimits(doc, opts.Source, lim); err != nil {
-		return nil, err
-	}
-	if err := checkCostLimits(data, doc, opts.Source, lim); err != nil { // limits.go
+	if err := checkLimits(data, doc, opts.Source, lim); err != nil { // limits.go
 		return nil, err
 	}
 	c := jsonschema.NewCompiler()
@@ -283,6 +280,15 @@ func pointerIn(msg string) string {
 // DecodeJSON decodes a JSON document the way the validator expects it
 // (numbers as json.Number, so big and decimal values stay exact).
 func DecodeJSON(data []byte) (any, error) {
+	if v, ok := decodeValid(data); ok { // jsondecode.go
+		return v, nil
+	}
+	return decodeStd(data)
+}
+
+// decodeStd is DecodeJSON with encoding/json, for the texts decodeValid
+// leaves to it: it names what is wrong and where.
+func decodeStd(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -442,36 +448,47 @@ func withinSchemaLimits(doc any, lim Limits) bool {
 	var ok func(v any, key string) bool
 	ok = func(v any, key string) bool {
 		nodes++
-		if nodes > lim.MaxNodes {
+		if nodes > lim.MaxNodes || !valueWithinLimits(v, key, lim) {
 			return false
 		}
 		switch v := v.(type) {
 		case map[string]any:
 			for k, e := range v {
-				if key == "patternProperties" && len(k) > lim.MaxPattern {
-					return false
-				}
 				if !ok(e, k) {
 					return false
 				}
 			}
 		case []any:
-			if key == "enum" && len(v) > lim.MaxEnum {
-				return false
-			}
 			for _, e := range v {
 				if !ok(e, "") {
 					return false
 				}
 			}
-		case string:
-			if key == "pattern" && len(v) > lim.MaxPattern {
-				return false
-			}
 		}
 		return true
 	}
 	return ok(doc, "")
+}
+
+// valueWithinLimits applies the schema limits that concern v itself, the
+// value of key in its parent: the length of a pattern and of the keys of
+// patternProperties, the size of an enum.
+func valueWithinLimits(v any, key string, lim Limits) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if key == "patternProperties" {
+			for k := range v {
+				if len(k) > lim.MaxPattern {
+					return false
+				}
+			}
+		}
+	case []any:
+		return key != "enum" || len(v) <= lim.MaxEnum
+	case string:
+		return key != "pattern" || len(v) <= lim.MaxPattern
+	}
+	return true
 }
 
 // locateSchemaLimit walks in sorted key order and reports the first

@@ -40,7 +40,7 @@ func Fingerprint(schemaText string, refs []Reference) (string, error) {
 func fingerprintValue(doc any, size int, refs []Reference) string {
 	var b bytes.Buffer
 	b.Grow(size)
-	writeCanonical(&b, doc)
+	(&canonicalWriter{b: &b}).write(doc)
 	for _, r := range refs {
 		b.WriteByte('\n')
 		b.WriteString(`{"name":`)
@@ -66,9 +66,17 @@ func invalidJSON(err error) *Error {
 	return &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), Err: err}
 }
 
-// writeCanonical writes v (as decoded by compat.DecodeJSON) canonically.
-// Recursion depth is bounded by encoding/json's own nesting limit.
-func writeCanonical(b *bytes.Buffer, v any) {
+// canonicalWriter writes values (as decoded by compat.DecodeJSON)
+// canonically. Recursion depth is bounded by the decoder's nesting limit.
+type canonicalWriter struct {
+	b *bytes.Buffer
+	// keys is a stack of the sorted member names of the objects being
+	// written, innermost last: one slice serves the whole document.
+	keys []string
+}
+
+func (w *canonicalWriter) write(v any) {
+	b := w.b
 	switch v := v.(type) {
 	case nil:
 		b.WriteString("null")
@@ -88,14 +96,18 @@ func writeCanonical(b *bytes.Buffer, v any) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			writeCanonical(b, e)
+			w.write(e)
 		}
 		b.WriteByte(']')
 	case map[string]any:
-		keys := make([]string, 0, len(v))
+		start := len(w.keys)
 		for k := range v {
-			keys = append(keys, k)
+			w.keys = append(w.keys, k)
 		}
+		// Members nested below append past this object's names; if that
+		// moves the stack, keys still reads the old array, which stays
+		// as it is.
+		keys := w.keys[start:]
 		sort.Strings(keys)
 		b.WriteByte('{')
 		for i, k := range keys {
@@ -104,9 +116,10 @@ func writeCanonical(b *bytes.Buffer, v any) {
 			}
 			writeString(b, k)
 			b.WriteByte(':')
-			writeCanonical(b, v[k])
+			w.write(v[k])
 		}
 		b.WriteByte('}')
+		w.keys = w.keys[:start]
 	default:
 		// DecodeJSON yields only the types above; anything else would be a
 		// bug, and it still must not collide with a real value.
@@ -121,6 +134,15 @@ func writeString(b *bytes.Buffer, s string) {
 	const hexDigits = "0123456789abcdef"
 	b.WriteByte('"')
 	for i := 0; i < len(s); {
+		// A run of bytes written as they are goes in one write.
+		j := i
+		for j < len(s) && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' && s[j] < utf8.RuneSelf {
+			j++
+		}
+		b.WriteString(s[i:j])
+		if i = j; i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -137,8 +159,6 @@ func writeString(b *bytes.Buffer, s string) {
 				b.WriteString(`\u00`)
 				b.WriteByte(hexDigits[c>>4])
 				b.WriteByte(hexDigits[c&0xf])
-			default:
-				b.WriteByte(c)
 			}
 			i++
 			continue

@@ -26,21 +26,31 @@ func checkType(t string) error {
 // fingerprint is Fingerprint behind a cache keyed by a digest of the exact
 // submitted bytes: CI sends the same text every build, and hashing it is far
 // cheaper than re-parsing it into canonical form. On a miss it also returns
-// the decoded document, so that compiling it does not decode it again.
-// validated says whether this exact text has compiled before (see
-// rawEntry): only then may its fingerprint stand for a compiled schema.
-func (s *Registrar) fingerprint(text string, refs []Reference) (fp string, doc any, validated bool, err error) {
+// the text's bytes and decoded document, so that compiling it neither
+// copies nor decodes it again. validated says whether this exact text has
+// compiled before (see rawEntry): only then may its fingerprint stand for
+// a compiled schema.
+func (s *Registrar) fingerprint(text string, refs []Reference) (textPrint, error) {
 	key := rawKey(text, refs)
 	if e, ok := s.cache.rawFP.Get(key); ok {
-		return e.fp, nil, e.validated, nil
+		return textPrint{key: key, rawEntry: e}, nil
 	}
-	doc, err = compat.DecodeJSON([]byte(text))
+	data := []byte(text)
+	doc, err := compat.DecodeJSON(data)
 	if err != nil {
-		return "", nil, false, invalidJSON(err)
+		return textPrint{}, invalidJSON(err)
 	}
-	fp = fingerprintValue(doc, len(text), refs)
-	s.cache.rawFP.Add(key, rawEntry{fp: fp})
-	return fp, doc, false, nil
+	e := rawEntry{fp: fingerprintValue(doc, len(text), refs)}
+	s.cache.rawFP.Add(key, e)
+	return textPrint{key: key, rawEntry: e, data: data, doc: doc}, nil
+}
+
+// textPrint is what fingerprint knows of a submitted text.
+type textPrint struct {
+	key [32]byte // rawKey of the text and its references
+	rawEntry
+	data []byte // the text, and doc its decoded form: nil on a cache hit
+	doc  any
 }
 
 // rawKey is the digest of a text exactly as submitted, with its references.
@@ -107,7 +117,7 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 	if max := cmp.Or(s.limits.MaxBytes, compat.DefaultLimits.MaxBytes); len(text) > max {
 		return nil, "", Errorf(KindInvalid, CodeInvalidSchema, "Invalid schema: document is %d bytes; the limit is %d", len(text), max)
 	}
-	fp, doc, validated, err := s.fingerprint(text, refs)
+	tp, err := s.fingerprint(text, refs)
 	if err != nil {
 		// Past 10,000 levels the decoder stops with its own message; name
 		// the depth limit instead (only failures pay for this scan).
@@ -119,7 +129,8 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 	// The compiled schema cached under fp may come from another text with
 	// the same canonical form, which says nothing of this text's duplicate
 	// keys or number literals: only a text that compiled itself may use it.
-	if c, ok := s.cache.byFP.Get(fp); ok && validated {
+	fp := tp.fp
+	if c, ok := s.cache.byFP.Get(fp); ok && tp.validated {
 		if err := s.resolveRefs(ctx, refs, false, nil, nil, 1); err != nil {
 			return nil, "", err
 		}
@@ -129,8 +140,9 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 	if err := s.resolveRefs(ctx, refs, false, &res, map[string]string{}, 1); err != nil {
 		return nil, "", err
 	}
-	data := []byte(text)
+	data, doc := tp.data, tp.doc
 	if doc == nil { // the text was seen before, but its compiled form was evicted
+		data = []byte(text)
 		if doc, err = compat.DecodeJSON(data); err != nil {
 			return nil, "", invalidJSON(err)
 		}
@@ -145,7 +157,7 @@ func (s *Registrar) compileProposed(ctx context.Context, subject, schemaType, te
 		return nil, "", &Error{Kind: KindInvalid, Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), Err: err}
 	}
 	s.cache.byFP.Add(fp, c)
-	s.cache.rawFP.Add(rawKey(text, refs), rawEntry{fp: fp, validated: true})
+	s.cache.rawFP.Add(tp.key, rawEntry{fp: fp, validated: true})
 	return c, fp, nil
 }
 

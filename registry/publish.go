@@ -114,10 +114,11 @@ func (s *Registrar) lookup(ctx context.Context, req PublishRequest, deleted bool
 	if err := checkType(req.SchemaType); err != nil {
 		return SubjectVersion{}, err
 	}
-	fp, _, _, err := s.fingerprint(req.Schema, req.References)
+	tp, err := s.fingerprint(req.Schema, req.References)
 	if err != nil {
 		return SubjectVersion{}, err
 	}
+	fp := tp.fp
 	v, err := s.store.FindByFingerprint(ctx, req.Subject, fp)
 	if err == nil {
 		return s.join(ctx, v)

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/batonhq/baton/internal/benchcpu"
 	"github.com/batonhq/baton/internal/eventschema"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/boltstore"
@@ -27,26 +27,11 @@ func wideSchema(extra string) string {
 	return b.String()
 }
 
-// reportCPU adds "cpu-ms/op", the process's CPU time (user + system, GC
-// included) per operation. On a shared 2-core machine ns/op measures how
-// much CPU the other tenants left; CPU per operation is what a change
-// moves. Call it first; it reports when the benchmark ends.
-func reportCPU(b *testing.B) {
-	start := cpuTime()
-	b.Cleanup(func() {
-		if b.N > 0 {
-			b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-		}
-	})
-}
+// reportCPU adds "cpu-ms/op" (see benchcpu). Call it first; it reports
+// when the benchmark ends.
+func reportCPU(b *testing.B) { benchcpu.Report(b) }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func cpuTime() time.Duration { return benchcpu.Now() }
 
 // BenchmarkPublishParallel registers a new 8-property schema under a new
 // subject from 8 goroutines per core, as `baton-load --scenario register

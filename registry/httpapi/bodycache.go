@@ -5,7 +5,11 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"github.com/batonhq/baton/compat"
 )
 
 // pureCache maps keys to values that are a pure function of the key, so an
@@ -122,7 +126,10 @@ func decodeSchemaRequest(r *http.Request) (schemaRequest, error) {
 		req.References = slices.Clone(req.References) // callers must not alias the cache
 		return req, nil
 	}
-	req, err := decodeBytes[schemaRequest](data)
+	req, ok := plainSchemaRequest(data)
+	if !ok {
+		req, err = decodeBytes[schemaRequest](data)
+	}
 	if err == nil {
 		err = req.valid()
 	}
@@ -132,4 +139,50 @@ func decodeSchemaRequest(r *http.Request) (schemaRequest, error) {
 	schemaRequests.add(string(data), req)
 	req.References = slices.Clone(req.References)
 	return req, nil
+}
+
+// plainSchemaRequest decodes the body serializers and CI send, an object
+// whose only members named like a field of schemaRequest are "schema" and
+// "schemaType", spelled exactly, with string values, in one pass
+// (compat.DecodeJSON) instead of encoding/json's reflection over two
+// scans; its answer is json.Unmarshal's. Any other body (references, an
+// import's id, a field name in other case, a value of another type,
+// invalid JSON or UTF-8) is left to decodeBytes, ok = false.
+func plainSchemaRequest(data []byte) (req schemaRequest, ok bool) {
+	if !utf8.Valid(data) {
+		return req, false
+	}
+	v, err := compat.DecodeJSON(data)
+	m, isObject := v.(map[string]any)
+	if err != nil || !isObject {
+		return req, false
+	}
+	for k, v := range m {
+		switch {
+		case k == "schema" || k == "schemaType":
+			s, isString := v.(string)
+			if !isString {
+				return req, false
+			}
+			if k == "schema" {
+				req.Schema = &s
+			} else {
+				req.SchemaType = s
+			}
+		case schemaRequestField(k):
+			return req, false
+		}
+	}
+	return req, true
+}
+
+// schemaRequestField reports whether json.Unmarshal would decode member
+// k into a field of schemaRequest: it matches names case-insensitively.
+func schemaRequestField(k string) bool {
+	for _, f := range []string{"schema", "schemaType", "references", "id", "version"} {
+		if strings.EqualFold(k, f) {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -121,5 +122,67 @@ func TestReadAllSized(t *testing.T) {
 	_, err := readAllSized(iotest.TimeoutReader(strings.NewReader(body)), int64(len(body)))
 	if err == nil {
 		t.Errorf("a failing reader's error was lost")
+	}
+}
+
+// schemaRequestBodies are bodies where a decoder of the request envelope
+// may differ from json.Unmarshal: field names in other case (ſ and K fold
+// to s and k), repeated members, escapes, values of other types,
+// references and import fields.
+var schemaRequestBodies = []string{
+	`{"schema":"{\"type\":\"string\"}","schemaType":"JSON"}`,
+	`{"schemaType":"JSON","schema":"{}","metadata":{"x":1},"ruleSet":null}`,
+	`{"schema":"a","schema":"b"}`, `{"schema":"\u00e9\ud83d\ude00\ud800"}`, `{"schema":""}`, `{}`,
+	`{"Schema":"a"}`, `{"SCHEMATYPE":"JSON","schema":"{}"}`, `{"ſchema":"a"}`, `{"schema":"a","schemaType":"JSON","references":[]}`,
+	`{"schema":"a","references":[{"name":"n","subject":"s","version":1}]}`, `{"schema":"a","id":5,"version":2}`,
+	`{"schema":null}`, `{"schema":1}`, `{"schemaType":true}`, `{"schema":"a","schemaType":null}`, `{"schema":["a"]}`,
+	`[]`, `"schema"`, `null`, `{"schema":"a"} x`, `{"schema":"a",}`, "{\"schema\":\"\xff\"}", ``, `  `,
+}
+
+func TestPlainSchemaRequestAgrees(t *testing.T) {
+	for _, body := range schemaRequestBodies {
+		assertPlainAgrees(t, []byte(body))
+	}
+}
+
+func FuzzPlainSchemaRequest(f *testing.F) {
+	for _, body := range schemaRequestBodies {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { assertPlainAgrees(t, body) })
+}
+
+// assertPlainAgrees: a body plainSchemaRequest decodes, json.Unmarshal
+// decodes without error into the same request.
+func assertPlainAgrees(t *testing.T, body []byte) {
+	t.Helper()
+	got, ok := plainSchemaRequest(body)
+	if !ok {
+		return
+	}
+	want, err := decodeBytes[schemaRequest](body)
+	if err != nil {
+		t.Fatalf("%q: plainSchemaRequest decodes what json.Unmarshal refuses (%v)", body, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%q: plainSchemaRequest = %+v, json.Unmarshal = %+v", body, got, want)
+	}
+}
+
+// TestPlainSchemaRequestTakesTheCommonBody: the body serializers send is
+// the one decoded in one pass; a body with references is left to
+// json.Unmarshal.
+func TestPlainSchemaRequestTakesTheCommonBody(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{`{"schema":"{}","schemaType":"JSON"}`, true},
+		{`{"schema":"{}","schemaType":"JSON","references":[{"name":"n","subject":"s","version":1}]}`, false},
+		{`{"Schema":"{}"}`, false},
+	} {
+		if _, ok := plainSchemaRequest([]byte(tc.body)); ok != tc.want {
+			t.Errorf("plainSchemaRequest(%s) ok = %v, want %v", tc.body, ok, tc.want)
+		}
 	}
 }

@@ -286,6 +286,15 @@ func handleCheck(reg registry.Registry, log *slog.Logger) http.Handler {
 	type response struct {
 		IsCompatible bool `json:"is_compatible"`
 	}
+	// The two plain answers, encoded once.
+	var answers [2]cachedBody
+	for i, compatible := range []bool{false, true} {
+		body, err := encodeJSON(response{IsCompatible: compatible})
+		if err != nil {
+			panic(err) // a struct of one bool always encodes
+		}
+		answers[i] = cachedBody{body, []string{strconv.Itoa(len(body))}}
+	}
 	type verboseResponse struct {
 		IsCompatible bool             `json:"is_compatible"`
 		Messages     []string         `json:"messages"`
@@ -309,7 +318,11 @@ func handleCheck(reg registry.Registry, log *slog.Logger) http.Handler {
 			return
 		}
 		if !queryBool(r, "verbose") {
-			encode(w, http.StatusOK, response{IsCompatible: rep.Compatible})
+			a := answers[0]
+			if rep.Compatible {
+				a = answers[1]
+			}
+			writeBodyLength(w, http.StatusOK, a.body, a.length)
 			return
 		}
 		resp := verboseResponse{IsCompatible: rep.Compatible, Messages: make([]string, 0, len(rep.Findings)), Findings: nonNil(rep.Findings)}

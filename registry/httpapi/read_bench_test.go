@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
+	"github.com/batonhq/baton/internal/benchcpu"
 	"github.com/batonhq/baton/internal/eventschema"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/boltstore"
@@ -116,6 +118,44 @@ func BenchmarkCompatRepeated(b *testing.B) {
 		for pb.Next() {
 			clear(w.h)
 			req := httptest.NewRequest("POST", "/compatibility/subjects/orders/versions/latest", bytes.NewReader(body))
+			srv.ServeHTTP(w, req)
+			if w.status != http.StatusOK {
+				b.Errorf("status %d", w.status)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkCompatFresh: the same request with a never-seen proposal each
+// time, as `baton-load --scenario compat --fresh` sends, through the whole
+// server with the access log on, as `baton serve` runs: the compile of
+// the proposal plus everything the HTTP layer adds to it. cpu-ms/op over
+// compat's BenchmarkProposalCompile/v5-only is the overhead ratio.
+func BenchmarkCompatFresh(b *testing.B) {
+	st, err := boltstore.Open(b.TempDir(), boltstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := registry.NewRegistrar(st, registry.Options{})
+	if _, err := svc.Publish(context.Background(), registry.PublishRequest{Subject: "orders", Schema: eventschema.Object(50, "orders", 0)}); err != nil {
+		b.Fatal(err)
+	}
+	srv := httpapi.NewServer(svc, httpapi.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	bodies := make([][]byte, b.N) // built before the clock starts, as a client would
+	for i := range bodies {
+		bodies[i] = []byte(schemaBody(eventschema.Object(50, "orders", int64(i+1))))
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	benchcpu.Report(b)
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			clear(w.h)
+			req := httptest.NewRequest("POST", "/compatibility/subjects/orders/versions/latest", bytes.NewReader(bodies[next.Add(1)-1]))
 			srv.ServeHTTP(w, req)
 			if w.status != http.StatusOK {
 				b.Errorf("status %d", w.status)
