@@ -724,15 +724,17 @@ func (c *checker) writerAcceptsFrom(ws wset, v any, src *js.Schema) bool {
 	return true
 }
 
-// report turns internal findings into the public Report: witnesses are
-// validated against the whole writer and reader, findings deduplicated and
-// sorted.
+// report turns internal findings into the public Report: findings are
+// deduplicated and sorted, then each gets the first of its witnesses that
+// the whole writer accepts and the whole reader rejects, within the
+// report's example budget (see exampleBudget).
 func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 	rep := Report{Compatible: true, Findings: []Finding{}}
 	if len(fs) == 0 {
 		return rep
 	}
 	seen := map[string]int{}
+	var wits [][]any // wits[i]: the witnesses found for rep.Findings[i], in order
 	tooComplex := false
 	for _, f := range fs {
 		if f.rule == &RuleTooComplex {
@@ -745,27 +747,71 @@ func (c *checker) report(fs []finding, writer, reader *Schema) Report {
 		}
 		out := Finding{Rule: f.rule.ID, Path: inDocument(f.path, reader), WriterPath: inDocument(f.wpath, writer), Message: f.msg,
 			Breaking: !(f.lenient && c.opts.Policy == Lenient)}
-		if f.hasWit && witnessNodes(f.wit, maxWitnessNodes) <= maxWitnessNodes {
-			if b, err := json.Marshal(f.wit); err == nil && len(b) <= maxWitnessBytes &&
-				c.writerAcceptsDoc(writer, b, f.wit) && reader.root.Validate(f.wit) != nil {
-				out.Example = b
-			}
-		}
 		k := out.Rule + "\x00" + out.Path
-		if i, dup := seen[k]; dup {
-			if rep.Findings[i].Example == nil && out.Example != nil {
-				rep.Findings[i].Example = out.Example
+		i, dup := seen[k]
+		if !dup {
+			i = len(rep.Findings)
+			seen[k] = i
+			rep.Findings = append(rep.Findings, out)
+			wits = append(wits, nil)
+			if out.Breaking {
+				rep.Compatible = false
 			}
-			continue
 		}
-		seen[k] = len(rep.Findings)
-		rep.Findings = append(rep.Findings, out)
-		if out.Breaking {
-			rep.Compatible = false
+		if f.hasWit {
+			wits[i] = append(wits[i], f.wit)
 		}
 	}
-	rep.sortFindings()
+	order := make([]int, len(rep.Findings))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return findingLess(rep.Findings[order[a]], rep.Findings[order[b]]) })
+	sorted := make([]Finding, len(order))
+	left := exampleBudget
+	for n, i := range order {
+		sorted[n] = rep.Findings[i]
+		for _, wit := range wits[i] {
+			if b, ok := c.confirm(wit, writer, reader, &left); ok {
+				sorted[n].Example = b
+				break
+			}
+		}
+	}
+	rep.Findings = sorted
 	return rep
+}
+
+// exampleBudget bounds, in bytes, the example documents of one report
+// together; past it findings are reported without one. Confirming a
+// witness validates it against both whole schemas, so the budget bounds
+// that work too: a 100 KB pair whose 3,000 properties are all required
+// and all changed otherwise costs seconds of validation and answers with
+// megabytes of examples.
+const exampleBudget = 1 << 20
+
+// confirm returns wit's encoding when it fits what is left of the
+// example budget and the whole writer accepts and the whole reader
+// rejects it. Every witness encoded is charged to left, shown or not, so
+// what a report encodes and validates stays within the budget.
+func (c *checker) confirm(wit any, writer, reader *Schema, left *int) ([]byte, bool) {
+	// A value encodes in at least a byte: a witness of more nodes than
+	// bytes left cannot fit, and is refused before it is encoded.
+	if n := witnessNodes(wit, maxWitnessNodes); n > maxWitnessNodes || n > *left {
+		return nil, false
+	}
+	b, err := json.Marshal(wit)
+	if err != nil {
+		return nil, false
+	}
+	*left -= len(b)
+	if len(b) > maxWitnessBytes || *left < 0 {
+		return nil, false
+	}
+	if !c.writerAcceptsDoc(writer, b, wit) || reader.root.Validate(wit) == nil {
+		return nil, false
+	}
+	return b, true
 }
 
 // ptrOf is the JSON Pointer of a compiled node within its document; nodes

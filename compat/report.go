@@ -80,19 +80,36 @@ type Report struct {
 }
 
 func (r *Report) sortFindings() {
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		a, b := r.Findings[i], r.Findings[j]
-		if a.Version != b.Version {
-			return a.Version < b.Version
+	sort.SliceStable(r.Findings, func(i, j int) bool { return findingLess(r.Findings[i], r.Findings[j]) })
+}
+
+// findingLess is the order of a report's findings: by version, direction,
+// path, then rule.
+func findingLess(a, b Finding) bool {
+	if a.Version != b.Version {
+		return a.Version < b.Version
+	}
+	if a.Direction != b.Direction {
+		return a.Direction < b.Direction
+	}
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	return a.Rule < b.Rule
+}
+
+// capExamples keeps the examples of the first findings, in order, up to
+// exampleBudget bytes together: the budget of one pair's report applied
+// to a report that joins several pairs (transitive modes, full).
+func (r *Report) capExamples() {
+	left := exampleBudget
+	for i := range r.Findings {
+		if n := len(r.Findings[i].Example); n > left {
+			r.Findings[i].Example = nil
+		} else {
+			left -= n
 		}
-		if a.Direction != b.Direction {
-			return a.Direction < b.Direction
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Rule < b.Rule
-	})
+	}
 }
 
 // Mode is a Confluent compatibility level.
@@ -194,5 +211,6 @@ func CheckModeContext(ctx context.Context, mode Mode, history []*Schema, propose
 		}
 	}
 	out.sortFindings()
+	out.capExamples()
 	return out, nil
 }

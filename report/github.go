@@ -36,7 +36,7 @@ func RenderGitHub(w io.Writer, r Result, opts Options) error {
 			}
 			msg += direction(f, r.modeOf(it)) + " [" + pathOrRoot(f.Path) + "]"
 			if len(f.Example) > 0 {
-				msg += "\nexample: " + compactJSON(f.Example, 500)
+				msg += "\nexample: " + CompactJSON(f.Example, 500)
 			}
 			fmt.Fprintf(&b, "::%s %s::%s\n", level, strings.Join(props, ","), ghData(msg))
 		}

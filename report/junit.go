@@ -120,7 +120,7 @@ func junitLine(it Item, f compat.Finding, mode string) string {
 	}
 	fmt.Fprintf(&b, "%s %s: %s\n", level, located(at, f, mode), f.Message)
 	if len(f.Example) > 0 {
-		fmt.Fprintf(&b, "    example: %s\n", compactJSON(f.Example, 2000))
+		fmt.Fprintf(&b, "    example: %s\n", CompactJSON(f.Example, 2000))
 	}
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/internal/golden"
@@ -285,5 +286,27 @@ func TestJUnitCDATAEscape(t *testing.T) {
 	}
 	if !strings.Contains(rep.Suites[0].Cases[0].Failure.Text, "evil ]]> <tag> & more") {
 		t.Errorf("text lost: %q", rep.Suites[0].Cases[0].Failure.Text)
+	}
+}
+
+// TestCompactJSON: a witness longer than the limit is cut at a character
+// boundary within the limit and marked; a shorter one is left whole.
+func TestCompactJSON(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{`{"a":1}`, 7, `{"a":1}`},
+		{`{"a":"xyz"}`, 8, `{"a":...`},
+		{`["ééé"]`, 6, `["...`},  // é is two bytes: a cut at byte 3 would split the first
+		{`["ééé"]`, 7, `["é...`}, // one é fits
+		{`["ééé"]`, 8, `["é...`}, // byte 5 is inside the second é
+		{`"€€"`, 2, `...`},
+	} {
+		got := CompactJSON(json.RawMessage(tc.in), tc.limit)
+		if got != tc.want || (len(tc.in) > tc.limit && len(got) > max(tc.limit, 3)) || !utf8.ValidString(got) {
+			t.Errorf("CompactJSON(%s, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
+		}
 	}
 }

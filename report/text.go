@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 const (
@@ -54,7 +55,7 @@ func RenderText(w io.Writer, r Result, opts Options) error {
 			}
 			fmt.Fprintf(&b, "%s%s %s: %s\n", indent, level, located(pathOrRoot(f.Path), f, mode), oneLine(f.Message))
 			if len(f.Example) > 0 {
-				fmt.Fprintf(&b, "%s    %s %s\n", indent, paint(ansiDim, "example:"), compactJSON(f.Example, 160))
+				fmt.Fprintf(&b, "%s    %s %s\n", indent, paint(ansiDim, "example:"), CompactJSON(f.Example, 160))
 			}
 		}
 	}
@@ -87,13 +88,20 @@ func summary(r Result, opts Options, paint func(code, s string) string) string {
 	}
 }
 
-// compactJSON renders a witness on one line, shortened for terminals.
-func compactJSON(raw json.RawMessage, max int) string {
+// CompactJSON renders a witness on one line, at most limit bytes: a longer
+// one is cut at a character boundary and ends in "...". Terminals, CI
+// annotations and the registry's one-line messages show it so; the full
+// witness stays in the finding's example.
+func CompactJSON(raw json.RawMessage, limit int) string {
 	s := string(raw)
-	if len(s) > max {
-		s = s[:max-3] + "..."
+	if len(s) <= limit {
+		return s
 	}
-	return s
+	cut := max(limit-3, 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // oneLine keeps a message on its finding's line.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/report"
 )
 
 // schemaRequest is the body of publish, lookup and compatibility requests
@@ -351,10 +352,14 @@ func findingMessage(f compat.Finding) string {
 		fmt.Fprintf(&b, " [%s]", f.Direction)
 	}
 	if len(f.Example) > 0 {
-		fmt.Fprintf(&b, "; example: %s", f.Example)
+		// The whole witness is in the finding; a message stays a line.
+		fmt.Fprintf(&b, "; example: %s", report.CompactJSON(f.Example, messageExampleBytes))
 	}
 	return b.String()
 }
+
+// messageExampleBytes bounds the example quoted in a Confluent message.
+const messageExampleBytes = 500
 
 // configResponse is GET and DELETE /config: compatibilityPolicy is a Baton
 // extension (STRICT or LENIENT).

@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"runtime"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonhq/baton/compat"
 	"github.com/batonhq/baton/registry"
 )
 
@@ -193,4 +196,53 @@ func addIssue14Cases(add func(name, method, path, body string, status, code int,
 // client or router cleans "." or ".." away before the server sees it.
 func pathSegment(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), ".", "%2E")
+}
+
+// TestCompatExamplesBounded: a proposal that changes each of 3,000
+// required properties is answered with findings whose examples together
+// stay within the report's budget (1 MiB) and messages that quote at most
+// a line of each, within the hostile-request bounds. Before the budget
+// this 190 KB pair took ~1.6 s of CPU and answered 13 MB.
+func TestCompatExamplesBounded(t *testing.T) {
+	h := newHarness(t)
+	var w, r, req []string
+	for i := range 3000 {
+		w = append(w, fmt.Sprintf(`"p%d":{"type":"string"}`, i))
+		r = append(r, fmt.Sprintf(`"p%d":{"type":"integer"}`, i))
+		req = append(req, fmt.Sprintf(`"p%d"`, i))
+	}
+	writer := `{"type":"object","required":[` + strings.Join(req, ",") + `],"properties":{` + strings.Join(w, ",") + `}}`
+	reader := `{"allOf":[{"type":"object","properties":{` + strings.Join(r, ",") + `}}]}`
+	if got := hostileDo(t, h.URL, "POST", "/subjects/wide/versions", schemaBody(writer)); got.Status != 200 {
+		t.Fatalf("registering the writer: %d %s", got.Status, got.Body)
+	}
+	var got response
+	cost := measureCost(t, func() {
+		got = hostileDo(t, h.URL, "POST", "/compatibility/subjects/wide/versions/latest?verbose=true", schemaBody(reader))
+	})
+	cost.check(t)
+	var body struct {
+		IsCompatible bool             `json:"is_compatible"`
+		Messages     []string         `json:"messages"`
+		Findings     []compat.Finding `json:"findings"`
+	}
+	if got.Status != 200 || json.Unmarshal(got.Body, &body) != nil || body.IsCompatible {
+		t.Fatalf("got %d %.300s, want 200 and is_compatible false", got.Status, got.Body)
+	}
+	examples, with := 0, 0
+	for _, f := range body.Findings {
+		if len(f.Example) > 0 {
+			examples += len(f.Example)
+			with++
+		}
+	}
+	if with == 0 || examples > 1<<20 {
+		t.Errorf("%d findings carry examples of %d bytes together, want some and at most 1 MiB", with, examples)
+	}
+	for _, m := range body.Messages {
+		if len(m) > 1000 {
+			t.Fatalf("a message of %d bytes, want at most a line: %.200s", len(m), m)
+		}
+	}
+	t.Logf("%d findings, %d with examples (%d bytes), answer %d bytes, CPU %s", len(body.Findings), with, examples, len(got.Body), cost.cpu)
 }

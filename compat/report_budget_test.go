@@ -1,0 +1,85 @@
+package compat
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// changedRequired is a pair whose n properties are all required by the
+// writer (strings) and all read as integers by the reader: every
+// witness is an object of n members, so unbounded examples would be n
+// findings times n members.
+func changedRequired(n int) (writer, reader *Schema) {
+	var w, r, req []string
+	for i := range n {
+		w = append(w, fmt.Sprintf(`"p%d":{"type":"string"}`, i))
+		r = append(r, fmt.Sprintf(`"p%d":{"type":"integer"}`, i))
+		req = append(req, fmt.Sprintf(`"p%d"`, i))
+	}
+	writer = MustCompile(`{"type":"object","required":[` + strings.Join(req, ",") + `],"properties":{` + strings.Join(w, ",") + `}}`)
+	reader = MustCompile(`{"allOf":[{"type":"object","properties":{` + strings.Join(r, ",") + `}}]}`)
+	return writer, reader
+}
+
+// TestReportExampleBudget: the examples of one report stay within
+// exampleBudget bytes together, in report order (the first findings keep
+// theirs), each still proven against both whole schemas; a report that
+// joins several pairs (a transitive mode) is held to the same budget.
+func TestReportExampleBudget(t *testing.T) {
+	const budget = 1 << 20 // exampleBudget, as documented: stated here so a change to it fails
+	w, r := changedRequired(3000)
+	examples := func(rep Report) (total, with int) {
+		for _, f := range rep.Findings {
+			if len(f.Example) > 0 {
+				total += len(f.Example)
+				with++
+			}
+		}
+		return total, with
+	}
+	rep := Check(w, r, Options{})
+	total, with := examples(rep)
+	if rep.Compatible || with == 0 || with == len(rep.Findings) {
+		t.Fatalf("compatible %v, %d of %d findings with an example: want incompatible, some with one and some past the budget", rep.Compatible, with, len(rep.Findings))
+	}
+	if total > budget {
+		t.Errorf("examples take %d bytes together, want at most %d", total, budget)
+	}
+	if len(rep.Findings[0].Example) == 0 {
+		t.Errorf("the first finding has no example: the budget must go to findings in report order")
+	}
+	for _, f := range rep.Findings {
+		if len(f.Example) == 0 {
+			continue
+		}
+		doc, err := DecodeJSON(f.Example)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Validate(doc) != nil || r.Validate(doc) == nil {
+			t.Errorf("%s %s: the example is not accepted by the writer and rejected by the reader", f.Rule, f.Path)
+		}
+	}
+
+	joined, err := CheckModeContext(t.Context(), BackwardTransitive, []*Schema{w, w, w}, r, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total, with := examples(joined); total > budget || with == 0 {
+		t.Errorf("transitive report: %d example bytes in %d findings, want some, at most %d bytes", total, with, budget)
+	}
+}
+
+// BenchmarkCheckChangedRequired: the cost of a report whose witnesses
+// are large (3,000 required properties, all changed), the case the
+// example budget bounds.
+func BenchmarkCheckChangedRequired(b *testing.B) {
+	w, r := changedRequired(3000)
+	b.ReportAllocs()
+	for b.Loop() {
+		benchSinkReport = Check(w, r, Options{})
+	}
+}
+
+var benchSinkReport Report
