@@ -66,14 +66,19 @@ type budget struct {
 }
 
 func newBudget(ctx context.Context, opts Options) *budget {
-	b := &budget{ctx: ctx, maxSteps: opts.MaxSteps, maxMem: opts.MaxMemory}
-	if b.maxSteps <= 0 {
-		b.maxSteps = DefaultMaxSteps
-	}
+	b := &budget{ctx: ctx, maxSteps: opts.stepBudget(), maxMem: opts.MaxMemory}
 	if b.maxMem <= 0 {
 		b.maxMem = DefaultMaxMemory
 	}
 	return b
+}
+
+// stepBudget is opts.MaxSteps, or DefaultMaxSteps when it is not set.
+func (opts Options) stepBudget() int {
+	if opts.MaxSteps <= 0 {
+		return DefaultMaxSteps
+	}
+	return opts.MaxSteps
 }
 
 // tick counts one step and reports whether the check may go on.

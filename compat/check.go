@@ -35,11 +35,21 @@ func Check(writer, reader *Schema, opts Options) Report {
 // report is then meaningless). Out of its step or memory budget (opts) it
 // answers with an undecidable-complexity finding instead.
 func CheckContext(ctx context.Context, writer, reader *Schema, opts Options) (Report, error) {
+	return checkSpent(ctx, writer, reader, opts, new(int))
+}
+
+// checkSpent is CheckContext for one pair of a mode check: *spent steps
+// of the budget are gone already (earlier pairs), and the steps this pair
+// takes are added to it.
+func checkSpent(ctx context.Context, writer, reader *Schema, opts Options, spent *int) (Report, error) {
 	if err := ctx.Err(); err != nil {
 		return Report{}, err
 	}
+	bud := newBudget(ctx, opts)
+	bud.steps = *spent
+	defer func() { *spent = bud.steps }()
 	c := checkers.Get().(*checker)
-	c.opts, c.writer, c.bud = opts, writer, newBudget(ctx, opts)
+	c.opts, c.writer, c.bud = opts, writer, bud
 	c.hashes = [2]map[*js.Schema]nodeHash{writer.hashes(), reader.hashes()}
 	c.dyn = [2]*dynInfo{writer.dyn, reader.dyn}
 	fs := c.incl(wset{{s: writer.root}}, reader.root)

@@ -43,7 +43,8 @@ func (p Policy) String() string {
 type Options struct {
 	Policy Policy
 	// MaxSteps bounds the steps of one check (node pairs compared, enum
-	// values validated); 0 means DefaultMaxSteps.
+	// values validated); 0 means DefaultMaxSteps. The pairs of a mode
+	// check (CheckMode: full, transitive) share it.
 	MaxSteps int
 	// MaxMemory bounds the estimated bytes one check allocates (memo
 	// entries, witness nodes, samples); 0 means DefaultMaxMemory.
@@ -183,7 +184,10 @@ func CheckModeContext(ctx context.Context, mode Mode, history []*Schema, propose
 	if mode.Transitive() {
 		first = 0
 	}
-	for i := first; i < len(history); i++ {
+	// The pairs share the step budget: a transitive check of a subject
+	// with many versions is one request, and its work is bounded as one.
+	spent := 0
+	for i := first; i < len(history) && spent <= opts.stepBudget(); i++ {
 		old := history[i]
 		add := func(dir string, r Report) {
 			for _, f := range r.Findings {
@@ -196,14 +200,14 @@ func CheckModeContext(ctx context.Context, mode Mode, history []*Schema, propose
 			out.Compatible = out.Compatible && r.Compatible
 		}
 		if mode.backward() {
-			r, err := CheckContext(ctx, old, proposed, opts)
+			r, err := checkSpent(ctx, old, proposed, opts, &spent)
 			if err != nil {
 				return Report{}, err
 			}
 			add("backward", r)
 		}
 		if mode.forward() {
-			r, err := CheckContext(ctx, proposed, old, opts)
+			r, err := checkSpent(ctx, proposed, old, opts, &spent)
 			if err != nil {
 				return Report{}, err
 			}

@@ -2,6 +2,7 @@ package compat
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -83,3 +84,41 @@ func BenchmarkCheckChangedRequired(b *testing.B) {
 }
 
 var benchSinkReport Report
+
+// TestModeChecksShareSteps: the pairs of a mode check draw on one step
+// budget, so a transitive check of many versions costs at most one
+// budget: with room for one and a half first pairs (later pairs are
+// cheaper: the writer's samples are cached), a pair runs out (one
+// undecidable-complexity finding) and the versions after it are not
+// checked; a single pair under the same budget is decided, and with the
+// default budget every version is.
+func TestModeChecksShareSteps(t *testing.T) {
+	w, r := changedRequired(50)
+	var steps int
+	if _, err := checkSpent(t.Context(), w, r, Options{}, &steps); err != nil || steps < 10 {
+		t.Fatalf("one pair: %d steps, %v", steps, err)
+	}
+	opts := Options{MaxSteps: steps + steps/2}
+	tooComplex := func(rep Report) (n int, versions []int) {
+		for _, f := range rep.Findings {
+			if f.Rule == RuleTooComplex.ID {
+				n++
+			}
+			if !slices.Contains(versions, f.Version) {
+				versions = append(versions, f.Version)
+			}
+		}
+		return n, versions
+	}
+	if n, _ := tooComplex(CheckMode(Backward, []*Schema{w}, r, opts)); n != 0 {
+		t.Errorf("one pair within the budget: %d undecidable-complexity findings, want 0", n)
+	}
+	history := []*Schema{w, w, w, w, w, w, w, w}
+	n, versions := tooComplex(CheckMode(BackwardTransitive, history, r, opts))
+	if n != 1 || len(versions) < 2 || slices.Contains(versions, len(history)) {
+		t.Errorf("8 versions: %d undecidable-complexity findings over versions %v, want 1, and the last versions unchecked", n, versions)
+	}
+	if n, versions := tooComplex(CheckMode(BackwardTransitive, history, r, Options{})); n != 0 || len(versions) != len(history) {
+		t.Errorf("8 versions, default budget: %d undecidable-complexity findings over versions %v, want 0 and all 8", n, versions)
+	}
+}
