@@ -1,26 +1,16 @@
 package compat
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
+
+	"github.com/batonhq/baton/internal/eventschema"
 )
 
-// changedRequired is a pair whose n properties are all required by the
-// writer (strings) and all read as integers by the reader: every
-// witness is an object of n members, so unbounded examples would be n
-// findings times n members.
+// changedRequired compiles eventschema.ChangedRequired(n).
 func changedRequired(n int) (writer, reader *Schema) {
-	var w, r, req []string
-	for i := range n {
-		w = append(w, fmt.Sprintf(`"p%d":{"type":"string"}`, i))
-		r = append(r, fmt.Sprintf(`"p%d":{"type":"integer"}`, i))
-		req = append(req, fmt.Sprintf(`"p%d"`, i))
-	}
-	writer = MustCompile(`{"type":"object","required":[` + strings.Join(req, ",") + `],"properties":{` + strings.Join(w, ",") + `}}`)
-	reader = MustCompile(`{"allOf":[{"type":"object","properties":{` + strings.Join(r, ",") + `}}]}`)
-	return writer, reader
+	w, r := eventschema.ChangedRequired(n)
+	return MustCompile(w), MustCompile(r)
 }
 
 // TestReportExampleBudget: the examples of one report stay within

@@ -65,3 +65,18 @@ func PatternKeys(n, size int) string {
 	b.WriteString(`}}`)
 	return b.String()
 }
+
+// ChangedRequired returns a pair whose writer requires n string
+// properties p0…p(n-1) and whose reader, under an allOf, reads each of
+// them as an integer: n findings, each of whose witnesses is an object of
+// n members (the pair the example budget of a report bounds).
+func ChangedRequired(n int) (writer, reader string) {
+	req := make([]string, n)
+	for i := range req {
+		req[i] = fmt.Sprintf(`"p%d"`, i)
+	}
+	props := Props(n, `{"type":"string"}`)
+	writer = `{"required":[` + strings.Join(req, ",") + `],` + props[1:]
+	reader = `{"allOf":[` + Props(n, `{"type":"integer"}`) + `]}`
+	return writer, reader
+}

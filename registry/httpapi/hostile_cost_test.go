@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"os"
 	"runtime"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/internal/eventschema"
 	"github.com/batonhq/baton/registry"
 )
 
@@ -205,14 +205,7 @@ func pathSegment(s string) string {
 // this 190 KB pair took ~1.6 s of CPU and answered 13 MB.
 func TestCompatExamplesBounded(t *testing.T) {
 	h := newHarness(t)
-	var w, r, req []string
-	for i := range 3000 {
-		w = append(w, fmt.Sprintf(`"p%d":{"type":"string"}`, i))
-		r = append(r, fmt.Sprintf(`"p%d":{"type":"integer"}`, i))
-		req = append(req, fmt.Sprintf(`"p%d"`, i))
-	}
-	writer := `{"type":"object","required":[` + strings.Join(req, ",") + `],"properties":{` + strings.Join(w, ",") + `}}`
-	reader := `{"allOf":[{"type":"object","properties":{` + strings.Join(r, ",") + `}}]}`
+	writer, reader := eventschema.ChangedRequired(3000)
 	if got := hostileDo(t, h.URL, "POST", "/subjects/wide/versions", schemaBody(writer)); got.Status != 200 {
 		t.Fatalf("registering the writer: %d %s", got.Status, got.Body)
 	}
