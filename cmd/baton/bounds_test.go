@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,23 +12,16 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/batonhq/baton/internal/eventschema"
 )
 
-// costlyPair is a pair whose check splits into 10⁶ writer cases: with an
-// unlimited budget it runs for many minutes.
+// costlyPair is eventschema.CostlyWriter against a one-property reader:
+// with an unlimited budget its check runs for many minutes.
 func costlyPair(t *testing.T) (oldFile, newFile string) {
-	var all []any
-	for i := 0; i < 6; i++ {
-		var br []any
-		for j := 0; j < 10; j++ {
-			br = append(br, map[string]any{"properties": map[string]any{fmt.Sprintf("p%d", i): map[string]any{"const": j}}})
-		}
-		all = append(all, map[string]any{"anyOf": br})
-	}
-	w, _ := json.Marshal(map[string]any{"type": "object", "allOf": all})
 	dir := t.TempDir()
 	oldFile, newFile = filepath.Join(dir, "old.json"), filepath.Join(dir, "new.json")
-	writeFile(t, oldFile, string(w))
+	writeFile(t, oldFile, eventschema.CostlyWriter())
 	writeFile(t, newFile, `{"type":"object","properties":{"p0":{"type":"string"}}}`)
 	return oldFile, newFile
 }

@@ -80,3 +80,19 @@ func ChangedRequired(n int) (writer, reader string) {
 	reader = `{"allOf":[` + Props(n, `{"type":"integer"}`) + `]}`
 	return writer, reader
 }
+
+// CostlyWriter is an object schema whose check splits into 10⁶ writer
+// cases (six anyOfs of ten object branches, each validated while
+// witnesses are built): with an unlimited budget a check of it runs for
+// many minutes.
+func CostlyWriter() string {
+	all := make([]string, 6)
+	for i := range all {
+		br := make([]string, 10)
+		for j := range br {
+			br[j] = fmt.Sprintf(`{"properties":{"p%d":{"const":%d}}}`, i, j)
+		}
+		all[i] = `{"anyOf":[` + strings.Join(br, ",") + `]}`
+	}
+	return `{"type":"object","allOf":[` + strings.Join(all, ",") + `]}`
+}

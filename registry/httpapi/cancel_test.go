@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/compat"
+	"github.com/batonhq/baton/internal/eventschema"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/registry/boltstore"
 	"github.com/batonhq/baton/registry/httpapi"
@@ -30,22 +30,6 @@ func (s signalling) Check(ctx context.Context, req registry.CheckRequest) (compa
 	s.entered <- struct{}{}
 	defer func() { s.done <- struct{}{} }()
 	return s.Registry.Check(ctx, req)
-}
-
-// costlyWriter splits into 10⁶ cases (six anyOfs of ten object branches),
-// each validated while witnesses are built: with an unlimited budget the
-// check runs for many minutes.
-func costlyWriter() string {
-	var all []any
-	for i := 0; i < 6; i++ {
-		var br []any
-		for j := 0; j < 10; j++ {
-			br = append(br, map[string]any{"properties": map[string]any{fmt.Sprintf("p%d", i): map[string]any{"const": j}}})
-		}
-		all = append(all, map[string]any{"anyOf": br})
-	}
-	b, _ := json.Marshal(map[string]any{"type": "object", "allOf": all})
-	return string(b)
 }
 
 // cpuTime is the process's user+system CPU time (Linux /proc/self/stat).
@@ -80,7 +64,7 @@ func TestCheckStopsWhenClientHangsUp(t *testing.T) {
 		b, _ := json.Marshal(map[string]string{"schema": schema, "schemaType": "JSON"})
 		return b
 	}
-	resp, err := http.Post(srv.URL+"/subjects/costly/versions", "application/json", bytes.NewReader(body(costlyWriter())))
+	resp, err := http.Post(srv.URL+"/subjects/costly/versions", "application/json", bytes.NewReader(body(eventschema.CostlyWriter())))
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("publish: %v %v", resp, err)
 	}
