@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,20 +141,7 @@ func TestAsyncAPIExportCLI(t *testing.T) {
 // TestAsyncAPICheckAgainstGit: `check --against git:REF` reads the
 // document as it is at the ref, and checks each owned payload against it.
 func TestAsyncAPICheckAgainstGit(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git binary not found on PATH: offline check needs git")
-	}
-	src, err := filepath.Abs(filepath.Join("..", "..", "examples", "asyncapi", "choreography"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo := t.TempDir()
-	if err := os.CopyFS(repo, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-	gitT(t, repo, "init", "-q")
-	gitT(t, repo, "add", ".")
-	gitT(t, repo, "commit", "-q", "-m", "v1")
+	repo := exampleRepo(t, "asyncapi", "choreography")
 	doc := filepath.Join(repo, "order.yaml")
 	orig, err := os.ReadFile(doc)
 	if err != nil {

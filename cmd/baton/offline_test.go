@@ -24,15 +24,14 @@ func gitT(t *testing.T, dir string, args ...string) {
 	}
 }
 
-// TestCheckAgainstGit is the offline end-to-end test: a git repository
-// with examples/choreography committed as v1, the order service's
-// OrderPlaced replaced by a v2, and the commands the GitHub action and
-// the GitLab template run, with --against git:HEAD instead of a registry.
-func TestCheckAgainstGit(t *testing.T) {
+// exampleRepo is a git repository in a temporary directory holding a copy
+// of examples/<dirs...> committed as "v1"; the test is skipped without git.
+func exampleRepo(t *testing.T, dirs ...string) string {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git binary not found on PATH: offline check needs git")
 	}
-	src, err := filepath.Abs(filepath.Join("..", "..", "examples", "choreography"))
+	src, err := filepath.Abs(filepath.Join(append([]string{"..", "..", "examples"}, dirs...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +42,15 @@ func TestCheckAgainstGit(t *testing.T) {
 	gitT(t, repo, "init", "-q")
 	gitT(t, repo, "add", ".")
 	gitT(t, repo, "commit", "-q", "-m", "v1")
+	return repo
+}
+
+// TestCheckAgainstGit is the offline end-to-end test: a git repository
+// with examples/choreography committed as v1, the order service's
+// OrderPlaced replaced by a v2, and the commands the GitHub action and
+// the GitLab template run, with --against git:HEAD instead of a registry.
+func TestCheckAgainstGit(t *testing.T) {
+	repo := exampleRepo(t, "choreography")
 
 	manifest := filepath.Join(repo, "order", "baton.yaml")
 	schema := filepath.Join(repo, "order", "schemas", "order-placed.json")
@@ -62,7 +70,7 @@ func TestCheckAgainstGit(t *testing.T) {
 		{"safe", "order-placed.add-coupon.json", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v2, err := os.ReadFile(filepath.Join(src, "v2", tc.v2))
+			v2, err := os.ReadFile(filepath.Join(repo, "v2", tc.v2)) // the copy of examples/choreography/v2
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +141,7 @@ func TestCheckAgainstGit(t *testing.T) {
 
 	// The breaking v2 is compatible the other way round only if it is:
 	// --mode forward (old readers read new data) still breaks on a rename.
-	v2, err := os.ReadFile(filepath.Join(src, "v2", "order-placed.rename-customer.json"))
+	v2, err := os.ReadFile(filepath.Join(repo, "v2", "order-placed.rename-customer.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +166,7 @@ func TestCheckAgainstGit(t *testing.T) {
 
 	// Errors: exit 2 with a clear message.
 	notRepo := t.TempDir()
-	if err := os.CopyFS(notRepo, os.DirFS(src)); err != nil {
+	if err := os.CopyFS(notRepo, os.DirFS(filepath.Join("..", "..", "examples", "choreography"))); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
