@@ -132,20 +132,19 @@ func Included(a, b string, budget int) (Verdict, string) {
 // points (maxLen < 0: unbounded), as a writer's minLength/maxLength bound
 // them.
 func IncludedLen(a string, minLen, maxLen int, b string, budget int) (Verdict, string) {
-	v, w, _ := Exists(Query{Match: []string{a}, NoMatch: []string{b}, MinLen: minLen, MaxLen: maxLen, Budget: budget})
-	switch v {
-	case Yes:
-		return No, w
-	case No:
-		return Yes, ""
-	}
-	return Unknown, ""
+	return noneExists(Query{Match: []string{a}, NoMatch: []string{b}, MinLen: minLen, MaxLen: maxLen, Budget: budget})
 }
 
 // Empty decides whether no string of minLen..maxLen code points matches
 // pattern p; when one does (No), witness is one of the shortest.
 func Empty(p string, minLen, maxLen, budget int) (Verdict, string) {
-	v, w, _ := Exists(Query{Match: []string{p}, MinLen: minLen, MaxLen: maxLen, Budget: budget})
+	return noneExists(Query{Match: []string{p}, MinLen: minLen, MaxLen: maxLen, Budget: budget})
+}
+
+// noneExists decides whether no string answers q: Yes when none does, No
+// with the string found as witness when one does.
+func noneExists(q Query) (Verdict, string) {
+	v, w, _ := Exists(q)
 	switch v {
 	case Yes:
 		return No, w
