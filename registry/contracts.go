@@ -91,10 +91,7 @@ func (s *Registrar) ContractVersions(ctx context.Context, service, subject strin
 		return nil, s.fail(err)
 	}
 	out, err := s.store.ContractVersions(ctx, service, subject)
-	if out == nil && err == nil {
-		out = []ContractVersion{}
-	}
-	return out, s.fail(err)
+	return nonNil(out), s.fail(err)
 }
 
 // contractVerdict is what the contract rule found for one contract.

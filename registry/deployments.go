@@ -172,10 +172,7 @@ func (s *Registrar) ListServiceVersions(ctx context.Context, service string) ([]
 		return nil, err
 	}
 	out, err := s.store.ServiceVersions(ctx, service)
-	if out == nil && err == nil {
-		out = []ServiceVersion{}
-	}
-	return out, s.fail(err)
+	return nonNil(out), s.fail(err)
 }
 
 // GetServiceVersion implements Deployer.
@@ -211,10 +208,7 @@ func (s *Registrar) GetEnvironment(ctx context.Context, name string) (Environmen
 // ListEnvironments implements Deployer.
 func (s *Registrar) ListEnvironments(ctx context.Context) ([]Environment, error) {
 	out, err := s.store.Environments(ctx)
-	if out == nil && err == nil {
-		out = []Environment{}
-	}
-	return out, s.fail(err)
+	return nonNil(out), s.fail(err)
 }
 
 // RecordDeployment implements Deployer.
@@ -269,10 +263,7 @@ func (s *Registrar) ListDeployments(ctx context.Context, env string) ([]Deployme
 		return nil, err
 	}
 	out, err := s.store.Deployments(ctx, env)
-	if out == nil && err == nil {
-		out = []Deployment{}
-	}
-	return out, s.fail(err)
+	return nonNil(out), s.fail(err)
 }
 
 // --- can-i-deploy ---

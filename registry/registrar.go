@@ -125,3 +125,12 @@ func (s *Registrar) lockFor(subject string) *sync.Mutex {
 	h.Write([]byte(subject))
 	return &s.locks[h.Sum32()%lockStripes]
 }
+
+// nonNil is s, or an empty slice for nil: lists are answered as [] when
+// empty, never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

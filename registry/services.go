@@ -353,10 +353,7 @@ func (s *Registrar) GetService(ctx context.Context, name string) (Service, error
 // Services lists every registered service, sorted by name.
 func (s *Registrar) Services(ctx context.Context) ([]Service, error) {
 	out, err := s.store.Services(ctx)
-	if out == nil && err == nil {
-		out = []Service{}
-	}
-	return out, s.fail(err)
+	return nonNil(out), s.fail(err)
 }
 
 // DeleteService removes a service and its relations (40420 if unknown).

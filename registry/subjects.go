@@ -59,10 +59,7 @@ func visibleVersion(subject string, st SubjectState, n int) (Version, error) {
 // Subjects lists subject names, sorted.
 func (s *Registrar) Subjects(ctx context.Context, deleted bool) ([]string, error) {
 	out, err := s.store.Subjects(ctx, deleted)
-	if out == nil && err == nil {
-		out = []string{}
-	}
-	return out, s.fail(err)
+	return nonNil(out), s.fail(err)
 }
 
 // Versions lists a subject's version numbers, ascending.
@@ -106,10 +103,7 @@ func (s *Registrar) SchemaByID(ctx context.Context, id int64) (Schema, error) {
 // VersionsByID lists the subject versions that use schema id.
 func (s *Registrar) VersionsByID(ctx context.Context, id int64) ([]Version, error) {
 	vs, err := s.store.VersionsByID(ctx, id)
-	if vs == nil && err == nil {
-		vs = []Version{}
-	}
-	return vs, s.fail(err)
+	return nonNil(vs), s.fail(err)
 }
 
 // referenced refuses to delete a version other schemas still reference
@@ -191,8 +185,5 @@ func (s *Registrar) ReferencedBy(ctx context.Context, subject, version string) (
 		return nil, s.fail(err)
 	}
 	ids, err := s.store.ReferencedBy(ctx, subject, v.Version)
-	if ids == nil && err == nil {
-		ids = []int64{}
-	}
-	return ids, s.fail(err)
+	return nonNil(ids), s.fail(err)
 }
